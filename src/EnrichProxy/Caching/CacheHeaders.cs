@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>The <c>X-Cache</c> and <c>Age</c> headers every answer of a cached route carries.</summary>
+internal static class CacheHeaders
+{
+    public const string XCache = "X-Cache";
+
+    // Sized to cover any age up to a year without allocating a string per answer.
+    private static readonly string[] SmallAges = [.. Enumerable.Range(0, 3600).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+
+    public static string Name(CacheResult result) => result switch
+    {
+        CacheResult.Hit => "HIT",
+        CacheResult.Miss => "MISS",
+        CacheResult.Stale => "STALE",
+        _ => "BYPASS",
+    };
+
+    public static void Set(HttpResponse response, CacheResult result, TimeSpan age)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var headers = response.Headers;
+        headers[XCache] = Name(result);
+        headers.Age = FormatAge(age);
+    }
+
+    /// <summary>
+    /// Marks an answer that did not use the cache. Set when the response starts, so that it wins over
+    /// whatever the upstream sent under the same names.
+    /// </summary>
+    public static void SetBypass(HttpResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.OnStarting(static state =>
+        {
+            var headers = ((HttpResponse)state).Headers;
+            headers[XCache] = "BYPASS";
+            if (string.IsNullOrEmpty(headers.Age))
+            {
+                headers.Age = "0";
+            }
+
+            return Task.CompletedTask;
+        }, response);
+    }
+
+    public static string FormatAge(TimeSpan age)
+    {
+        var seconds = age <= TimeSpan.Zero ? 0 : (long)age.TotalSeconds;
+        return seconds < SmallAges.Length ? SmallAges[seconds] : seconds.ToString(CultureInfo.InvariantCulture);
+    }
+}

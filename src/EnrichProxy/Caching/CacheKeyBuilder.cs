@@ -1,0 +1,85 @@
+using System.Text;
+using EnrichProxy.Upstreams;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// Builds the cache key: route, method, path, the query sorted with credentials and ignored parameters
+/// removed, the headers the policy varies by, and the credential partition (README "Cache keys").
+/// </summary>
+internal static class CacheKeyBuilder
+{
+    public static string Build(FillRequest request, CachePolicy policy, string? configuredKeyName = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(policy);
+
+        var key = new StringBuilder(request.RouteId.Length + request.Path.Length + request.Query.Length + 16);
+        // HEAD is answered from the GET entry, so the method in every key is GET.
+        key.Append(request.RouteId).Append("|GET|").Append(request.Path);
+        AppendQuery(key, request.Query, policy, configuredKeyName);
+
+        foreach (var header in policy.VaryByHeaders)
+        {
+            key.Append('|').Append(header).Append('=').Append(request.HeaderValue(header)?.Trim());
+        }
+
+        if (request.Access.Partition is { } partition)
+        {
+            key.Append("|p=").Append(partition);
+        }
+
+        return key.ToString();
+    }
+
+    private static void AppendQuery(StringBuilder key, string query, CachePolicy policy, string? configuredKeyName)
+    {
+        var raw = query.AsSpan().TrimStart('?');
+        if (raw.IsEmpty)
+        {
+            return;
+        }
+
+        var parameters = new List<(string Name, string Value)>();
+        foreach (var range in raw.Split('&'))
+        {
+            var pair = raw[range];
+            if (pair.IsEmpty)
+            {
+                continue;
+            }
+
+            var equals = pair.IndexOf('=');
+            var name = Decode(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..]);
+            if (ClientCredentials.IsCredentialQueryParameter(name, configuredKeyName) || policy.IgnoredQueryParameters.Contains(name))
+            {
+                continue;
+            }
+
+            parameters.Add((name, value));
+        }
+
+        if (parameters.Count == 0)
+        {
+            return;
+        }
+
+        // Order-insensitive: ?b=2&a=1 and ?a=1&b=2 are the same question. Stable for repeated names.
+        parameters.Sort(static (x, y) =>
+        {
+            var byName = string.CompareOrdinal(x.Name, y.Name);
+            return byName != 0 ? byName : string.CompareOrdinal(x.Value, y.Value);
+        });
+
+        var separator = '?';
+        foreach (var (name, value) in parameters)
+        {
+            key.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
+            separator = '&';
+        }
+    }
+
+    private static string Decode(ReadOnlySpan<char> encoded) =>
+        Uri.UnescapeDataString(encoded.ToString().Replace('+', ' '));
+}

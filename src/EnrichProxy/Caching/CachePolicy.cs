@@ -1,0 +1,83 @@
+using System.Collections.Frozen;
+using EnrichProxy.Configuration;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>A validated <see cref="CachePolicyOptions"/>, prepared once for the request path.</summary>
+internal sealed class CachePolicy
+{
+    public CachePolicy(string name, CachePolicyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Name = name;
+        Ttl = options.Ttl;
+        StaleWhileRevalidate = options.StaleWhileRevalidate;
+        StaleIfError = options.StaleIfError;
+        NegativeTtl = options.NegativeTtl;
+        SoftTimeout = options.SoftTimeout;
+        HardTimeout = options.HardTimeout;
+        VaryByHeaders = [.. options.VaryByHeaders.Select(h => h.Trim().ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal)];
+        IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        OverrideOriginCacheControl = options.OverrideOriginCacheControl;
+        MaxCacheableBytes = options.MaxCacheableBytes;
+        EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout);
+    }
+
+    public string Name { get; }
+
+    public TimeSpan Ttl { get; }
+
+    public TimeSpan StaleWhileRevalidate { get; }
+
+    public TimeSpan StaleIfError { get; }
+
+    public TimeSpan NegativeTtl { get; }
+
+    public TimeSpan? SoftTimeout { get; }
+
+    public TimeSpan HardTimeout { get; }
+
+    /// <summary>Lower-case header names, sorted, so the cache key does not depend on configuration order.</summary>
+    public IReadOnlyList<string> VaryByHeaders { get; }
+
+    public FrozenSet<string> IgnoredQueryParameters { get; }
+
+    public bool OverrideOriginCacheControl { get; }
+
+    public long MaxCacheableBytes { get; }
+
+    /// <summary>The FusionCache options of a fresh answer; shared, never mutated (FusionCache copies them when a factory adapts them).</summary>
+    public FusionCacheEntryOptions EntryOptions { get; }
+
+    /// <summary>How long an entry is kept at all: fresh, then stale for whichever stale window is longer.</summary>
+    public TimeSpan PhysicalLifetime => Ttl + Max(StaleWhileRevalidate, StaleIfError);
+
+    /// <summary>Whether an answer of this age may still be served at once while a refresh runs.</summary>
+    public bool IsWithinStaleWhileRevalidate(TimeSpan age) => age <= Ttl + StaleWhileRevalidate;
+
+    private static FusionCacheEntryOptions CreateEntryOptions(
+        TimeSpan ttl, TimeSpan staleWhileRevalidate, TimeSpan staleIfError, TimeSpan? softTimeout, TimeSpan hardTimeout)
+    {
+        // FusionCache's logical duration covers the fresh and the stale-while-revalidate windows: within
+        // both, a lookup finds the entry and our middleware decides HIT or STALE from its age. Past it, the
+        // entry is kept (fail-safe) until the longer stale window ends, as the fallback when the upstream fails.
+        var staleWindow = Max(staleWhileRevalidate, staleIfError);
+        return new FusionCacheEntryOptions
+        {
+            Duration = ttl + staleWhileRevalidate,
+            IsFailSafeEnabled = staleWindow > TimeSpan.Zero,
+            FailSafeMaxDuration = ttl + staleWindow,
+            FailSafeThrottleDuration = Min(TimeSpan.FromSeconds(30), Max(staleWindow, TimeSpan.FromSeconds(1))),
+            FactorySoftTimeout = softTimeout ?? Timeout.InfiniteTimeSpan,
+            FactoryHardTimeout = hardTimeout,
+            AllowTimedOutFactoryBackgroundCompletion = true,
+            JitterMaxDuration = TimeSpan.Zero,
+            Size = 1,
+        };
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

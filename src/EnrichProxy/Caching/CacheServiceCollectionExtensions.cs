@@ -1,0 +1,78 @@
+using System.Text.Json;
+using EnrichProxy.Configuration;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using NeoSmart.Caching.Sqlite;
+using StackExchange.Redis;
+using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
+using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>Registers the two-level cache: L1 memory; L2 Redis with backplane and distributed lock, or the embedded disk file.</summary>
+internal static class CacheServiceCollectionExtensions
+{
+    public static IServiceCollection AddEnrichProxyCache(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var settings = configuration.GetSection(EnrichProxyOptions.SectionName).Get<EnrichProxyOptions>() ?? new EnrichProxyOptions();
+
+        services.AddSingleton<CachePolicyRegistry>();
+        services.AddSingleton<ResponseCache>();
+
+        var fusion = services.AddFusionCache()
+            .WithOptions(options =>
+            {
+                // While L2 or the backplane is down, skip it for a moment instead of waiting on every request.
+                options.DistributedCacheCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+                options.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
+                options.BackplaneChannelPrefix = settings.Redis.InstanceName + "backplane";
+                options.WaitForInitialBackplaneSubscribe = true;
+                // Cached answers are immutable, so L1 hands out the stored instance.
+                options.SkipAutoCloneForImmutableObjects = true;
+                // The fetcher logs one line per upstream failure; FusionCache would add a stack trace per waiter.
+                options.FactoryErrorsLogLevel = LogLevel.Debug;
+                options.FailSafeActivationLogLevel = LogLevel.Debug;
+            })
+            .WithDefaultEntryOptions(new FusionCacheEntryOptions { Size = 1 })
+            .WithMemoryCache(sp => new MemoryCache(new MemoryCacheOptions
+            {
+                SizeLimit = sp.GetRequiredService<IOptions<EnrichProxyOptions>>().Value.Cache.MemorySizeLimitBytes,
+                CompactionPercentage = 0.1,
+            }))
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions { IncludeFields = true }))
+            .WithRegisteredDistributedCache(ignoreMemoryDistributedCache: false);
+
+        if (settings.Redis.IsEnabled)
+        {
+            var redis = settings.Redis;
+            services.AddSingleton<IConnectionMultiplexer>(_ =>
+            {
+                var options = ConfigurationOptions.Parse(redis.Configuration!);
+                // Start and keep serving from L1 while Redis is away; readiness reports it.
+                options.AbortOnConnectFail = false;
+                return ConnectionMultiplexer.Connect(options);
+            });
+            services.AddStackExchangeRedisCache(options => options.InstanceName = redis.InstanceName);
+            services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
+                .Configure<IServiceProvider>((options, sp) =>
+                    options.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()));
+            fusion
+                .WithBackplane(sp => new RedisBackplane(
+                    Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
+                    sp.GetRequiredService<ILogger<RedisBackplane>>()))
+                .WithDistributedLocker(sp => new RedisDistributedLocker(
+                    Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
+                    sp.GetRequiredService<ILogger<RedisDistributedLocker>>()));
+        }
+        else
+        {
+            var path = Path.GetFullPath(settings.Cache.DiskPath, environment.ContentRootPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            services.AddSqliteCache(options => options.CachePath = path, new SQLitePCL.SQLite3Provider_e_sqlite3());
+        }
+
+        return services;
+    }
+}

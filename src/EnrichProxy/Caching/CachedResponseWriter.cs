@@ -1,0 +1,30 @@
+namespace EnrichProxy.Caching;
+
+/// <summary>Writes a <see cref="CachedResponse"/> to a client.</summary>
+internal static class CachedResponseWriter
+{
+    public static Task WriteAsync(HttpContext context, CachedResponse value, CacheResult result, TimeSpan age)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(value);
+
+        var response = context.Response;
+        response.StatusCode = value.StatusCode;
+        var headers = response.Headers;
+        foreach (var header in value.Headers)
+        {
+            headers.Append(header.Name, header.Value);
+        }
+
+        CacheHeaders.Set(response, result, age);
+        if (value.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            return Task.CompletedTask;
+        }
+
+        response.ContentLength = value.Body.Length;
+        return HttpMethods.IsHead(context.Request.Method) || value.Body.Length == 0
+            ? Task.CompletedTask
+            : response.Body.WriteAsync(value.Body, context.RequestAborted).AsTask();
+    }
+}

@@ -1,0 +1,8 @@
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// The result of one fill, shared by every client that waited for it.
+/// </summary>
+/// <param name="Value">The answer for every waiter, or <see cref="CachedResponse.NotShared"/> when each must be forwarded.</param>
+/// <param name="PrivateAnswer">An answer that belongs only to the client whose request started the fill.</param>
+internal sealed record FillOutcome(CachedResponse Value, CachedResponse? PrivateAnswer = null);

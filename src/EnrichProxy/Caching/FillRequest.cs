@@ -1,0 +1,59 @@
+using EnrichProxy.Upstreams;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// Everything needed to fetch an answer from the upstream, captured from the client request once, so
+/// that the fetch never touches the client's <see cref="HttpContext"/>: a background refresh or a
+/// prefetch replays it without any client.
+/// </summary>
+/// <param name="RouteId">The YARP route whose transforms shape the upstream request.</param>
+/// <param name="ClusterId">The YARP cluster whose destination and HTTP client are used.</param>
+/// <param name="Path">The request path as the client sent it (transforms remove the route prefix).</param>
+/// <param name="Query">The query string, without the API keys the proxy replaces.</param>
+/// <param name="Headers">The request headers sent upstream: those the policy varies by, and the client credentials of a partition.</param>
+/// <param name="Access">The credential decision the outgoing transform follows.</param>
+/// <param name="RouteValues">The values the route matched, for transforms that use them (<c>PathPattern</c>).</param>
+internal sealed record FillRequest(
+    string RouteId,
+    string ClusterId,
+    string Path,
+    string Query,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    UpstreamAccess Access,
+    IReadOnlyDictionary<string, object?>? RouteValues = null)
+{
+    public static FillRequest FromClient(HttpContext context, string routeId, string clusterId, CachePolicy policy, UpstreamAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(access);
+
+        var request = context.Request;
+        var headers = new List<KeyValuePair<string, string>>(policy.VaryByHeaders.Count + access.CredentialHeaders.Count);
+        foreach (var name in policy.VaryByHeaders)
+        {
+            if (request.Headers.TryGetValue(name, out var value))
+            {
+                headers.Add(new(name, value.ToString()));
+            }
+        }
+
+        headers.AddRange(access.CredentialHeaders);
+        return new FillRequest(
+            routeId, clusterId, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, headers, access, request.RouteValues);
+    }
+
+    public string? HeaderValue(string name)
+    {
+        foreach (var (key, value) in Headers)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Frozen;
+using Microsoft.Net.Http.Headers;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>Which response headers are stored and replayed, and what the origin's headers allow (README "How caching behaves").</summary>
+internal static class HeaderRules
+{
+    public const string Redacted = "[REDACTED]";
+
+    /// <summary>
+    /// Never stored: per-connection and per-answer headers the proxy writes itself, and cookies, which
+    /// belong to one client.
+    /// </summary>
+    private static readonly FrozenSet<string> NotStored = new[]
+    {
+        HeaderNames.SetCookie, HeaderNames.Age, HeaderNames.Date, HeaderNames.ContentLength,
+        HeaderNames.TransferEncoding, HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.Upgrade,
+        HeaderNames.ProxyAuthenticate, HeaderNames.Trailer, HeaderNames.TE, CacheHeaders.XCache,
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    public static bool IsStored(string name) => !NotStored.Contains(name);
+
+    public static CachedHeader[] StoredResponseHeaders(IHeaderDictionary headers, string? secret)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var stored = new List<CachedHeader>(headers.Count);
+        foreach (var (name, values) in headers)
+        {
+            if (!IsStored(name))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                if (value is null)
+                {
+                    continue;
+                }
+
+                var safe = !string.IsNullOrEmpty(secret) && value.Contains(secret, StringComparison.Ordinal)
+                    ? value.Replace(secret, Redacted, StringComparison.Ordinal)
+                    : value;
+                stored.Add(new CachedHeader(name, safe));
+            }
+        }
+
+        return [.. stored];
+    }
+
+    /// <summary>Whether the origin forbids sharing the answer: <c>no-store</c>, <c>no-cache</c> or <c>private</c>.</summary>
+    public static bool OriginForbidsSharing(string? cacheControl)
+    {
+        if (string.IsNullOrEmpty(cacheControl) || !CacheControlHeaderValue.TryParse(cacheControl, out var parsed))
+        {
+            return false;
+        }
+
+        return parsed.NoStore || parsed.NoCache || parsed.Private;
+    }
+}

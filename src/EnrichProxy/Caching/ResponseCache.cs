@@ -1,0 +1,149 @@
+using EnrichProxy.Upstreams;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// The cache of upstream answers: FusionCache (L1 memory, L2 Redis or disk, fail-safe, soft and hard
+/// timeouts) behind single-flight fills and background refreshes.
+/// </summary>
+internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher fetcher, ILogger<ResponseCache> logger)
+{
+    // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
+    private const int EntryOverheadBytes = 512;
+
+    private readonly SingleFlight<FillOutcome> _fills = new();
+    private readonly SingleFlight<bool> _refreshes = new();
+
+    /// <summary>Looks the key up in L1, then L2. Finds nothing past the fresh and stale-while-revalidate windows.</summary>
+    public ValueTask<MaybeValue<CachedResponse>> TryGetAsync(string key, CachePolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return cache.TryGetAsync<CachedResponse>(key, policy.EntryOptions, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fills a missing or expired entry: one upstream request per key however many clients ask, stale
+    /// answers when it fails (fail-safe) or is slow (soft timeout).
+    /// </summary>
+    /// <returns>The shared outcome, and whether this call started the fill.</returns>
+    public (Task<FillOutcome> Outcome, bool Started) Fill(string key, FillRequest request, CachePolicy policy) =>
+        _fills.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.FillCoreAsync(s.Key, s.Request, s.Policy));
+
+    /// <summary>Refreshes an entry in its stale-while-revalidate window, once however many clients see it stale.</summary>
+    public void RefreshInBackground(string key, FillRequest request, CachePolicy policy) =>
+        _refreshes.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.RefreshCoreAsync(s.Key, s.Request, s.Policy));
+
+    private async Task<FillOutcome> FillCoreAsync(string key, FillRequest request, CachePolicy policy)
+    {
+        CachedResponse? privateAnswer = null;
+        var value = await cache.GetOrSetAsync<CachedResponse>(
+            key,
+            async (context, _) =>
+            {
+                // Not the caller's token: the fill serves every waiter and, past a soft timeout, the cache.
+                var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, CancellationToken.None).ConfigureAwait(false);
+                var storability = StorabilityRules.Classify(answer, policy);
+                switch (storability)
+                {
+                    case Storability.UpstreamFailure:
+                        throw new UpstreamFailureException(ToCached(answer));
+                    case Storability.TooLarge:
+                        DoNotStore(context.Options);
+                        return CachedResponse.NotShared;
+                    case Storability.Private:
+                        privateAnswer = ToCached(answer);
+                        DoNotStore(context.Options);
+                        return CachedResponse.NotShared;
+                    case Storability.SharedNotStored:
+                        DoNotStore(context.Options);
+                        return ToCached(answer);
+                    default:
+                        var cached = ToCached(answer);
+                        Adapt(context.Options, cached, storability, policy);
+                        return cached;
+                }
+            },
+            options: policy.EntryOptions,
+            token: CancellationToken.None).ConfigureAwait(false);
+
+        return new FillOutcome(value, privateAnswer);
+    }
+
+    private async Task<bool> RefreshCoreAsync(string key, FillRequest request, CachePolicy policy)
+    {
+        try
+        {
+            var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, CancellationToken.None).ConfigureAwait(false);
+            var storability = StorabilityRules.Classify(answer, policy);
+            if (storability is Storability.Fresh or Storability.Negative)
+            {
+                var cached = ToCached(answer);
+                var options = policy.EntryOptions.Duplicate();
+                Adapt(options, cached, storability, policy);
+                await cache.SetAsync(key, cached, options).ConfigureAwait(false);
+                return true;
+            }
+
+            LogRefreshNotStored(logger, request.RouteId, answer.StatusCode);
+        }
+#pragma warning disable CA1031 // A failed background refresh must never take anything down; the fill path takes over.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogRefreshFailed(logger, request.RouteId, exception.GetType().Name);
+        }
+
+        // Hand the entry to the fill path: the next request fetches, and if the upstream still fails,
+        // fail-safe answers stale and throttles further attempts.
+        await cache.ExpireAsync(key, policy.EntryOptions).ConfigureAwait(false);
+        return false;
+    }
+
+    private static CachedResponse ToCached(UpstreamAnswer answer) => new()
+    {
+        StatusCode = answer.StatusCode,
+        Headers = answer.Headers,
+        Body = answer.Body ?? [],
+        StoredAt = answer.ReceivedAt,
+    };
+
+    private static void Adapt(FusionCacheEntryOptions options, CachedResponse cached, Storability storability, CachePolicy policy)
+    {
+        options.Size = EstimateSize(cached);
+        if (storability == Storability.Negative)
+        {
+            options.Duration = policy.NegativeTtl;
+            if (options.FailSafeMaxDuration < policy.NegativeTtl)
+            {
+                options.FailSafeMaxDuration = policy.NegativeTtl;
+            }
+        }
+    }
+
+    private static void DoNotStore(FusionCacheEntryOptions options)
+    {
+        options.SkipMemoryCacheWrite = true;
+        options.SkipDistributedCacheWrite = true;
+        options.SkipBackplaneNotifications = true;
+    }
+
+    internal static long EstimateSize(CachedResponse cached)
+    {
+        long size = EntryOverheadBytes + cached.Body.Length;
+        foreach (var header in cached.Headers)
+        {
+            size += 2L * (header.Name.Length + header.Value.Length);
+        }
+
+        return size;
+    }
+
+    [LoggerMessage(EventId = 3001, EventName = "RefreshNotStored", Level = LogLevel.Information,
+        Message = "Background refresh for route {RouteId} got status {StatusCode}, which is not stored; the entry expires")]
+    private static partial void LogRefreshNotStored(ILogger logger, string routeId, int statusCode);
+
+    [LoggerMessage(EventId = 3002, EventName = "RefreshFailed", Level = LogLevel.Warning,
+        Message = "Background refresh for route {RouteId} failed ({Error}); the entry expires and stale answers continue")]
+    private static partial void LogRefreshFailed(ILogger logger, string routeId, string error);
+}

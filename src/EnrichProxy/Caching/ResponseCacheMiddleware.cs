@@ -1,0 +1,149 @@
+using EnrichProxy.Errors;
+using EnrichProxy.Telemetry;
+using EnrichProxy.Upstreams;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// The step of the YARP pipeline that answers GET and HEAD of routes with a cache policy from the
+/// cache, and hands everything else to YARP's forwarder untouched (README "How caching behaves").
+/// </summary>
+internal sealed partial class ResponseCacheMiddleware(
+    RequestDelegate next,
+    CachePolicyRegistry policies,
+    ResponseCache cache,
+    UpstreamRegistry upstreams,
+    CacheMetrics metrics,
+    TimeProvider time,
+    ILogger<ResponseCacheMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        var policy = policies.Resolve(route);
+        if (policy is null)
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var access = context.Features.Get<UpstreamAccess>() ?? UpstreamAccess.PassThrough;
+        if (!access.MayUseCache || !IsCacheable(context.Request))
+        {
+            await ForwardAsync(context, route.RouteId).ConfigureAwait(false);
+            return;
+        }
+
+        var clusterId = route.ClusterId ?? string.Empty;
+        var fill = FillRequest.FromClient(context, route.RouteId, clusterId, policy, access);
+        var key = CacheKeyBuilder.Build(fill, policy, upstreams.Get(clusterId).EffectiveKeyName);
+
+        var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
+        if (cached.HasValue && !cached.Value.IsNotShared)
+        {
+            var age = cached.Value.AgeAt(time.GetUtcNow());
+            if (age <= policy.Ttl)
+            {
+                await WriteAsync(context, route.RouteId, cached.Value, CacheResult.Hit, age).ConfigureAwait(false);
+                return;
+            }
+
+            // Past the TTL but found: within stale-while-revalidate, or throttled by fail-safe after an upstream failure.
+            if (policy.IsWithinStaleWhileRevalidate(age))
+            {
+                cache.RefreshInBackground(key, fill, policy);
+            }
+
+            await WriteAsync(context, route.RouteId, cached.Value, CacheResult.Stale, age).ConfigureAwait(false);
+            return;
+        }
+
+        await FillAsync(context, route.RouteId, key, fill, policy).ConfigureAwait(false);
+    }
+
+    private async Task FillAsync(HttpContext context, string routeId, string key, FillRequest fill, CachePolicy policy)
+    {
+        var (flight, started) = cache.Fill(key, fill, policy);
+        if (!started)
+        {
+            metrics.Coalesced(routeId);
+        }
+
+        FillOutcome outcome;
+        try
+        {
+            outcome = await flight.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return; // The client left; the fill goes on for the others and the cache.
+        }
+        catch (UpstreamFailureException failure)
+        {
+            // Nothing stale to fall back on: the client gets what the upstream said.
+            await WriteAsync(context, routeId, failure.Answer, CacheResult.Miss, TimeSpan.Zero).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception exception) when (exception is TimeoutException)
+        {
+            LogFillTimedOut(logger, routeId, policy.HardTimeout);
+            await WriteProblemAsync(context, routeId, StatusCodes.Status504GatewayTimeout, "Upstream timeout",
+                $"The upstream did not answer within {policy.HardTimeout.TotalSeconds:0.###} s and nothing stale is cached.").ConfigureAwait(false);
+            return;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or UpstreamUnavailableException)
+        {
+            await WriteProblemAsync(context, routeId, StatusCodes.Status502BadGateway, "Upstream unavailable",
+                "The upstream could not be reached and nothing stale is cached.").ConfigureAwait(false);
+            return;
+        }
+
+        var value = outcome.Value;
+        if (value.IsNotShared)
+        {
+            if (started && outcome.PrivateAnswer is { } own)
+            {
+                await WriteAsync(context, routeId, own, CacheResult.Bypass, TimeSpan.Zero).ConfigureAwait(false);
+            }
+            else
+            {
+                await ForwardAsync(context, routeId).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var age = value.AgeAt(time.GetUtcNow());
+        await WriteAsync(context, routeId, value, age > policy.Ttl ? CacheResult.Stale : CacheResult.Miss, age).ConfigureAwait(false);
+    }
+
+    private static bool IsCacheable(HttpRequest request) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && !request.Headers.ContainsKey("Range")
+        && !request.HttpContext.WebSockets.IsWebSocketRequest;
+
+    private Task ForwardAsync(HttpContext context, string routeId)
+    {
+        metrics.Answered(routeId, CacheResult.Bypass);
+        CacheHeaders.SetBypass(context.Response);
+        return next(context);
+    }
+
+    private Task WriteAsync(HttpContext context, string routeId, CachedResponse value, CacheResult result, TimeSpan age)
+    {
+        metrics.Answered(routeId, result);
+        return CachedResponseWriter.WriteAsync(context, value, result, age);
+    }
+
+    private Task WriteProblemAsync(HttpContext context, string routeId, int status, string title, string detail)
+    {
+        metrics.Answered(routeId, CacheResult.Miss);
+        CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
+        return ProblemResponses.WriteAsync(context, status, title, detail);
+    }
+
+    [LoggerMessage(EventId = 3101, EventName = "FillTimedOut", Level = LogLevel.Warning,
+        Message = "Fill for route {RouteId} passed its hard timeout of {HardTimeout} with nothing stale to answer")]
+    private static partial void LogFillTimedOut(ILogger logger, string routeId, TimeSpan hardTimeout);
+}

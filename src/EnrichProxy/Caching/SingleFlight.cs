@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// At most one piece of work per key at a time in this process; concurrent callers for the same key
+/// share its task, whether it succeeds or fails. FusionCache serialises concurrent factories for a key
+/// behind a lock, and a waiter whose predecessor failed or did not store runs the factory again;
+/// sharing the task instead answers every waiter the moment the one upstream request returns.
+/// </summary>
+internal sealed class SingleFlight<T>
+{
+    private readonly ConcurrentDictionary<string, Task<T>> _flights = new(StringComparer.Ordinal);
+
+    /// <summary>The number of keys with work in progress.</summary>
+    public int Count => _flights.Count;
+
+    /// <summary>Joins the work in progress for <paramref name="key"/>, or starts <paramref name="work"/>.</summary>
+    /// <returns>The shared task, and whether this call started it.</returns>
+    public (Task<T> Task, bool Started) Run<TState>(string key, TState state, Func<TState, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (_flights.TryGetValue(key, out var running))
+        {
+            return (running, false);
+        }
+
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var flight = _flights.GetOrAdd(key, completion.Task);
+        if (!ReferenceEquals(flight, completion.Task))
+        {
+            return (flight, false);
+        }
+
+        _ = RunAsync(key, completion, state, work);
+        return (completion.Task, true);
+    }
+
+    private async Task RunAsync<TState>(string key, TaskCompletionSource<T> completion, TState state, Func<TState, Task<T>> work)
+    {
+        try
+        {
+            // Off the caller's stack: the work must not be cancelled with the first client that asked for it.
+            await Task.Yield();
+            completion.TrySetResult(await work(state).ConfigureAwait(false));
+        }
+#pragma warning disable CA1031 // Every failure belongs to the waiters, who each turn it into an answer.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            completion.TrySetException(exception);
+        }
+        finally
+        {
+            _flights.TryRemove(new KeyValuePair<string, Task<T>>(key, completion.Task));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using EnrichProxy.Upstreams;
+using Microsoft.Net.Http.Headers;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>What the cache may do with an upstream answer.</summary>
+internal enum Storability
+{
+    /// <summary>Stored for the policy's TTL (2xx, permanent redirects).</summary>
+    Fresh,
+
+    /// <summary>Stored for the policy's negative TTL (404, 410).</summary>
+    Negative,
+
+    /// <summary>Given to the clients waiting for this fill, not stored (other 4xx, temporary redirects, an unset negative TTL).</summary>
+    SharedNotStored,
+
+    /// <summary>Belongs to the client that caused the fill only (<c>Set-Cookie</c>, or the origin forbids sharing).</summary>
+    Private,
+
+    /// <summary>Larger than the policy's <c>MaxCacheableBytes</c>: every client is forwarded, streaming.</summary>
+    TooLarge,
+
+    /// <summary>The upstream failed (5xx, 429, 408): stale if any, else the upstream's answer.</summary>
+    UpstreamFailure,
+}
+
+/// <summary>Classifies upstream answers (README "How caching behaves").</summary>
+internal static class StorabilityRules
+{
+    public static Storability Classify(UpstreamAnswer answer, CachePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(policy);
+
+        var status = answer.StatusCode;
+        if (status >= 500 || status is StatusCodes.Status429TooManyRequests or StatusCodes.Status408RequestTimeout)
+        {
+            return Storability.UpstreamFailure;
+        }
+
+        if (answer.IsTooLarge)
+        {
+            return Storability.TooLarge;
+        }
+
+        if (answer.HasSetCookie
+            || (!policy.OverrideOriginCacheControl && HeaderRules.OriginForbidsSharing(answer.Header(HeaderNames.CacheControl))))
+        {
+            return Storability.Private;
+        }
+
+        return status switch
+        {
+            200 or 203 or 204 or 300 or 301 or 308 => Storability.Fresh,
+            404 or 410 => policy.NegativeTtl > TimeSpan.Zero ? Storability.Negative : Storability.SharedNotStored,
+            _ => Storability.SharedNotStored,
+        };
+    }
+}

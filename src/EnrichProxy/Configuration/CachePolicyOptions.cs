@@ -1,0 +1,41 @@
+namespace EnrichProxy.Configuration;
+
+/// <summary>
+/// How the answers of a route are cached (<c>EnrichProxy:Policies:&lt;name&gt;</c>).
+/// See the README's "How caching behaves".
+/// </summary>
+public sealed class CachePolicyOptions
+{
+    /// <summary>How long an answer is fresh (a HIT). Required, greater than zero.</summary>
+    public TimeSpan Ttl { get; init; }
+
+    /// <summary>After <see cref="Ttl"/>, how long the old answer is served at once (STALE) while one background refresh runs. Default 0.</summary>
+    public TimeSpan StaleWhileRevalidate { get; init; }
+
+    /// <summary>After <see cref="Ttl"/>, how long the old answer is served (STALE) while the upstream fails. Default 0.</summary>
+    public TimeSpan StaleIfError { get; init; }
+
+    /// <summary>How long a 404 or 410 answer is cached. Default 0: not cached.</summary>
+    public TimeSpan NegativeTtl { get; init; }
+
+    /// <summary>When something stale exists, how long a client waits for the upstream before getting the stale answer; the fetch then completes in the background. Default: none.</summary>
+    public TimeSpan? SoftTimeout { get; init; }
+
+    /// <summary>The longest a client ever waits for the upstream; past it: stale if any, else 504. Default 30 s.</summary>
+    public TimeSpan HardTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Request headers whose values are part of the cache key and sent upstream (for example <c>Accept-Language</c>).</summary>
+    public List<string> VaryByHeaders { get; init; } = [];
+
+    /// <summary>Query parameters left out of the cache key (tracking parameters, cache busters).</summary>
+    public List<string> IgnoreQueryParameters { get; init; } = [];
+
+    /// <summary>
+    /// Cache even when the origin says <c>no-store</c>, <c>no-cache</c> or <c>private</c> (the Arr APIs say it on every answer).
+    /// <c>Set-Cookie</c> answers are never cached. Default false.
+    /// </summary>
+    public bool OverrideOriginCacheControl { get; init; }
+
+    /// <summary>Bodies larger than this stream through uncached. Default 1 MiB.</summary>
+    public long MaxCacheableBytes { get; init; } = 1024 * 1024;
+}

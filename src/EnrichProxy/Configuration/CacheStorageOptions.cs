@@ -1,0 +1,11 @@
+namespace EnrichProxy.Configuration;
+
+/// <summary>Memory and embedded disk storage (<c>EnrichProxy:Cache</c>).</summary>
+public sealed class CacheStorageOptions
+{
+    /// <summary>Upper bound of the memory cache (L1), in bytes of cached answers. Default 512 MiB.</summary>
+    public long MemorySizeLimitBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>The embedded disk L2 file used when Redis is not configured; relative paths are under the content root. Default <c>data/cache.db</c>.</summary>
+    public string DiskPath { get; init; } = "data/cache.db";
+}

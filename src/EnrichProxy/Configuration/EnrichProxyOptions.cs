@@ -1,0 +1,29 @@
+namespace EnrichProxy.Configuration;
+
+/// <summary>
+/// The <c>EnrichProxy</c> configuration section. Routes and clusters live in YARP's own
+/// <c>ReverseProxy</c> section; this section holds what EnrichProxy adds to them.
+/// See the README's "Configuration reference".
+/// </summary>
+public sealed class EnrichProxyOptions
+{
+    public const string SectionName = "EnrichProxy";
+
+    /// <summary>Cache policies by name. A route uses one by naming it in <c>Metadata:CachePolicy</c>.</summary>
+    public Dictionary<string, CachePolicyOptions> Policies { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Credentials and identity per cluster id, injected into every upstream request.</summary>
+    public Dictionary<string, UpstreamOptions> Upstreams { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Redis as the second cache level and backplane. Empty (the default): embedded disk L2.</summary>
+    public RedisOptions Redis { get; init; } = new();
+
+    /// <summary>Memory (L1) and embedded disk (L2) settings.</summary>
+    public CacheStorageOptions Cache { get; init; } = new();
+
+    /// <summary>
+    /// A key clients may present to the Arr routes instead of the instance's own key, so that a
+    /// client never needs the real Arr key. Empty (the default): only each instance's key is accepted.
+    /// </summary>
+    public string? InboundApiKey { get; init; }
+}

@@ -1,0 +1,60 @@
+namespace EnrichProxy.Configuration;
+
+/// <summary>
+/// What EnrichProxy adds to every request it sends to one cluster (<c>EnrichProxy:Upstreams:&lt;cluster&gt;</c>).
+/// See the README's "Credentials".
+/// </summary>
+public sealed class UpstreamOptions
+{
+    /// <summary>Decides how client credentials are treated. Default <see cref="UpstreamKind.Metadata"/>.</summary>
+    public UpstreamKind Kind { get; init; } = UpstreamKind.Metadata;
+
+    /// <summary>The upstream's key, injected into every request. Never logged, cached or returned.</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Where the key goes. Default: a header for Arr instances, a query parameter otherwise.</summary>
+    public ApiKeyLocation? ApiKeyLocation { get; init; }
+
+    /// <summary>The query parameter or header name that carries the key. Default <c>api_key</c> (query) or <c>X-Api-Key</c> (header).</summary>
+    public string? ApiKeyName { get; init; }
+
+    /// <summary>The <c>User-Agent</c> sent upstream, replacing the client's. MusicBrainz requires a real one.</summary>
+    public string? UserAgent { get; init; }
+
+    internal bool HasApiKey => !string.IsNullOrEmpty(ApiKey);
+
+    internal ApiKeyLocation EffectiveKeyLocation =>
+        ApiKeyLocation ?? (Kind == UpstreamKind.Arr ? Configuration.ApiKeyLocation.Header : Configuration.ApiKeyLocation.Query);
+
+    internal string EffectiveKeyName => ApiKeyName is { Length: > 0 } name
+        ? name
+        : EffectiveKeyLocation switch
+        {
+            Configuration.ApiKeyLocation.Header => "X-Api-Key",
+            Configuration.ApiKeyLocation.Bearer => "Authorization",
+            _ => "api_key",
+        };
+}
+
+/// <summary>How an upstream's answers relate to who asks.</summary>
+public enum UpstreamKind
+{
+    /// <summary>Public metadata (TMDb, TheTVDB, MusicBrainz, Fanart.tv): the answer does not depend on the key, so the proxy's key replaces the client's and every client shares the cache.</summary>
+    Metadata,
+
+    /// <summary>An Arr instance: a client must present that instance's key (or the proxy's inbound key) to be answered from the cache.</summary>
+    Arr,
+}
+
+/// <summary>Where an upstream expects its key.</summary>
+public enum ApiKeyLocation
+{
+    /// <summary>A query parameter (TMDb <c>api_key</c>, Fanart.tv <c>api_key</c>).</summary>
+    Query,
+
+    /// <summary>A request header (Arr <c>X-Api-Key</c>).</summary>
+    Header,
+
+    /// <summary><c>Authorization: Bearer &lt;key&gt;</c> (TMDb read access tokens).</summary>
+    Bearer,
+}

@@ -1,0 +1,60 @@
+using EnrichProxy.Caching;
+using EnrichProxy.Configuration;
+using EnrichProxy.Health;
+using EnrichProxy.Telemetry;
+using EnrichProxy.Upstreams;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EnrichProxy.Hosting;
+
+/// <summary>The two entry points <c>Program.cs</c> composes: services, then endpoints.</summary>
+public static class EnrichProxyHostingExtensions
+{
+    private const string ReadyTag = "ready";
+
+    /// <summary>Registers EnrichProxy: configuration files, validated options, YARP, the cache, health and telemetry.</summary>
+    public static WebApplicationBuilder AddEnrichProxy(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Configuration.AddEnrichProxyConfigFiles(builder.Environment);
+
+        var services = builder.Services;
+        services.AddOptions<EnrichProxyOptions>().BindConfiguration(EnrichProxyOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichProxyOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+
+        services.AddSingleton<UpstreamRegistry>();
+        services.AddSingleton<UpstreamFetcher>();
+        services.AddReverseProxy()
+            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddTransforms<UpstreamCredentialsTransformProvider>();
+
+        services.AddEnrichProxyCache(builder.Configuration, builder.Environment);
+        services.AddSingleton<CacheMetrics>();
+        services.AddEnrichProxyTelemetry(builder.Configuration);
+        services.AddHealthChecks().AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag]);
+        return builder;
+    }
+
+    /// <summary>Maps health, metrics and the proxy with its caching pipeline.</summary>
+    public static WebApplication MapEnrichProxy(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<UpstreamAccessMiddleware>();
+            pipeline.UseMiddleware<ResponseCacheMiddleware>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+}

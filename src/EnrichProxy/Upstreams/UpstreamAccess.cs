@@ -1,0 +1,40 @@
+namespace EnrichProxy.Upstreams;
+
+/// <summary>
+/// What the proxy decided about the credentials of one request, kept as a request feature so that
+/// the cache key, the fill request and the outgoing transform all follow the same decision.
+/// </summary>
+internal sealed class UpstreamAccess
+{
+    /// <summary>Sent upstream untouched and never answered from the cache (an Arr request without a key).</summary>
+    public static readonly UpstreamAccess PassThrough = new(mayUseCache: false, injectProxyKey: false, partition: null, credentialHeaders: []);
+
+    /// <summary>No credentials at all: answers are shared.</summary>
+    public static readonly UpstreamAccess Anonymous = new(mayUseCache: true, injectProxyKey: false, partition: null, credentialHeaders: []);
+
+    /// <summary>The proxy's own key replaces the client's: answers are shared by every client.</summary>
+    public static readonly UpstreamAccess ProxyKey = new(mayUseCache: true, injectProxyKey: true, partition: null, credentialHeaders: []);
+
+    public UpstreamAccess(bool mayUseCache, bool injectProxyKey, string? partition, IReadOnlyList<KeyValuePair<string, string>> credentialHeaders)
+    {
+        MayUseCache = mayUseCache;
+        InjectProxyKey = injectProxyKey;
+        Partition = partition;
+        CredentialHeaders = credentialHeaders;
+    }
+
+    /// <summary>Whether this request may be answered from, and fill, the cache.</summary>
+    public bool MayUseCache { get; }
+
+    /// <summary>Whether the outgoing request carries the proxy's configured key for the cluster.</summary>
+    public bool InjectProxyKey { get; }
+
+    /// <summary>
+    /// A hash of the client credentials the proxy cannot vouch for: answers are cached in a partition of
+    /// their own under it. Null when answers are shared.
+    /// </summary>
+    public string? Partition { get; }
+
+    /// <summary>Client credential headers that must travel upstream with a fill of this partition.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> CredentialHeaders { get; }
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using System.Text;
+using EnrichProxy.Configuration;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Primitives;
+
+namespace EnrichProxy.Upstreams;
+
+/// <summary>
+/// Decides, per request, whose credentials reach the upstream and who may share the answer
+/// (README "Credentials"). Client API keys that the proxy replaces are removed from the request here,
+/// so neither the forwarded request nor anything derived from it can carry them.
+/// </summary>
+internal static class UpstreamAccessRules
+{
+    /// <summary>The decision, or null when the request must be refused with 401 (a wrong Arr key).</summary>
+    public static UpstreamAccess? Decide(HttpRequest request, UpstreamOptions upstream, string? inboundApiKey)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(upstream);
+
+        var keyName = upstream.EffectiveKeyName;
+        if (upstream.Kind == UpstreamKind.Arr && upstream.HasApiKey)
+        {
+            var presented = PresentedApiKey(request, keyName);
+            if (presented is null)
+            {
+                // No key: the Arr instance decides (its own login cookie, or its 401); the cache is never used.
+                return UpstreamAccess.PassThrough;
+            }
+
+            if (!KeyEquals(presented, upstream.ApiKey!) && (inboundApiKey is null || !KeyEquals(presented, inboundApiKey)))
+            {
+                return null;
+            }
+
+            RemoveApiKeys(request, keyName);
+            return UpstreamAccess.ProxyKey;
+        }
+
+        if (upstream.HasApiKey)
+        {
+            // Public metadata: the answer does not depend on whose key asks, so ours replaces the client's.
+            RemoveApiKeys(request, keyName);
+            return PartitionBy(request, keyName, includeApiKeys: false, injectProxyKey: true);
+        }
+
+        return PartitionBy(request, keyName, includeApiKeys: true, injectProxyKey: false);
+    }
+
+    private static UpstreamAccess PartitionBy(HttpRequest request, string keyName, bool includeApiKeys, bool injectProxyKey)
+    {
+        List<KeyValuePair<string, string>>? headers = null;
+        List<string>? parts = null;
+
+        foreach (var (name, values) in request.Headers)
+        {
+            var isCredential = ClientCredentials.SessionHeaders.Contains(name)
+                || (includeApiKeys && (ClientCredentials.ApiKeyHeaders.Contains(name) || string.Equals(name, keyName, StringComparison.OrdinalIgnoreCase)));
+            if (isCredential)
+            {
+                var value = values.ToString();
+                (headers ??= []).Add(new(name, value));
+                (parts ??= []).Add($"h:{name.ToLowerInvariant()}={value}");
+            }
+        }
+
+        foreach (var (name, values) in request.Query)
+        {
+            if (ClientCredentials.IsCredentialQueryParameter(name, keyName))
+            {
+                (parts ??= []).Add($"q:{name.ToLowerInvariant()}={values}");
+            }
+        }
+
+        if (parts is null)
+        {
+            return injectProxyKey ? UpstreamAccess.ProxyKey : UpstreamAccess.Anonymous;
+        }
+
+        return new UpstreamAccess(mayUseCache: true, injectProxyKey, PartitionHash(parts), headers ?? []);
+    }
+
+    /// <summary>A one-way name for a set of credentials: the cache key may carry it, never the credentials.</summary>
+    internal static string PartitionHash(List<string> parts)
+    {
+        parts.Sort(StringComparer.Ordinal);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts)));
+        return Convert.ToHexStringLower(hash.AsSpan(0, 16));
+    }
+
+    private static string? PresentedApiKey(HttpRequest request, string keyName)
+    {
+        if (request.Headers.TryGetValue(keyName, out var header) && !StringValues.IsNullOrEmpty(header))
+        {
+            return header.ToString();
+        }
+
+        if (request.Headers.TryGetValue("X-Api-Key", out header) && !StringValues.IsNullOrEmpty(header))
+        {
+            return header.ToString();
+        }
+
+        foreach (var (name, values) in request.Query)
+        {
+            if ((ClientCredentials.ApiKeyQueryParameters.Contains(name) || string.Equals(name, keyName, StringComparison.OrdinalIgnoreCase))
+                && !StringValues.IsNullOrEmpty(values))
+            {
+                return values.ToString();
+            }
+        }
+
+        return null;
+    }
+
+    private static void RemoveApiKeys(HttpRequest request, string keyName)
+    {
+        foreach (var header in ClientCredentials.ApiKeyHeaders)
+        {
+            request.Headers.Remove(header);
+        }
+
+        request.Headers.Remove(keyName);
+
+        if (!request.QueryString.HasValue)
+        {
+            return;
+        }
+
+        var kept = new QueryBuilder();
+        var removed = false;
+        foreach (var (name, values) in request.Query)
+        {
+            if (ClientCredentials.ApiKeyQueryParameters.Contains(name) || string.Equals(name, keyName, StringComparison.OrdinalIgnoreCase))
+            {
+                removed = true;
+                continue;
+            }
+
+            kept.Add(name, values.ToArray()!);
+        }
+
+        if (removed)
+        {
+            request.QueryString = kept.ToQueryString();
+        }
+    }
+
+    private static bool KeyEquals(string presented, string expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+}

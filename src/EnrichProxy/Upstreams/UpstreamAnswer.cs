@@ -1,0 +1,34 @@
+using EnrichProxy.Caching;
+
+namespace EnrichProxy.Upstreams;
+
+/// <summary>What an upstream answered to a fill, before the cache decides what to do with it.</summary>
+internal sealed class UpstreamAnswer
+{
+    public required int StatusCode { get; init; }
+
+    /// <summary>The response headers after the route's response transforms, hop-by-hop headers removed.</summary>
+    public required CachedHeader[] Headers { get; init; }
+
+    /// <summary>The whole body; null when it was larger than the policy allows and was not read.</summary>
+    public required byte[]? Body { get; init; }
+
+    public bool HasSetCookie { get; init; }
+
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    public bool IsTooLarge => Body is null;
+
+    public string? Header(string name)
+    {
+        foreach (var header in Headers)
+        {
+            if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return header.Value;
+            }
+        }
+
+        return null;
+    }
+}

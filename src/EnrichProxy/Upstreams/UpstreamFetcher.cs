@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text;
+using EnrichProxy.Caching;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace EnrichProxy.Upstreams;
+
+/// <summary>
+/// Fetches one <see cref="FillRequest"/> from its upstream through the route's transforms and the
+/// cluster's HTTP client, exactly as YARP would forward it, but with no client attached: the same
+/// fetch serves client misses, background refreshes and prefetches.
+/// </summary>
+internal sealed partial class UpstreamFetcher(
+    IProxyStateLookup proxyState, UpstreamRegistry upstreams, TimeProvider time, ILogger<UpstreamFetcher> logger)
+{
+    private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
+
+    public async Task<UpstreamAnswer> FetchAsync(FillRequest request, long maxBodyBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!proxyState.TryGetRoute(request.RouteId, out var route) || route.Cluster is not { } cluster)
+        {
+            throw new UpstreamUnavailableException($"Route '{request.RouteId}' or its cluster is not configured.");
+        }
+
+        var destination = PickDestination(cluster)
+            ?? throw new UpstreamUnavailableException($"Cluster '{cluster.ClusterId}' has no available destination.");
+        var model = cluster.Model;
+        var requestConfig = model.Config.HttpRequest ?? ForwarderRequestConfig.Empty;
+        var context = CreateContext(request, route, model, destination);
+        var destinationPrefix = destination.Model.Config.Address;
+
+        using var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null)
+        {
+            Version = requestConfig.Version ?? HttpVersion.Version20,
+            VersionPolicy = requestConfig.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower,
+        };
+        await route.Transformer.TransformRequestAsync(context, message, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        if (context.Response.StatusCode != StatusCodes.Status200OK || context.Response.HasStarted)
+        {
+            throw new UpstreamUnavailableException($"A transform of route '{request.RouteId}' refused the request.");
+        }
+
+        message.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, context.Request.Path, context.Request.QueryString);
+        // A stored answer must suit every client whatever encodings it accepts, so fills ask for the plain body.
+        message.Headers.AcceptEncoding.Clear();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var activityTimeout = requestConfig.ActivityTimeout ?? DefaultActivityTimeout;
+        timeout.CancelAfter(activityTimeout);
+        try
+        {
+            using var response = await model.HttpClient.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            context.Response.StatusCode = (int)response.StatusCode;
+            await route.Transformer.TransformResponseAsync(context, response, timeout.Token).ConfigureAwait(false);
+            var secret = upstreams.Get(cluster.ClusterId).ApiKey;
+            var body = await ReadBodyAsync(response, maxBodyBytes, timeout.Token).ConfigureAwait(false);
+            if ((int)response.StatusCode >= 500)
+            {
+                LogUpstreamError(logger, request.RouteId, cluster.ClusterId, (int)response.StatusCode);
+            }
+
+            return new UpstreamAnswer
+            {
+                StatusCode = (int)response.StatusCode,
+                Headers = HeaderRules.StoredResponseHeaders(context.Response.Headers, secret),
+                Body = body is null ? null : Redact(body, secret),
+                HasSetCookie = context.Response.Headers.ContainsKey(HeaderNames.SetCookie),
+                ReceivedAt = time.GetUtcNow(),
+            };
+        }
+        catch (HttpRequestException exception)
+        {
+            LogUpstreamUnreachable(logger, request.RouteId, cluster.ClusterId, exception.HttpRequestError);
+            throw;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // A timeout, not a cancellation: FusionCache's fail-safe then answers stale, which it never does on cancellation.
+            LogUpstreamTimeout(logger, request.RouteId, cluster.ClusterId, activityTimeout);
+            throw new TimeoutException($"The upstream of route '{request.RouteId}' did not answer within {activityTimeout}.");
+        }
+    }
+
+    private static DestinationState? PickDestination(ClusterState cluster)
+    {
+        var destinations = cluster.DestinationsState.AvailableDestinations;
+        return destinations.Count switch
+        {
+            0 => null,
+            1 => destinations[0],
+            _ => destinations[Random.Shared.Next(destinations.Count)],
+        };
+    }
+
+    private static DefaultHttpContext CreateContext(FillRequest request, RouteModel route, ClusterModel cluster, DestinationState destination)
+    {
+        var context = new DefaultHttpContext();
+        var httpRequest = context.Request;
+        httpRequest.Method = HttpMethods.Get;
+        httpRequest.Scheme = "http";
+        httpRequest.Path = new PathString(request.Path);
+        httpRequest.QueryString = new QueryString(request.Query);
+        foreach (var (name, value) in request.Headers)
+        {
+            httpRequest.Headers.Append(name, value);
+        }
+
+        if (request.RouteValues is { } routeValues)
+        {
+            foreach (var (name, value) in routeValues)
+            {
+                httpRequest.RouteValues[name] = value;
+            }
+        }
+
+        context.Features.Set<IReverseProxyFeature>(new FillProxyFeature(route, cluster, destination));
+        context.Features.Set(request.Access);
+        return context;
+    }
+
+    /// <summary>Reads the whole body, or returns null as soon as it proves larger than <paramref name="maxBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is { } declared && declared > maxBytes)
+        {
+            return null;
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream(response.Content.Headers.ContentLength is { } length ? (int)length : 4096);
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.ToArray();
+        }
+    }
+
+    /// <summary>Some upstreams echo the request URL in error bodies; our key must never reach a client or the cache.</summary>
+    private static byte[] Redact(byte[] body, string? secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return body;
+        }
+
+        var needle = Encoding.UTF8.GetBytes(secret);
+        if (body.AsSpan().IndexOf(needle) < 0)
+        {
+            return body;
+        }
+
+        var text = Encoding.UTF8.GetString(body).Replace(secret, HeaderRules.Redacted, StringComparison.Ordinal);
+        return Encoding.UTF8.GetBytes(text);
+    }
+
+    [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning,
+        Message = "Fill for route {RouteId} could not reach cluster {ClusterId}: {Error}")]
+    private static partial void LogUpstreamUnreachable(ILogger logger, string routeId, string clusterId, HttpRequestError error);
+
+    [LoggerMessage(EventId = 2003, EventName = "UpstreamTimeout", Level = LogLevel.Warning,
+        Message = "Fill for route {RouteId} timed out after {Timeout} waiting for cluster {ClusterId}")]
+    private static partial void LogUpstreamTimeout(ILogger logger, string routeId, string clusterId, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2002, EventName = "UpstreamError", Level = LogLevel.Warning,
+        Message = "Fill for route {RouteId} got status {StatusCode} from cluster {ClusterId}")]
+    private static partial void LogUpstreamError(ILogger logger, string routeId, string clusterId, int statusCode);
+}

@@ -1,0 +1,104 @@
+using EnrichProxy.Caching;
+using EnrichProxy.Upstreams;
+
+namespace EnrichProxy.Tests.Caching;
+
+public sealed class CacheKeyBuilderTests
+{
+    private static readonly CachePolicy Policy = TestPolicies.Create();
+
+    [Fact]
+    public void Build_QueryInAnyOrder_GivesTheSameKey()
+    {
+        var first = CacheKeyBuilder.Build(TestPolicies.Fill("?language=en&append_to_response=credits"), Policy);
+        var second = CacheKeyBuilder.Build(TestPolicies.Fill("?append_to_response=credits&language=en"), Policy);
+
+        Assert.Equal(first, second);
+        Assert.Equal("tmdb-movie|GET|/tmdb/3/movie/603?append_to_response=credits&language=en", first);
+    }
+
+    [Fact]
+    public void Build_RepeatedParameters_AreSortedByValueToo()
+    {
+        var first = CacheKeyBuilder.Build(TestPolicies.Fill("?inc=b&inc=a"), Policy);
+        var second = CacheKeyBuilder.Build(TestPolicies.Fill("?inc=a&inc=b"), Policy);
+
+        Assert.Equal(first, second);
+    }
+
+    [Theory]
+    [InlineData("?api_key=secret-one&language=en")]
+    [InlineData("?language=en&apikey=secret-one")]
+    [InlineData("?language=en&API_KEY=secret-one")]
+    [InlineData("?language=en&session_id=secret-one")]
+    [InlineData("?language=en&custom_key=secret-one")]
+    public void Build_CredentialParameters_NeverReachTheKey(string query)
+    {
+        var key = CacheKeyBuilder.Build(TestPolicies.Fill(query), Policy, configuredKeyName: "custom_key");
+
+        Assert.DoesNotContain("secret-one", key, StringComparison.Ordinal);
+        Assert.Equal(CacheKeyBuilder.Build(TestPolicies.Fill("?language=en"), Policy), key);
+    }
+
+    [Fact]
+    public void Build_IgnoredParameters_AreLeftOutCaseInsensitively()
+    {
+        var policy = TestPolicies.Create(ignore: ["_", "utm_source"]);
+
+        var key = CacheKeyBuilder.Build(TestPolicies.Fill("?_=12345&UTM_SOURCE=x&language=en"), policy);
+
+        Assert.Equal(CacheKeyBuilder.Build(TestPolicies.Fill("?language=en"), policy), key);
+    }
+
+    [Fact]
+    public void Build_EquivalentEncodings_GiveTheSameKey()
+    {
+        var plus = CacheKeyBuilder.Build(TestPolicies.Fill("?query=the+matrix"), Policy);
+        var percent = CacheKeyBuilder.Build(TestPolicies.Fill("?query=the%20matrix"), Policy);
+
+        Assert.Equal(plus, percent);
+    }
+
+    [Fact]
+    public void Build_VaryHeaders_AreInTheKey()
+    {
+        var policy = TestPolicies.Create(vary: ["Accept-Language"]);
+
+        var english = CacheKeyBuilder.Build(TestPolicies.Fill(headers: ("accept-language", "en")), policy);
+        var french = CacheKeyBuilder.Build(TestPolicies.Fill(headers: ("Accept-Language", "fr")), policy);
+        var none = CacheKeyBuilder.Build(TestPolicies.Fill(), policy);
+
+        Assert.NotEqual(english, french);
+        Assert.NotEqual(english, none);
+        Assert.EndsWith("|accept-language=en", english, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_HeadersThePolicyDoesNotVaryBy_DoNotChangeTheKey()
+    {
+        var key = CacheKeyBuilder.Build(TestPolicies.Fill(headers: ("Accept-Language", "fr")), Policy);
+
+        Assert.Equal(CacheKeyBuilder.Build(TestPolicies.Fill(), Policy), key);
+    }
+
+    [Fact]
+    public void Build_Partition_IsInTheKeyButTheCredentialIsNot()
+    {
+        var access = new UpstreamAccess(mayUseCache: true, injectProxyKey: false, partition: "abc123", credentialHeaders: [new("Authorization", "Bearer secret-token")]);
+
+        var key = CacheKeyBuilder.Build(TestPolicies.Fill(access: access, headers: ("Authorization", "Bearer secret-token")), Policy);
+
+        Assert.EndsWith("|p=abc123", key, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token", key, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_DifferentPathsOrRoutes_GiveDifferentKeys()
+    {
+        var movie = CacheKeyBuilder.Build(TestPolicies.Fill(path: "/tmdb/3/movie/603"), Policy);
+        var other = CacheKeyBuilder.Build(TestPolicies.Fill(path: "/tmdb/3/movie/604"), Policy);
+        var otherRoute = CacheKeyBuilder.Build(TestPolicies.Fill() with { RouteId = "tmdb-tv" }, Policy);
+
+        Assert.Equal(3, new[] { movie, other, otherRoute }.Distinct().Count());
+    }
+}

@@ -1,0 +1,65 @@
+using EnrichProxy.Caching;
+
+namespace EnrichProxy.Tests.Caching;
+
+public sealed class HeaderRulesTests
+{
+    [Fact]
+    public void StoredResponseHeaders_DropPerConnectionHeadersAndCookies()
+    {
+        var headers = new HeaderDictionary
+        {
+            ["Content-Type"] = "application/json",
+            ["ETag"] = "\"v1\"",
+            ["Set-Cookie"] = "session=1",
+            ["Age"] = "30",
+            ["Date"] = "Wed, 25 Nov 2026 10:00:00 GMT",
+            ["Content-Length"] = "10",
+            ["Connection"] = "keep-alive",
+            ["X-Cache"] = "HIT",
+        };
+
+        var stored = HeaderRules.StoredResponseHeaders(headers, secret: null);
+
+        Assert.Equal(["Content-Type", "ETag"], stored.Select(h => h.Name));
+    }
+
+    [Fact]
+    public void StoredResponseHeaders_KeepEveryValueOfARepeatedHeader()
+    {
+        var headers = new HeaderDictionary { ["Link"] = new(["<a>; rel=next", "<b>; rel=last"]) };
+
+        var stored = HeaderRules.StoredResponseHeaders(headers, secret: null);
+
+        Assert.Equal(2, stored.Length);
+    }
+
+    [Fact]
+    public void StoredResponseHeaders_RedactTheUpstreamKey()
+    {
+        var headers = new HeaderDictionary { ["Location"] = "https://api.example/3/movie/603?api_key=s3cr3t" };
+
+        var stored = HeaderRules.StoredResponseHeaders(headers, secret: "s3cr3t");
+
+        Assert.Equal("https://api.example/3/movie/603?api_key=[REDACTED]", Assert.Single(stored).Value);
+    }
+
+    [Theory]
+    [InlineData("public, max-age=3600", false)]
+    [InlineData("no-store", true)]
+    [InlineData("NO-CACHE", true)]
+    [InlineData("private", true)]
+    [InlineData(null, false)]
+    public void OriginForbidsSharing(string? cacheControl, bool expected)
+    {
+        Assert.Equal(expected, HeaderRules.OriginForbidsSharing(cacheControl));
+    }
+
+    [Fact]
+    public void FormatAge_IsWholeSecondsNeverNegative()
+    {
+        Assert.Equal("0", CacheHeaders.FormatAge(TimeSpan.FromSeconds(-3)));
+        Assert.Equal("59", CacheHeaders.FormatAge(TimeSpan.FromSeconds(59.9)));
+        Assert.Equal("86400", CacheHeaders.FormatAge(TimeSpan.FromDays(1)));
+    }
+}

@@ -1,0 +1,66 @@
+using EnrichProxy.Caching;
+
+namespace EnrichProxy.Tests.Caching;
+
+public sealed class SingleFlightTests
+{
+    [Fact]
+    public async Task Run_ConcurrentCallersForOneKey_ShareOneExecution()
+    {
+        var flights = new SingleFlight<int>();
+        var release = new TaskCompletionSource();
+        var executions = 0;
+
+        var calls = Enumerable.Range(0, 50)
+            .Select(_ => flights.Run("k", 0, async _ =>
+            {
+                Interlocked.Increment(ref executions);
+                await release.Task;
+                return 42;
+            }))
+            .ToList();
+        release.SetResult();
+        var results = await Task.WhenAll(calls.Select(c => c.Task));
+
+        Assert.Equal(1, executions);
+        Assert.Single(calls, c => c.Started);
+        Assert.All(results, r => Assert.Equal(42, r));
+    }
+
+    [Fact]
+    public async Task Run_Failure_IsSharedByEveryWaiterAndTheKeyIsFreedAfterwards()
+    {
+        var flights = new SingleFlight<int>();
+        var release = new TaskCompletionSource();
+
+        var first = flights.Run("k", 0, async _ =>
+        {
+            await release.Task;
+            throw new InvalidOperationException("upstream down");
+        });
+        var second = flights.Run("k", 0, _ => Task.FromResult(1));
+        release.SetResult();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first.Task);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => second.Task);
+        Assert.False(second.Started);
+        Assert.Equal(0, flights.Count);
+
+        var third = flights.Run("k", 0, _ => Task.FromResult(7));
+        Assert.True(third.Started);
+        Assert.Equal(7, await third.Task);
+    }
+
+    [Fact]
+    public async Task Run_DifferentKeys_RunIndependently()
+    {
+        var flights = new SingleFlight<string>();
+
+        var a = flights.Run("a", "A", s => Task.FromResult(s));
+        var b = flights.Run("b", "B", s => Task.FromResult(s));
+
+        Assert.True(a.Started);
+        Assert.True(b.Started);
+        Assert.Equal(["A", "B"], await Task.WhenAll(a.Task, b.Task));
+    }
+}

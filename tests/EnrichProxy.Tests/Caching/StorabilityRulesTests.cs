@@ -1,0 +1,69 @@
+using EnrichProxy.Caching;
+using EnrichProxy.Upstreams;
+
+namespace EnrichProxy.Tests.Caching;
+
+public sealed class StorabilityRulesTests
+{
+    [Theory]
+    [InlineData(200, nameof(Storability.Fresh))]
+    [InlineData(204, nameof(Storability.Fresh))]
+    [InlineData(301, nameof(Storability.Fresh))]
+    [InlineData(404, nameof(Storability.Negative))]
+    [InlineData(410, nameof(Storability.Negative))]
+    [InlineData(302, nameof(Storability.SharedNotStored))]
+    [InlineData(401, nameof(Storability.SharedNotStored))]
+    [InlineData(429, nameof(Storability.UpstreamFailure))]
+    [InlineData(500, nameof(Storability.UpstreamFailure))]
+    [InlineData(503, nameof(Storability.UpstreamFailure))]
+    public void Classify_ByStatus(int status, string expected)
+    {
+        var policy = TestPolicies.Create(negativeTtl: TimeSpan.FromMinutes(5));
+
+        Assert.Equal(Enum.Parse<Storability>(expected), StorabilityRules.Classify(Answer(status), policy));
+    }
+
+    [Fact]
+    public void Classify_NotFoundWithoutNegativeTtl_IsSharedButNotStored()
+    {
+        Assert.Equal(Storability.SharedNotStored, StorabilityRules.Classify(Answer(404), TestPolicies.Create()));
+    }
+
+    [Theory]
+    [InlineData("no-store")]
+    [InlineData("private, max-age=60")]
+    [InlineData("no-cache")]
+    public void Classify_OriginForbidsSharing_IsPrivate(string cacheControl)
+    {
+        var answer = Answer(200, new CachedHeader("Cache-Control", cacheControl));
+
+        Assert.Equal(Storability.Private, StorabilityRules.Classify(answer, TestPolicies.Create()));
+    }
+
+    [Fact]
+    public void Classify_PolicyOverridesOriginCacheControl_Stores()
+    {
+        var answer = Answer(200, new CachedHeader("Cache-Control", "no-cache, no-store"));
+
+        Assert.Equal(Storability.Fresh, StorabilityRules.Classify(answer, TestPolicies.Create(overrideOrigin: true)));
+    }
+
+    [Fact]
+    public void Classify_SetCookie_IsPrivateEvenWhenThePolicyOverrides()
+    {
+        var answer = new UpstreamAnswer { StatusCode = 200, Headers = [], Body = [], HasSetCookie = true };
+
+        Assert.Equal(Storability.Private, StorabilityRules.Classify(answer, TestPolicies.Create(overrideOrigin: true)));
+    }
+
+    [Fact]
+    public void Classify_BodyTooLarge_IsTooLarge()
+    {
+        var answer = new UpstreamAnswer { StatusCode = 200, Headers = [], Body = null };
+
+        Assert.Equal(Storability.TooLarge, StorabilityRules.Classify(answer, TestPolicies.Create()));
+    }
+
+    private static UpstreamAnswer Answer(int status, params CachedHeader[] headers) =>
+        new() { StatusCode = status, Headers = headers, Body = [] };
+}

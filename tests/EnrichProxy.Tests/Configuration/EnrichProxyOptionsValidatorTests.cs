@@ -1,0 +1,96 @@
+using EnrichProxy.Configuration;
+using Yarp.ReverseProxy.Configuration;
+
+namespace EnrichProxy.Tests.Configuration;
+
+public sealed class EnrichProxyOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_ValidConfig_Succeeds()
+    {
+        var validator = new EnrichProxyOptionsValidator(Proxy([Route("tmdb-movie", "tmdb", "tmdb-movie")], [Cluster("tmdb", "https://api.themoviedb.org/")]));
+        var options = new EnrichProxyOptions
+        {
+            Policies = new(StringComparer.OrdinalIgnoreCase) { ["tmdb-movie"] = new CachePolicyOptions { Ttl = TimeSpan.FromHours(24) } },
+            Upstreams = new(StringComparer.OrdinalIgnoreCase) { ["tmdb"] = new UpstreamOptions { ApiKey = "k" } },
+        };
+
+        var result = validator.Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Validate_BrokenConfig_ReportsEveryErrorAtOnce()
+    {
+        var validator = new EnrichProxyOptionsValidator(Proxy(
+            [Route("movie", "tmdb", "no-such-policy"), Route("orphan", "no-such-cluster", null)],
+            [Cluster("tmdb", "https://api.themoviedb.org/"), new ClusterConfig { ClusterId = "empty" }, Cluster("ftp", "ftp://example.org/")]));
+        var options = new EnrichProxyOptions
+        {
+            Policies = new(StringComparer.OrdinalIgnoreCase)
+            {
+                ["broken"] = new CachePolicyOptions
+                {
+                    Ttl = TimeSpan.Zero,
+                    StaleWhileRevalidate = TimeSpan.FromSeconds(-1),
+                    StaleIfError = TimeSpan.FromSeconds(-2),
+                    NegativeTtl = TimeSpan.FromSeconds(-3),
+                    SoftTimeout = TimeSpan.FromSeconds(40),
+                    HardTimeout = TimeSpan.FromSeconds(30),
+                    MaxCacheableBytes = 0,
+                    VaryByHeaders = ["Authorization", "Accept-Encoding"],
+                },
+            },
+            Upstreams = new(StringComparer.OrdinalIgnoreCase) { ["nowhere"] = new UpstreamOptions() },
+            Cache = new CacheStorageOptions { MemorySizeLimitBytes = 0, DiskPath = " " },
+            InboundApiKey = "short",
+        };
+
+        var result = validator.Validate(null, options);
+
+        Assert.True(result.Failed);
+        var errors = result.Failures!.ToList();
+        string[] expected =
+        [
+            "EnrichProxy:Policies:broken:Ttl must be greater than 0",
+            "EnrichProxy:Policies:broken:StaleWhileRevalidate cannot be negative",
+            "EnrichProxy:Policies:broken:StaleIfError cannot be negative",
+            "EnrichProxy:Policies:broken:NegativeTtl cannot be negative",
+            "EnrichProxy:Policies:broken:SoftTimeout must be greater than 0 and less than HardTimeout",
+            "EnrichProxy:Policies:broken:MaxCacheableBytes must be greater than 0",
+            "EnrichProxy:Policies:broken:VaryByHeaders cannot name the credential header 'Authorization'",
+            "EnrichProxy:Policies:broken:VaryByHeaders cannot name Accept-Encoding",
+            "ReverseProxy:Routes:movie:Metadata:CachePolicy names the unknown policy 'no-such-policy'",
+            "ReverseProxy:Routes:orphan:ClusterId names the unknown cluster 'no-such-cluster'",
+            "ReverseProxy:Clusters:empty has no destination",
+            "ReverseProxy:Clusters:ftp:Destinations:default:Address must be an absolute http or https URL",
+            "EnrichProxy:Upstreams:nowhere names the unknown cluster 'nowhere'",
+            "EnrichProxy:Cache:MemorySizeLimitBytes must be greater than 0",
+            "EnrichProxy:Cache:DiskPath must be set",
+            "EnrichProxy:InboundApiKey must be at least 16 characters long",
+        ];
+        foreach (var message in expected)
+        {
+            Assert.Contains(errors, e => e.StartsWith(message, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(expected.Length, errors.Count);
+    }
+
+    private static InMemoryConfigProvider Proxy(IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) => new(routes, clusters);
+
+    private static RouteConfig Route(string id, string cluster, string? policy) => new()
+    {
+        RouteId = id,
+        ClusterId = cluster,
+        Match = new RouteMatch { Path = "/" + id + "/{**rest}" },
+        Metadata = policy is null ? null : new Dictionary<string, string> { ["CachePolicy"] = policy },
+    };
+
+    private static ClusterConfig Cluster(string id, string address) => new()
+    {
+        ClusterId = id,
+        Destinations = new Dictionary<string, DestinationConfig> { ["default"] = new() { Address = address } },
+    };
+}
