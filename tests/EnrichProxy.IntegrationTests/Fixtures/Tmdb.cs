@@ -1,0 +1,29 @@
+namespace EnrichProxy.IntegrationTests.Fixtures;
+
+/// <summary>Answers shaped like TMDb's (GET /3/movie/{id}, its error bodies), smaller than the real ones.</summary>
+internal static class Tmdb
+{
+    public const string MoviePath = "/3/movie/603";
+    public const string ProxyMoviePath = "/tmdb/3/movie/603";
+
+    public static string Movie(string title = "The Matrix") => $$"""
+        {
+          "adult": false,
+          "belongs_to_collection": { "id": 2344, "name": "The Matrix Collection", "poster_path": "/bV9qTVHTVf0gkW0j7p7M0ILD4pG.jpg" },
+          "genres": [ { "id": 28, "name": "Action" }, { "id": 878, "name": "Science Fiction" } ],
+          "id": 603,
+          "imdb_id": "tt0133093",
+          "original_title": "The Matrix",
+          "overview": "Set in the 22nd century, The Matrix tells the story of a computer hacker who joins a group of underground insurgents fighting the vast and powerful computers who now rule the earth.",
+          "release_date": "1999-03-31",
+          "runtime": 136,
+          "title": "{{title}}",
+          "vote_average": 8.2,
+          "vote_count": 24000
+        }
+        """;
+
+    public const string NotFound = """{ "status_message": "The resource you requested could not be found.", "status_code": 34 }""";
+
+    public const string InvalidKey = """{ "status_message": "Invalid API key: You must be granted a valid key.", "success": false, "status_code": 7 }""";
+}

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using StackExchange.Redis;
+
+namespace EnrichProxy.IntegrationTests.Infrastructure;
+
+/// <summary>A real redis-server on a free loopback port, for the tests of the Redis collection.</summary>
+public sealed class RedisServer : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("enrichproxy-redis-").FullName;
+    private Process? _process;
+
+    public int Port { get; private set; }
+
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public async Task InitializeAsync()
+    {
+        Port = FreePort();
+        var executable = FindExecutable("redis-server")
+            ?? throw new InvalidOperationException("redis-server is not installed; run ./test.sh, which installs it.");
+        _process = Process.Start(new ProcessStartInfo(executable)
+        {
+            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        })!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            try
+            {
+                await using var connection = await ConnectionMultiplexer.ConnectAsync(Configuration);
+                await connection.GetDatabase().PingAsync();
+                return;
+            }
+            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Every key and value in the server, as text, for the tests that look for secrets.</summary>
+    public async Task<string> DumpAsync()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(Configuration + ",allowAdmin=true");
+        var server = connection.GetServer(Configuration);
+        var database = connection.GetDatabase();
+        var dump = new System.Text.StringBuilder();
+        await foreach (var key in server.KeysAsync(pattern: "*"))
+        {
+            dump.AppendLine(key.ToString());
+            var type = await database.KeyTypeAsync(key);
+            if (type == RedisType.Hash)
+            {
+                foreach (var entry in await database.HashGetAllAsync(key))
+                {
+                    dump.Append(entry.Name.ToString()).Append('=').AppendLine(entry.Value.ToString());
+                }
+            }
+            else if (type == RedisType.String)
+            {
+                dump.AppendLine((await database.StringGetAsync(key)).ToString());
+            }
+        }
+
+        return dump.ToString();
+    }
+
+    public Task DisposeAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+
+        _process?.Dispose();
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    internal static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? FindExecutable(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator)
+            .Append("/usr/bin").Append("/usr/sbin").Append("/usr/local/bin")
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists);
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisTests : ICollectionFixture<RedisServer>
+{
+    public const string Name = "redis";
+}
