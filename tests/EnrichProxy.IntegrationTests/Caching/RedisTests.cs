@@ -1,0 +1,107 @@
+using System.Net;
+using EnrichProxy.IntegrationTests.Fixtures;
+using EnrichProxy.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using ZiggyCreatures.Caching.Fusion;
+using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
+
+namespace EnrichProxy.IntegrationTests.Caching;
+
+[Collection(RedisTests.Name)]
+public sealed class RedisL2Tests(RedisServer redis) : IDisposable
+{
+    private const string TmdbKey = "tmdb-redis-secret-7d3a9b";
+    private readonly FakeUpstream _tmdb = new();
+    // Each test has its own key prefix and backplane channel on the shared server.
+    private readonly string _instance = $"test-{Guid.NewGuid():N}:";
+
+    [Fact]
+    public async Task TwoInstancesOnOneRedis_ShareTheSecondLevel()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var first = await StartAsync(Settings());
+        await using var second = await StartAsync(Settings());
+
+        using var miss = await first.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var hit = await second.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        Assert.Equal("MISS", miss.XCache());
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal(await miss.BodyAsync(), await hit.BodyAsync());
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath));
+    }
+
+    [Fact]
+    public async Task APurgeThroughOneInstance_ReachesTheOtherThroughTheBackplane()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var first = await StartAsync(Settings());
+        await using var second = await StartAsync(Settings());
+        await first.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var inSecondMemory = await second.Client.GetAsync(Tmdb.ProxyMoviePath);
+        Assert.Equal("HIT", inSecondMemory.XCache());
+
+        await first.Services.GetRequiredService<IFusionCache>().RemoveAsync("tmdb-movie|GET|/tmdb/3/movie/603");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpResponseMessage afterPurge;
+        do
+        {
+            await Task.Delay(100);
+            afterPurge = await second.Client.GetAsync(Tmdb.ProxyMoviePath);
+        }
+        while (afterPurge.XCache() == "HIT" && DateTime.UtcNow < deadline);
+
+        Assert.Equal("MISS", afterPurge.XCache());
+        Assert.Equal(2, _tmdb.Received(Tmdb.MoviePath).Count);
+    }
+
+    [Fact]
+    public async Task Ready_ChecksRedisAndTheProxyKeepsAnsweringWhenRedisIsAway()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using (var healthy = await StartAsync(Settings()))
+        {
+            using var ready = await healthy.Client.GetAsync("/health/ready");
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        }
+
+        var nowhere = $"127.0.0.1:{RedisServer.FreePort()},connectTimeout=500,asyncTimeout=500,syncTimeout=500";
+        await using var orphan = await StartAsync(ProxyHost.Settings(
+            Destination("tmdb", _tmdb.Url), ("EnrichProxy:Redis:Configuration", nowhere), ("EnrichProxy:Redis:InstanceName", _instance)));
+
+        using var notReady = await orphan.Client.GetAsync("/health/ready");
+        using var live = await orphan.Client.GetAsync("/health/live");
+        using var miss = await orphan.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var hit = await orphan.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, miss.StatusCode);
+        Assert.Equal("HIT", hit.XCache());
+    }
+
+    [Fact]
+    public async Task Keys_NeverReachRedis()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        _tmdb.Json("/3/movie/404", $$"""{"status_message":"no /3/movie/404?api_key={{TmdbKey}}"}""", status: 404);
+        await using var proxy = await StartAsync(Settings());
+
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath + "?api_key=client-key");
+        await proxy.Client.GetAsync("/tmdb/3/movie/404?api_key=client-key");
+        var dump = await redis.DumpAsync();
+
+        Assert.Contains(_instance, dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(TmdbKey, dump, StringComparison.Ordinal);
+        Assert.DoesNotContain("client-key", dump, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _tmdb.Dispose();
+
+    private Dictionary<string, string> Settings() => ProxyHost.Settings(
+        Destination("tmdb", _tmdb.Url),
+        ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey),
+        ("EnrichProxy:Redis:Configuration", redis.Configuration),
+        ("EnrichProxy:Redis:InstanceName", _instance));
+}

@@ -1,0 +1,80 @@
+using EnrichProxy.IntegrationTests.Fixtures;
+using EnrichProxy.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
+
+namespace EnrichProxy.IntegrationTests.Caching;
+
+/// <summary>HIT versus STALE follows the injected clock, so these tests move time instead of waiting.</summary>
+public sealed class StaleWhileRevalidateTests : IDisposable
+{
+    private readonly FakeUpstream _tmdb = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task PastTheTtl_AnswersStaleAtOnceAndRefreshesOnceInTheBackground()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie("Version 1"));
+        await using var proxy = await StartAsync(Settings(), _time);
+        using var fresh = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        Assert.Equal("MISS", fresh.XCache());
+
+        _time.Advance(TimeSpan.FromMinutes(59));
+        using var stillFresh = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        Assert.Equal("HIT", stillFresh.XCache());
+        Assert.Equal(59 * 60, stillFresh.AgeSeconds());
+
+        _tmdb.Server.Reset();
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie("Version 2"), delay: TimeSpan.FromMilliseconds(300));
+        _time.Advance(TimeSpan.FromMinutes(30));
+        var stale = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => proxy.Client.GetAsync(Tmdb.ProxyMoviePath)));
+
+        Assert.All(stale, response => Assert.Equal("STALE", response.XCache()));
+        Assert.All(await Task.WhenAll(stale.Select(r => r.BodyAsync())), body => Assert.Contains("Version 1", body, StringComparison.Ordinal));
+        await _tmdb.WaitForAsync(Tmdb.MoviePath, 1);
+
+        // Once the refresh has landed, the entry is fresh again with the new answer.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpResponseMessage refreshed;
+        do
+        {
+            await Task.Delay(100);
+            refreshed = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        }
+        while (refreshed.XCache() != "HIT" && DateTime.UtcNow < deadline);
+
+        Assert.Equal("HIT", refreshed.XCache());
+        Assert.Contains("Version 2", await refreshed.BodyAsync(), StringComparison.Ordinal);
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath));
+    }
+
+    [Fact]
+    public async Task AFailedRefresh_KeepsAnsweringStale()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie("Version 1"));
+        await using var proxy = await StartAsync(Settings(), _time);
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        _tmdb.Server.Reset();
+        _tmdb.Json(Tmdb.MoviePath, "{}", status: 502);
+        _time.Advance(TimeSpan.FromMinutes(90));
+        using var stale = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await _tmdb.WaitForAsync(Tmdb.MoviePath, 1);
+        await Task.Delay(200);
+        using var stillStale = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        Assert.Equal("STALE", stale.XCache());
+        Assert.Equal(System.Net.HttpStatusCode.OK, stillStale.StatusCode);
+        Assert.Equal("STALE", stillStale.XCache());
+        Assert.Contains("Version 1", await stillStale.BodyAsync(), StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _tmdb.Dispose();
+
+    private Dictionary<string, string> Settings() => ProxyHost.Settings(
+        Destination("tmdb", _tmdb.Url),
+        ("EnrichProxy:Upstreams:tmdb:ApiKey", "proxy-tmdb-key-0123456789"),
+        Policy("tmdb-movie", "Ttl", TimeSpan.FromHours(1)),
+        Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.FromHours(2)),
+        Policy("tmdb-movie", "StaleIfError", TimeSpan.FromHours(6)));
+}

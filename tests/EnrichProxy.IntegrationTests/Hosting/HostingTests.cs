@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using EnrichProxy.IntegrationTests.Fixtures;
+using EnrichProxy.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Options;
+using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
+
+namespace EnrichProxy.IntegrationTests.Hosting;
+
+public sealed class HostingTests : IDisposable
+{
+    private readonly FakeUpstream _tmdb = new();
+
+    [Fact]
+    public async Task Health_LiveAndReadyWithTheEmbeddedDiskL2()
+    {
+        await using var proxy = await StartAsync(Settings());
+
+        using var live = await proxy.Client.GetAsync("/health/live");
+        using var ready = await proxy.Client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.BodyAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_CountHitsMissesStaleAndBypassPerRoute()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)));
+
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.PostAsync(Tmdb.ProxyMoviePath, new StringContent("{}"));
+        var metrics = await ScrapeAsync(proxy, "route=\"tmdb-movie\",result=\"bypass\"");
+
+        Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="miss",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
+        Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="hit",route="tmdb-movie"} 2""", metrics, StringComparison.Ordinal);
+        Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="bypass",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Startup_WithABrokenConfig_FailsListingEveryError()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(Settings(
+            ("ReverseProxy:Routes:tmdb-movie:Metadata:CachePolicy", "no-such-policy"),
+            Policy("search", "Ttl", TimeSpan.FromMinutes(-5)),
+            ("ReverseProxy:Clusters:fanart:Destinations:default:Address", "not a url"))));
+
+        Assert.Contains("unknown policy 'no-such-policy'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("EnrichProxy:Policies:search:Ttl must be greater than 0", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("ReverseProxy:Clusters:fanart:Destinations:default:Address must be an absolute http or https URL", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARequestThatCannotBeParsed_GetsA400()
+    {
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)));
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(proxy.Client.BaseAddress!.Host, proxy.Client.BaseAddress.Port);
+        var stream = socket.GetStream();
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /tmdb/3/movie/603 HTTP/1.1\r\nHost: localhost\r\nthis is not a header\r\n\r\n"));
+        var buffer = new byte[1024];
+        var read = await stream.ReadAsync(buffer);
+
+        Assert.StartsWith("HTTP/1.1 400", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
+        Assert.Empty(_tmdb.Server.LogEntries);
+    }
+
+    public void Dispose() => _tmdb.Dispose();
+
+    /// <summary>Scrapes until <paramref name="expected"/> shows: the exporter reads instruments on its own schedule.</summary>
+    private static async Task<string> ScrapeAsync(ProxyHost proxy, string expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string text;
+        do
+        {
+            text = await proxy.Client.GetStringAsync("/metrics");
+        }
+        while (!text.Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Delay());
+
+        return text;
+
+        static async Task<bool> Delay()
+        {
+            await Task.Delay(200);
+            return true;
+        }
+    }
+}
