@@ -35,7 +35,7 @@ public sealed class HostingTests : IDisposable
         await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
         await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
         await proxy.Client.PostAsync(Tmdb.ProxyMoviePath, new StringContent("{}"));
-        var metrics = await ScrapeAsync(proxy, "route=\"tmdb-movie\",result=\"bypass\"");
+        var metrics = await ScrapeAsync(proxy, "result=\"bypass\",route=\"tmdb-movie\"");
 
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="miss",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="hit",route="tmdb-movie"} 2""", metrics, StringComparison.Ordinal);

@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# A plain multi-stage build, mirroring the README: restore and publish with the .NET 10 SDK, run on
+# the ASP.NET runtime image. `docker build --target test .` runs ./test.sh, the README's test command.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig EnrichProxy.sln ./
+COPY config/ config/
+COPY src/EnrichProxy/EnrichProxy.csproj src/EnrichProxy/
+RUN dotnet restore src/EnrichProxy/EnrichProxy.csproj
+COPY src/ src/
+RUN dotnet publish src/EnrichProxy/EnrichProxy.csproj -c Release --no-restore -o /app
+
+FROM build AS test
+COPY tests/ tests/
+COPY build/ build/
+COPY coverlet.runsettings test.sh ./
+RUN ./test.sh
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The embedded disk cache (L2) lives in /app/data: mount a volume there to keep it across containers.
+RUN mkdir -p /app/data && chown "$APP_UID" /app/data
+VOLUME /app/data
+ENV ASPNETCORE_URLS=http://+:5080
+EXPOSE 5080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "EnrichProxy.dll"]
