@@ -29,8 +29,6 @@ internal static class CacheServiceCollectionExtensions
                 options.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
                 options.BackplaneChannelPrefix = settings.Redis.InstanceName + "backplane";
                 options.WaitForInitialBackplaneSubscribe = true;
-                // Cached answers are immutable, so L1 hands out the stored instance.
-                options.SkipAutoCloneForImmutableObjects = true;
                 // The fetcher logs one line per upstream failure; FusionCache would add a stack trace per waiter.
                 options.FactoryErrorsLogLevel = LogLevel.Debug;
                 options.FailSafeActivationLogLevel = LogLevel.Debug;

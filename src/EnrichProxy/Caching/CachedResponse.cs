@@ -8,8 +8,8 @@ namespace EnrichProxy.Caching;
 /// </summary>
 internal sealed class CachedResponse
 {
-    /// <summary>Returned by a fill whose answer must not be shared; never stored.</summary>
-    public static readonly CachedResponse NotShared = new() { StatusCode = 0, Headers = [], Body = [] };
+    /// <summary>Returned by a fill whose answer belongs to the client that caused it only; never stored.</summary>
+    public static readonly CachedResponse NotShared = PassThrough(default);
 
     public required int StatusCode { get; init; }
 
@@ -21,8 +21,15 @@ internal sealed class CachedResponse
     /// <summary>When the upstream answered; the base of <c>Age</c> and of HIT versus STALE.</summary>
     public DateTimeOffset StoredAt { get; init; }
 
+    /// <summary>Whether requests for this key are forwarded instead of answered from this entry.</summary>
     [JsonIgnore]
-    public bool IsNotShared => ReferenceEquals(this, NotShared);
+    public bool IsPassThrough => StatusCode == 0;
+
+    /// <summary>
+    /// A stored reminder that the answers of a key are too large to cache: until it expires, requests
+    /// are forwarded (streaming) at once instead of each starting a fill that gives up half-way.
+    /// </summary>
+    public static CachedResponse PassThrough(DateTimeOffset storedAt) => new() { StatusCode = 0, Headers = [], Body = [], StoredAt = storedAt };
 
     public TimeSpan AgeAt(DateTimeOffset now) => now - StoredAt;
 }

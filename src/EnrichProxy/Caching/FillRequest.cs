@@ -41,7 +41,14 @@ internal sealed record FillRequest(
 
         headers.AddRange(access.CredentialHeaders);
         return new FillRequest(
-            routeId, clusterId, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty, headers, access, request.RouteValues);
+            routeId,
+            clusterId,
+            request.Path.Value ?? "/",
+            request.QueryString.Value ?? string.Empty,
+            headers,
+            access,
+            // A copy: the request's own dictionary is recycled with the HttpContext, and a refresh outlives it.
+            request.RouteValues.Count == 0 ? null : new RouteValueDictionary(request.RouteValues));
     }
 
     public string? HeaderValue(string name)

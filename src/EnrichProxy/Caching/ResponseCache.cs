@@ -49,8 +49,9 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
                     case Storability.UpstreamFailure:
                         throw new UpstreamFailureException(ToCached(answer));
                     case Storability.TooLarge:
-                        DoNotStore(context.Options);
-                        return CachedResponse.NotShared;
+                        var passThrough = CachedResponse.PassThrough(answer.ReceivedAt);
+                        context.Options.Size = EstimateSize(passThrough);
+                        return passThrough;
                     case Storability.Private:
                         privateAnswer = ToCached(answer);
                         DoNotStore(context.Options);

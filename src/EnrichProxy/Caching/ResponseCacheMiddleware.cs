@@ -1,7 +1,7 @@
 using EnrichProxy.Errors;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
-using ZiggyCreatures.Caching.Fusion;
+using Microsoft.Net.Http.Headers;
 
 namespace EnrichProxy.Caching;
 
@@ -40,8 +40,14 @@ internal sealed partial class ResponseCacheMiddleware(
         var key = CacheKeyBuilder.Build(fill, policy, upstreams.Get(clusterId).EffectiveKeyName);
 
         var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
-        if (cached.HasValue && !cached.Value.IsNotShared)
+        if (cached.HasValue)
         {
+            if (cached.Value.IsPassThrough)
+            {
+                await ForwardAsync(context, route.RouteId).ConfigureAwait(false);
+                return;
+            }
+
             var age = cached.Value.AgeAt(time.GetUtcNow());
             if (age <= policy.Ttl)
             {
@@ -85,14 +91,14 @@ internal sealed partial class ResponseCacheMiddleware(
             await WriteAsync(context, routeId, failure.Answer, CacheResult.Miss, TimeSpan.Zero).ConfigureAwait(false);
             return;
         }
-        catch (Exception exception) when (exception is TimeoutException)
+        catch (TimeoutException)
         {
             LogFillTimedOut(logger, routeId, policy.HardTimeout);
             await WriteProblemAsync(context, routeId, StatusCodes.Status504GatewayTimeout, "Upstream timeout",
                 $"The upstream did not answer within {policy.HardTimeout.TotalSeconds:0.###} s and nothing stale is cached.").ConfigureAwait(false);
             return;
         }
-        catch (Exception exception) when (exception is HttpRequestException or UpstreamUnavailableException)
+        catch (Exception exception) when (exception is HttpRequestException or IOException or UpstreamUnavailableException)
         {
             await WriteProblemAsync(context, routeId, StatusCodes.Status502BadGateway, "Upstream unavailable",
                 "The upstream could not be reached and nothing stale is cached.").ConfigureAwait(false);
@@ -100,7 +106,7 @@ internal sealed partial class ResponseCacheMiddleware(
         }
 
         var value = outcome.Value;
-        if (value.IsNotShared)
+        if (value.IsPassThrough)
         {
             if (started && outcome.PrivateAnswer is { } own)
             {
@@ -120,8 +126,9 @@ internal sealed partial class ResponseCacheMiddleware(
 
     private static bool IsCacheable(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && !request.Headers.ContainsKey("Range")
-        && !request.HttpContext.WebSockets.IsWebSocketRequest;
+        && !request.Headers.ContainsKey(HeaderNames.Range)
+        // WebSocket and other upgrades: YARP tunnels them.
+        && !request.Headers.ContainsKey(HeaderNames.Upgrade);
 
     private Task ForwardAsync(HttpContext context, string routeId)
     {

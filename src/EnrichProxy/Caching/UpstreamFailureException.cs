@@ -4,29 +4,15 @@ namespace EnrichProxy.Caching;
 /// Thrown by a fill when the upstream answered with a failure, so that FusionCache's fail-safe serves
 /// the stale answer when there is one; otherwise the client gets <see cref="Answer"/> as the upstream sent it.
 /// </summary>
+#pragma warning disable CA1032 // It always carries the upstream's answer; the parameterless forms would not.
 internal sealed class UpstreamFailureException : Exception
+#pragma warning restore CA1032
 {
-    public UpstreamFailureException()
-        : this(CachedResponse.NotShared)
-    {
-    }
-
-    public UpstreamFailureException(string message)
-        : base(message)
-    {
-        Answer = CachedResponse.NotShared;
-    }
-
-    public UpstreamFailureException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        Answer = CachedResponse.NotShared;
-    }
-
     public UpstreamFailureException(CachedResponse answer)
         : base($"The upstream answered {answer?.StatusCode}.")
     {
-        Answer = answer ?? CachedResponse.NotShared;
+        ArgumentNullException.ThrowIfNull(answer);
+        Answer = answer;
     }
 
     public CachedResponse Answer { get; }

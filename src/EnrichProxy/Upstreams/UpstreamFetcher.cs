@@ -14,7 +14,7 @@ namespace EnrichProxy.Upstreams;
 /// fetch serves client misses, background refreshes and prefetches.
 /// </summary>
 internal sealed partial class UpstreamFetcher(
-    IProxyStateLookup proxyState, UpstreamRegistry upstreams, TimeProvider time, ILogger<UpstreamFetcher> logger)
+    IProxyStateLookup proxyState, UpstreamRegistry upstreams, IServiceProvider services, TimeProvider time, ILogger<UpstreamFetcher> logger)
 {
     private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
@@ -96,9 +96,9 @@ internal sealed partial class UpstreamFetcher(
         };
     }
 
-    private static DefaultHttpContext CreateContext(FillRequest request, RouteModel route, ClusterModel cluster, DestinationState destination)
+    private DefaultHttpContext CreateContext(FillRequest request, RouteModel route, ClusterModel cluster, DestinationState destination)
     {
-        var context = new DefaultHttpContext();
+        var context = new DefaultHttpContext { RequestServices = services };
         var httpRequest = context.Request;
         httpRequest.Method = HttpMethods.Get;
         httpRequest.Scheme = "http";
@@ -125,7 +125,8 @@ internal sealed partial class UpstreamFetcher(
     /// <summary>Reads the whole body, or returns null as soon as it proves larger than <paramref name="maxBytes"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, long maxBytes, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength is { } declared && declared > maxBytes)
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > maxBytes)
         {
             return null;
         }
@@ -133,7 +134,15 @@ internal sealed partial class UpstreamFetcher(
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            using var buffer = new MemoryStream(response.Content.Headers.ContentLength is { } length ? (int)length : 4096);
+            if (declared is { } length)
+            {
+                // The usual case: read straight into a buffer of the announced size.
+                var body = new byte[length];
+                await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+                return body;
+            }
+
+            using var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int read;
             while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)

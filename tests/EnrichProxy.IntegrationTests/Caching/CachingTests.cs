@@ -210,9 +210,32 @@ public sealed class CachingTests : IDisposable
         using var second = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
 
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("BYPASS", first.XCache());
         Assert.Equal("BYPASS", second.XCache());
         Assert.Equal(large, await first.BodyAsync());
         Assert.Equal(large, await second.BodyAsync());
+        // The first request learnt that the key is too large; the second goes straight through.
+        Assert.Equal(3, _tmdb.Received(Tmdb.MoviePath).Count);
+    }
+
+    [Fact]
+    public async Task UpgradeRequest_IsForwardedNotCached()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(TmdbSettings());
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(proxy.Client.BaseAddress!.Host, proxy.Client.BaseAddress.Port);
+        var stream = socket.GetStream();
+
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            "GET /tmdb/3/movie/603 HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        var buffer = new byte[4096];
+        var read = await stream.ReadAsync(buffer);
+        var head = System.Text.Encoding.ASCII.GetString(buffer, 0, read);
+
+        Assert.Contains("X-Cache: BYPASS", head, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath));
     }
 
     [Fact]
