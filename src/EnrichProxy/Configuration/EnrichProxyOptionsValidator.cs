@@ -45,6 +45,12 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             errors.Add($"EnrichProxy:Cache:MemorySizeLimitBytes must be greater than 0 (got {options.Cache.MemorySizeLimitBytes}).");
         }
 
+        if (options.Redis.IsEnabled && !IsRedisConfiguration(options.Redis.Configuration!))
+        {
+            // Not echoed: a Redis configuration string may hold a password.
+            errors.Add("EnrichProxy:Redis:Configuration is not a valid StackExchange.Redis configuration string.");
+        }
+
         if (!options.Redis.IsEnabled && string.IsNullOrWhiteSpace(options.Cache.DiskPath))
         {
             errors.Add("EnrichProxy:Cache:DiskPath must be set when EnrichProxy:Redis:Configuration is not.");
@@ -148,6 +154,18 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
         if (upstream.ApiKey is { Length: > 0 } key && key.Trim().Length != key.Length)
         {
             errors.Add($"{prefix}:ApiKey has leading or trailing spaces.");
+        }
+    }
+
+    private static bool IsRedisConfiguration(string configuration)
+    {
+        try
+        {
+            return StackExchange.Redis.ConfigurationOptions.Parse(configuration).EndPoints.Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

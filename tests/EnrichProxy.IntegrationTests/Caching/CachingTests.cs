@@ -284,6 +284,18 @@ public sealed class CachingTests : IDisposable
     }
 
     [Fact]
+    public async Task ClusterActivityTimeout_EndsTheFetchWithA504()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie(), delay: TimeSpan.FromSeconds(5));
+        await using var proxy = await StartAsync(TmdbSettings(("ReverseProxy:Clusters:tmdb:HttpRequest:ActivityTimeout", "00:00:00.300")));
+
+        using var response = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.True(proxy.Logs.Contains("UpstreamTimeout"));
+    }
+
+    [Fact]
     public async Task StaleIfError_AnswersStaleWhileTheUpstreamReturns5xx()
     {
         _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());

@@ -98,6 +98,20 @@ public sealed class CredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task BearerKeys_AreSentAsAuthorization()
+    {
+        using var tvdb = new FakeUpstream();
+        tvdb.Json("/v4/series/121361", """{"status":"success","data":{"id":121361,"name":"Game of Thrones"}}""");
+        await using var proxy = await StartAsync(Settings(Destination("tvdb", tvdb.Url), ("EnrichProxy:Upstreams:tvdb:ApiKey", "tvdb-bearer-token-1234")));
+
+        using var response = await proxy.Client.GetAsync("/tvdb/v4/series/121361");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var received = Assert.Single(tvdb.Received("/v4/series/121361"));
+        Assert.Equal("Bearer tvdb-bearer-token-1234", received.RequestMessage.Headers!["Authorization"].Single());
+    }
+
+    [Fact]
     public async Task MusicBrainz_GetsTheConfiguredUserAgent()
     {
         using var musicbrainz = new FakeUpstream();

@@ -44,6 +44,7 @@ public sealed class EnrichProxyOptionsValidatorTests
             },
             Upstreams = new(StringComparer.OrdinalIgnoreCase) { ["nowhere"] = new UpstreamOptions() },
             Cache = new CacheStorageOptions { MemorySizeLimitBytes = 0, DiskPath = " " },
+            Redis = new RedisOptions { Configuration = "password=secret-only" },
             InboundApiKey = "short",
         };
 
@@ -67,7 +68,7 @@ public sealed class EnrichProxyOptionsValidatorTests
             "ReverseProxy:Clusters:ftp:Destinations:default:Address must be an absolute http or https URL",
             "EnrichProxy:Upstreams:nowhere names the unknown cluster 'nowhere'",
             "EnrichProxy:Cache:MemorySizeLimitBytes must be greater than 0",
-            "EnrichProxy:Cache:DiskPath must be set",
+            "EnrichProxy:Redis:Configuration is not a valid StackExchange.Redis configuration string",
             "EnrichProxy:InboundApiKey must be at least 16 characters long",
         ];
         foreach (var message in expected)
@@ -76,6 +77,17 @@ public sealed class EnrichProxyOptionsValidatorTests
         }
 
         Assert.Equal(expected.Length, errors.Count);
+        Assert.DoesNotContain(errors, e => e.Contains("secret-only", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_WithoutRedis_RequiresADiskPath()
+    {
+        var validator = new EnrichProxyOptionsValidator(Proxy([], []));
+
+        var result = validator.Validate(null, new EnrichProxyOptions { Cache = new CacheStorageOptions { DiskPath = "" } });
+
+        Assert.Equal("EnrichProxy:Cache:DiskPath must be set when EnrichProxy:Redis:Configuration is not.", Assert.Single(result.Failures!));
     }
 
     private static InMemoryConfigProvider Proxy(IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) => new(routes, clusters);
