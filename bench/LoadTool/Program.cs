@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+// herd   <url> <count>                     count simultaneous requests for one URL, on warm connections
+// fill   <url-prefix> <keys> <concurrency>  GET prefix+0 .. prefix+(keys-1)
+// probe  <url-prefix> <keys> <concurrency>  GET each key once: statuses, X-Cache values, latency
+// Prints one line of JSON.
+var command = args[0];
+var result = command switch
+{
+    "herd" => await HerdAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture)),
+    "fill" => await KeysAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)),
+    "probe" => await KeysAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)),
+    _ => throw new ArgumentException($"unknown command {command}"),
+};
+Console.WriteLine(result);
+
+static HttpClient Client(int connections) => new(new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = connections,
+    PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+    UseProxy = false,
+})
+{ Timeout = TimeSpan.FromSeconds(60) };
+
+static async Task<string> HerdAsync(string url, int count)
+{
+    using var client = Client(count);
+    var uri = new Uri(url);
+    // Open every connection first, so the herd measures the cache, not TCP handshakes.
+    var warm = new Uri(uri, "/health/live");
+    await Task.WhenAll(Enumerable.Range(0, count).Select(_ => client.GetAsync(warm)));
+
+    var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    var tasks = Enumerable.Range(0, count).Select(async _ =>
+    {
+        await start.Task;
+        var clock = Stopwatch.StartNew();
+        using var response = await client.GetAsync(uri);
+        await response.Content.ReadAsByteArrayAsync();
+        return (clock.Elapsed.TotalMilliseconds, (int)response.StatusCode);
+    }).ToList();
+    start.SetResult();
+    var results = await Task.WhenAll(tasks);
+    return Summary(results.Select(r => r.TotalMilliseconds).ToList(), results.Count(r => r.Item2 == 200), results.Length, new());
+}
+
+static async Task<string> KeysAsync(string prefix, int keys, int concurrency)
+{
+    using var client = Client(concurrency);
+    var latencies = new ConcurrentBag<double>();
+    var cacheResults = new ConcurrentDictionary<string, int>();
+    var ok = 0;
+    var clock = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (key, token) =>
+    {
+        var one = Stopwatch.StartNew();
+        try
+        {
+            using var response = await client.GetAsync(prefix + key.ToString(CultureInfo.InvariantCulture), token);
+            await response.Content.ReadAsByteArrayAsync(token);
+            latencies.Add(one.Elapsed.TotalMilliseconds);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                Interlocked.Increment(ref ok);
+            }
+
+            var cache = response.Headers.TryGetValues("X-Cache", out var values) ? values.First() : "none";
+            cacheResults.AddOrUpdate(cache, 1, (_, n) => n + 1);
+        }
+        catch (HttpRequestException)
+        {
+            latencies.Add(one.Elapsed.TotalMilliseconds);
+            cacheResults.AddOrUpdate("error", 1, (_, n) => n + 1);
+        }
+    });
+    var summary = Summary([.. latencies], ok, keys, cacheResults);
+    return summary.TrimEnd('}') + string.Create(CultureInfo.InvariantCulture, $",\"seconds\":{clock.Elapsed.TotalSeconds:0.00}}}");
+}
+
+static string Summary(List<double> latencies, int ok, int total, ConcurrentDictionary<string, int> cache)
+{
+    latencies.Sort();
+    double Percentile(double p) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+    var cacheJson = string.Join(',', cache.OrderBy(c => c.Key).Select(c => $"\"{c.Key}\":{c.Value}"));
+    return string.Create(CultureInfo.InvariantCulture,
+        $"{{\"total\":{total},\"ok\":{ok},\"p50_ms\":{Percentile(0.50):0.0},\"p99_ms\":{Percentile(0.99):0.0},\"max_ms\":{(latencies.Count == 0 ? 0 : latencies[^1]):0.0},\"x_cache\":{{{cacheJson}}}}}");
+}
