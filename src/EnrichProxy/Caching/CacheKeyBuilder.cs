@@ -5,7 +5,9 @@ namespace EnrichProxy.Caching;
 
 /// <summary>
 /// Builds the cache key: route, method, path, the query sorted with credentials and ignored parameters
-/// removed, the headers the policy varies by, and the credential partition (README "Cache keys").
+/// removed, the headers the policy varies by, and the credential partition (README "How caching behaves").
+/// Every part is percent-encoded, so no value can forge the separators of another part: a path with an
+/// encoded <c>?</c> or a header value with a <c>|</c> never lands on someone else's key.
 /// </summary>
 internal static class CacheKeyBuilder
 {
@@ -16,12 +18,12 @@ internal static class CacheKeyBuilder
 
         var key = new StringBuilder(request.RouteId.Length + request.Path.Length + request.Query.Length + 16);
         // HEAD is answered from the GET entry, so the method in every key is GET.
-        key.Append(request.RouteId).Append("|GET|").Append(request.Path);
+        key.Append(Uri.EscapeDataString(request.RouteId)).Append("|GET|").Append(new PathString(request.Path).ToUriComponent());
         AppendQuery(key, request.Query, policy, configuredKeyName);
 
         foreach (var header in policy.VaryByHeaders)
         {
-            key.Append('|').Append(header).Append('=').Append(request.HeaderValue(header)?.Trim());
+            key.Append('|').Append(header).Append('=').Append(Uri.EscapeDataString(request.HeaderValue(header)?.Trim() ?? string.Empty));
         }
 
         if (request.Access.Partition is { } partition)

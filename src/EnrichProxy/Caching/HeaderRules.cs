@@ -6,8 +6,6 @@ namespace EnrichProxy.Caching;
 /// <summary>Which response headers are stored and replayed, and what the origin's headers allow (README "How caching behaves").</summary>
 internal static class HeaderRules
 {
-    public const string Redacted = "[REDACTED]";
-
     /// <summary>
     /// Never stored: per-connection and per-answer headers the proxy writes itself, and cookies, which
     /// belong to one client.
@@ -21,7 +19,7 @@ internal static class HeaderRules
 
     public static bool IsStored(string name) => !NotStored.Contains(name);
 
-    public static CachedHeader[] StoredResponseHeaders(IHeaderDictionary headers, string? secret)
+    public static CachedHeader[] StoredResponseHeaders(IHeaderDictionary headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
         var stored = new List<CachedHeader>(headers.Count);
@@ -39,10 +37,7 @@ internal static class HeaderRules
                     continue;
                 }
 
-                var safe = !string.IsNullOrEmpty(secret) && value.Contains(secret, StringComparison.Ordinal)
-                    ? value.Replace(secret, Redacted, StringComparison.Ordinal)
-                    : value;
-                stored.Add(new CachedHeader(name, safe));
+                stored.Add(new CachedHeader(name, value));
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using EnrichProxy.Upstreams;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -7,13 +8,20 @@ namespace EnrichProxy.Caching;
 /// The cache of upstream answers: FusionCache (L1 memory, L2 Redis or disk, fail-safe, soft and hard
 /// timeouts) behind single-flight fills and background refreshes.
 /// </summary>
-internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher fetcher, ILogger<ResponseCache> logger)
+internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher fetcher, TimeProvider time, ILogger<ResponseCache> logger)
 {
     // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
     private const int EntryOverheadBytes = 512;
 
+    // Past this many keys in back-off, expired back-offs are swept so the map cannot grow without bound.
+    private const int BackoffSweepThreshold = 10_000;
+
     private readonly SingleFlight<FillOutcome> _fills = new();
     private readonly SingleFlight<bool> _refreshes = new();
+
+    // Keys whose last background refresh failed, and until when they are left alone: a failing
+    // upstream gets one attempt per fail-safe throttle period, not one per stale answer.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _refreshBackoff = new(StringComparer.Ordinal);
 
     /// <summary>Looks the key up in L1, then L2. Finds nothing past the fresh and stale-while-revalidate windows.</summary>
     public ValueTask<MaybeValue<CachedResponse>> TryGetAsync(string key, CachePolicy policy, CancellationToken cancellationToken)
@@ -30,9 +38,19 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
     public (Task<FillOutcome> Outcome, bool Started) Fill(string key, FillRequest request, CachePolicy policy) =>
         _fills.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.FillCoreAsync(s.Key, s.Request, s.Policy));
 
-    /// <summary>Refreshes an entry in its stale-while-revalidate window, once however many clients see it stale.</summary>
-    public void RefreshInBackground(string key, FillRequest request, CachePolicy policy) =>
+    /// <summary>
+    /// Refreshes an entry in its stale-while-revalidate window: once however many clients see it stale,
+    /// and after a failure not again until the policy's fail-safe throttle period has passed.
+    /// </summary>
+    public void RefreshInBackground(string key, FillRequest request, CachePolicy policy)
+    {
+        if (_refreshBackoff.TryGetValue(key, out var until) && time.GetUtcNow() < until)
+        {
+            return;
+        }
+
         _refreshes.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.RefreshCoreAsync(s.Key, s.Request, s.Policy));
+    }
 
     private async Task<FillOutcome> FillCoreAsync(string key, FillRequest request, CachePolicy policy)
     {
@@ -75,7 +93,8 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
     {
         try
         {
-            var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, CancellationToken.None).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(policy.HardTimeout, time);
+            var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, timeout.Token).ConfigureAwait(false);
             var storability = StorabilityRules.Classify(answer, policy);
             if (storability is Storability.Fresh or Storability.Negative)
             {
@@ -83,22 +102,38 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
                 var options = policy.EntryOptions.Duplicate();
                 Adapt(options, cached, storability, policy);
                 await cache.SetAsync(key, cached, options).ConfigureAwait(false);
+                _refreshBackoff.TryRemove(key, out _);
                 return true;
             }
 
             LogRefreshNotStored(logger, request.RouteId, answer.StatusCode);
         }
-#pragma warning disable CA1031 // A failed background refresh must never take anything down; the fill path takes over.
+#pragma warning disable CA1031 // A failed background refresh must never take anything down; stale answers go on.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
             LogRefreshFailed(logger, request.RouteId, exception.GetType().Name);
         }
 
-        // Hand the entry to the fill path: the next request fetches, and if the upstream still fails,
-        // fail-safe answers stale and throttles further attempts.
-        await cache.ExpireAsync(key, policy.EntryOptions).ConfigureAwait(false);
+        BackOff(key, policy);
         return false;
+    }
+
+    private void BackOff(string key, CachePolicy policy)
+    {
+        var now = time.GetUtcNow();
+        if (_refreshBackoff.Count >= BackoffSweepThreshold)
+        {
+            foreach (var (staleKey, until) in _refreshBackoff)
+            {
+                if (until <= now)
+                {
+                    _refreshBackoff.TryRemove(staleKey, out _);
+                }
+            }
+        }
+
+        _refreshBackoff[key] = now + policy.EntryOptions.FailSafeThrottleDuration;
     }
 
     private static CachedResponse ToCached(UpstreamAnswer answer) => new()
@@ -141,10 +176,10 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
     }
 
     [LoggerMessage(EventId = 3001, EventName = "RefreshNotStored", Level = LogLevel.Information,
-        Message = "Background refresh for route {RouteId} got status {StatusCode}, which is not stored; the entry expires")]
+        Message = "Background refresh for route {RouteId} got status {StatusCode}, which is not stored; stale answers go on")]
     private static partial void LogRefreshNotStored(ILogger logger, string routeId, int statusCode);
 
     [LoggerMessage(EventId = 3002, EventName = "RefreshFailed", Level = LogLevel.Warning,
-        Message = "Background refresh for route {RouteId} failed ({Error}); the entry expires and stale answers continue")]
+        Message = "Background refresh for route {RouteId} failed ({Error}); stale answers go on")]
     private static partial void LogRefreshFailed(ILogger logger, string routeId, string error);
 }

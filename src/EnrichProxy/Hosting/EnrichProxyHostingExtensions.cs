@@ -19,6 +19,10 @@ public static class EnrichProxyHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.AddEnrichProxyConfigFiles(builder.Environment);
+        // These categories log request URLs, query string included, at Information: a client's key and,
+        // for YARP's forwarder, the key the proxy injects. They stay at Warning whatever the configuration says.
+        builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         var services = builder.Services;
         services.AddOptions<EnrichProxyOptions>().BindConfiguration(EnrichProxyOptions.SectionName).ValidateOnStart();

@@ -6,8 +6,9 @@ using Yarp.ReverseProxy.Transforms.Builder;
 namespace EnrichProxy.Upstreams;
 
 /// <summary>
-/// Adds to every route the transform that injects the cluster's key and User-Agent. Because cache fills
-/// run the route's transforms too, forwarded and cached requests reach the upstream identically.
+/// Adds to every route the transforms that inject the cluster's key and User-Agent and keep that key out
+/// of answers. Because cache fills run the route's transforms too, forwarded and cached requests reach
+/// the upstream identically.
 /// </summary>
 internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upstreams) : ITransformProvider
 {
@@ -39,39 +40,10 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
         {
             context.RequestTransforms.Add(new InjectCredentialsTransform(upstream));
         }
-    }
 
-    private sealed class InjectCredentialsTransform(UpstreamOptions upstream) : RequestTransform
-    {
-        public override ValueTask ApplyAsync(RequestTransformContext context)
+        if (upstream.HasApiKey)
         {
-            var headers = context.ProxyRequest.Headers;
-            if (upstream.UserAgent is { Length: > 0 } userAgent)
-            {
-                headers.Remove(HeaderNames.UserAgent);
-                headers.TryAddWithoutValidation(HeaderNames.UserAgent, userAgent);
-            }
-
-            if (context.HttpContext.Features.Get<UpstreamAccess>()?.InjectProxyKey == true)
-            {
-                var key = upstream.ApiKey!;
-                switch (upstream.EffectiveKeyLocation)
-                {
-                    case ApiKeyLocation.Query:
-                        context.Query.Collection[upstream.EffectiveKeyName] = key;
-                        break;
-                    case ApiKeyLocation.Header:
-                        headers.Remove(upstream.EffectiveKeyName);
-                        headers.TryAddWithoutValidation(upstream.EffectiveKeyName, key);
-                        break;
-                    case ApiKeyLocation.Bearer:
-                        headers.Remove(HeaderNames.Authorization);
-                        headers.TryAddWithoutValidation(HeaderNames.Authorization, "Bearer " + key);
-                        break;
-                }
-            }
-
-            return ValueTask.CompletedTask;
+            context.ResponseTransforms.Add(new RedactKeyTransform(upstream.ApiKey!));
         }
     }
 }

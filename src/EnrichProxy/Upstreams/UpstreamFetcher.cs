@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using EnrichProxy.Caching;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy;
@@ -66,8 +65,9 @@ internal sealed partial class UpstreamFetcher(
             return new UpstreamAnswer
             {
                 StatusCode = (int)response.StatusCode,
-                Headers = HeaderRules.StoredResponseHeaders(context.Response.Headers, secret),
-                Body = body is null ? null : Redact(body, secret),
+                // The route's RedactKeyTransform has already cleaned the headers.
+                Headers = HeaderRules.StoredResponseHeaders(context.Response.Headers),
+                Body = body is null ? null : SecretRedactor.Redact(body, secret),
                 HasSetCookie = context.Response.Headers.ContainsKey(HeaderNames.SetCookie),
                 ReceivedAt = time.GetUtcNow(),
             };
@@ -157,24 +157,6 @@ internal sealed partial class UpstreamFetcher(
 
             return buffer.ToArray();
         }
-    }
-
-    /// <summary>Some upstreams echo the request URL in error bodies; our key must never reach a client or the cache.</summary>
-    private static byte[] Redact(byte[] body, string? secret)
-    {
-        if (string.IsNullOrEmpty(secret))
-        {
-            return body;
-        }
-
-        var needle = Encoding.UTF8.GetBytes(secret);
-        if (body.AsSpan().IndexOf(needle) < 0)
-        {
-            return body;
-        }
-
-        var text = Encoding.UTF8.GetString(body).Replace(secret, HeaderRules.Redacted, StringComparison.Ordinal);
-        return Encoding.UTF8.GetBytes(text);
     }
 
     [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning,

@@ -135,19 +135,36 @@ public sealed class CredentialTests : IDisposable
         _tmdb.Json("/3/movie/500", $$"""{"status_message":"failed /3/movie/500?api_key={{TmdbKey}}"}""", status: 500);
         _tmdb.Json("/3/movie/302", "{}", status: 302, headers: ("Location", $"/3/movie/603?api_key={TmdbKey}"));
         _tmdb.Json("/3/movie/401", Tmdb.InvalidKey, status: 401);
+        _tmdb.Json("/3/account/500", $$"""{"status_message":"failed /3/account/500?api_key={{TmdbKey}}"}""", status: 500);
         ArrRequiresItsKey();
         await using var proxy = await StartAsync(Settings(
             Destination("tmdb", _tmdb.Url),
             ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey),
             Destination("radarr", _radarr.Url),
-            ("EnrichProxy:Upstreams:radarr:ApiKey", RadarrKey)));
+            ("EnrichProxy:Upstreams:radarr:ApiKey", RadarrKey),
+            // As an operator debugging would: every category at its most verbose.
+            ("Logging:LogLevel:Default", "Trace"),
+            ("Logging:LogLevel:Microsoft.AspNetCore", "Trace"),
+            ("Logging:LogLevel:Yarp", "Trace"),
+            ("Logging:LogLevel:ZiggyCreatures.Caching.Fusion", "Trace")));
         var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = proxy.Client.BaseAddress };
 
         var outputs = new List<string>();
-        foreach (var path in new[] { Tmdb.ProxyMoviePath, Tmdb.ProxyMoviePath, "/tmdb/3/movie/500", "/tmdb/3/movie/302", "/tmdb/3/movie/401", "/tmdb/3/account/1" })
+        foreach (var path in new[] { Tmdb.ProxyMoviePath, Tmdb.ProxyMoviePath, "/tmdb/3/movie/500", "/tmdb/3/movie/302", "/tmdb/3/movie/401", "/tmdb/3/account/1", "/tmdb/3/account/500" })
         {
             using var response = await client.GetAsync(path + "?api_key=client-key");
             outputs.Add(response.ToString() + response.TrailingHeaders + await response.BodyAsync());
+        }
+
+        // Forwarded, not cached: the answers are redacted on their way through too.
+        using (var post = await client.PostAsync("/tmdb/3/movie/500", new StringContent("{}")))
+        {
+            outputs.Add(post.ToString() + await post.BodyAsync());
+        }
+
+        using (var redirect = await client.PostAsync("/tmdb/3/movie/302", new StringContent("{}")))
+        {
+            outputs.Add(redirect.ToString() + await redirect.BodyAsync());
         }
 
         foreach (var key in new[] { RadarrKey, "wrong-key" })
@@ -168,7 +185,8 @@ public sealed class CredentialTests : IDisposable
         // The keys did reach the upstreams, so the scan below looks at real traffic.
         Assert.Contains(_tmdb.Server.LogEntries, e => e.RequestMessage.Query!.TryGetValue("api_key", out var k) && k.Contains(TmdbKey));
         Assert.Contains(_radarr.Server.LogEntries, e => e.RequestMessage.Headers!.TryGetValue("X-Api-Key", out var k) && k.Contains(RadarrKey));
-        Assert.Contains(outputs, o => o.Contains("[REDACTED]", StringComparison.Ordinal));
+        Assert.True(outputs.Count(o => o.Contains("[REDACTED]", StringComparison.Ordinal)) >= 5, string.Join("\n----\n", outputs.Take(9)));
+        Assert.Contains(proxy.Logs.Lines, line => line.StartsWith("Trace", StringComparison.Ordinal));
         foreach (var output in outputs)
         {
             Assert.DoesNotContain(TmdbKey, output, StringComparison.Ordinal);

@@ -93,6 +93,29 @@ public sealed class CacheKeyBuilderTests
     }
 
     [Fact]
+    public void Build_AnEncodedQuestionMarkInThePath_CannotForgeAQuery()
+    {
+        // Kestrel decodes %3F in the path; the upstream sees it encoded, so it is another resource.
+        var forged = CacheKeyBuilder.Build(TestPolicies.Fill(path: "/tmdb/3/movie/603?language=xx"), Policy);
+        var real = CacheKeyBuilder.Build(TestPolicies.Fill("?language=xx"), Policy);
+
+        Assert.NotEqual(real, forged);
+        Assert.Equal("tmdb-movie|GET|/tmdb/3/movie/603%3Flanguage=xx", forged);
+    }
+
+    [Fact]
+    public void Build_AHeaderValueWithSeparators_CannotForgeAPartition()
+    {
+        var policy = TestPolicies.Create(vary: ["Accept-Language"]);
+        var partitioned = new UpstreamAccess(mayUseCache: true, injectProxyKey: false, partition: "abc", credentialHeaders: []);
+
+        var forged = CacheKeyBuilder.Build(TestPolicies.Fill(headers: ("Accept-Language", "fr|p=abc")), policy);
+        var real = CacheKeyBuilder.Build(TestPolicies.Fill(access: partitioned, headers: ("Accept-Language", "fr")), policy);
+
+        Assert.NotEqual(real, forged);
+    }
+
+    [Fact]
     public void Build_DifferentPathsOrRoutes_GiveDifferentKeys()
     {
         var movie = CacheKeyBuilder.Build(TestPolicies.Fill(path: "/tmdb/3/movie/603"), Policy);
