@@ -26,5 +26,5 @@ internal static class TestPolicies
         });
 
     public static FillRequest Fill(string query = "", string path = "/tmdb/3/movie/603", UpstreamAccess? access = null, params (string Name, string Value)[] headers) =>
-        new("tmdb-movie", "tmdb", path, query, [.. headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value))], access ?? UpstreamAccess.ProxyKey);
+        new("tmdb-movie", path, query, [.. headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value))], access ?? UpstreamAccess.ProxyKey);
 }

@@ -7,9 +7,6 @@ internal static class CacheHeaders
 {
     public const string XCache = "X-Cache";
 
-    // Sized to cover any age up to a year without allocating a string per answer.
-    private static readonly string[] SmallAges = [.. Enumerable.Range(0, 3600).Select(i => i.ToString(CultureInfo.InvariantCulture))];
-
     public static string Name(CacheResult result) => result switch
     {
         CacheResult.Hit => "HIT",
@@ -49,6 +46,6 @@ internal static class CacheHeaders
     public static string FormatAge(TimeSpan age)
     {
         var seconds = age <= TimeSpan.Zero ? 0 : (long)age.TotalSeconds;
-        return seconds < SmallAges.Length ? SmallAges[seconds] : seconds.ToString(CultureInfo.InvariantCulture);
+        return seconds.ToString(CultureInfo.InvariantCulture);
     }
 }

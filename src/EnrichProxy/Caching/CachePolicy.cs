@@ -50,9 +50,6 @@ internal sealed class CachePolicy
     /// <summary>The FusionCache options of a fresh answer; shared, never mutated (FusionCache copies them when a factory adapts them).</summary>
     public FusionCacheEntryOptions EntryOptions { get; }
 
-    /// <summary>How long an entry is kept at all: fresh, then stale for whichever stale window is longer.</summary>
-    public TimeSpan PhysicalLifetime => Ttl + Max(StaleWhileRevalidate, StaleIfError);
-
     /// <summary>Whether an answer of this age may still be served at once while a refresh runs.</summary>
     public bool IsWithinStaleWhileRevalidate(TimeSpan age) => age <= Ttl + StaleWhileRevalidate;
 

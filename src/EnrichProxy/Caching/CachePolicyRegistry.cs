@@ -29,6 +29,4 @@ internal sealed class CachePolicyRegistry
                 ? policy
                 : null;
     }
-
-    public bool TryGet(string name, out CachePolicy policy) => _policies.TryGetValue(name, out policy!);
 }

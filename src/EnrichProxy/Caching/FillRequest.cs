@@ -8,7 +8,6 @@ namespace EnrichProxy.Caching;
 /// prefetch replays it without any client.
 /// </summary>
 /// <param name="RouteId">The YARP route whose transforms shape the upstream request.</param>
-/// <param name="ClusterId">The YARP cluster whose destination and HTTP client are used.</param>
 /// <param name="Path">The request path as the client sent it (transforms remove the route prefix).</param>
 /// <param name="Query">The query string, without the API keys the proxy replaces.</param>
 /// <param name="Headers">The request headers sent upstream: those the policy varies by, and the client credentials of a partition.</param>
@@ -16,14 +15,13 @@ namespace EnrichProxy.Caching;
 /// <param name="RouteValues">The values the route matched, for transforms that use them (<c>PathPattern</c>).</param>
 internal sealed record FillRequest(
     string RouteId,
-    string ClusterId,
     string Path,
     string Query,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
     UpstreamAccess Access,
     IReadOnlyDictionary<string, object?>? RouteValues = null)
 {
-    public static FillRequest FromClient(HttpContext context, string routeId, string clusterId, CachePolicy policy, UpstreamAccess access)
+    public static FillRequest FromClient(HttpContext context, string routeId, CachePolicy policy, UpstreamAccess access)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(policy);
@@ -42,7 +40,6 @@ internal sealed record FillRequest(
         headers.AddRange(access.CredentialHeaders);
         return new FillRequest(
             routeId,
-            clusterId,
             request.Path.Value ?? "/",
             request.QueryString.Value ?? string.Empty,
             headers,
@@ -50,6 +47,9 @@ internal sealed record FillRequest(
             // A copy: the request's own dictionary is recycled with the HttpContext, and a refresh outlives it.
             request.RouteValues.Count == 0 ? null : new RouteValueDictionary(request.RouteValues));
     }
+
+    /// <summary>Route and path only: the query and headers may carry a client's credentials.</summary>
+    public override string ToString() => $"{RouteId} {Path}";
 
     public string? HeaderValue(string name)
     {

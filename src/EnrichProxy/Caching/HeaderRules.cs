@@ -45,13 +45,14 @@ internal static class HeaderRules
     }
 
     /// <summary>Whether the origin forbids sharing the answer: <c>no-store</c>, <c>no-cache</c> or <c>private</c>.</summary>
-    public static bool OriginForbidsSharing(string? cacheControl)
+    public static bool OriginForbidsSharing(string? cacheControl, bool overrideNoStore)
     {
         if (string.IsNullOrEmpty(cacheControl) || !CacheControlHeaderValue.TryParse(cacheControl, out var parsed))
         {
             return false;
         }
 
-        return parsed.NoStore || parsed.NoCache || parsed.Private;
+        // A policy may override no-store and no-cache (the Arr APIs send them on every answer), never private.
+        return parsed.Private || (!overrideNoStore && (parsed.NoStore || parsed.NoCache));
     }
 }

@@ -35,9 +35,8 @@ internal sealed partial class ResponseCacheMiddleware(
             return;
         }
 
-        var clusterId = route.ClusterId ?? string.Empty;
-        var fill = FillRequest.FromClient(context, route.RouteId, clusterId, policy, access);
-        var key = CacheKeyBuilder.Build(fill, policy, upstreams.Get(clusterId).EffectiveKeyName);
+        var fill = FillRequest.FromClient(context, route.RouteId, policy, access);
+        var key = CacheKeyBuilder.Build(fill, policy, upstreams.Get(route.ClusterId ?? string.Empty).EffectiveKeyName);
 
         var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
         if (cached.HasValue)
@@ -93,9 +92,9 @@ internal sealed partial class ResponseCacheMiddleware(
         }
         catch (TimeoutException)
         {
-            LogFillTimedOut(logger, routeId, policy.HardTimeout);
+            LogFillTimedOut(logger, routeId);
             await WriteProblemAsync(context, routeId, StatusCodes.Status504GatewayTimeout, "Upstream timeout",
-                $"The upstream did not answer within {policy.HardTimeout.TotalSeconds:0.###} s and nothing stale is cached.").ConfigureAwait(false);
+                "The upstream did not answer in time and nothing stale is cached.").ConfigureAwait(false);
             return;
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException or UpstreamUnavailableException)
@@ -151,6 +150,6 @@ internal sealed partial class ResponseCacheMiddleware(
     }
 
     [LoggerMessage(EventId = 3101, EventName = "FillTimedOut", Level = LogLevel.Warning,
-        Message = "Fill for route {RouteId} passed its hard timeout of {HardTimeout} with nothing stale to answer")]
-    private static partial void LogFillTimedOut(ILogger logger, string routeId, TimeSpan hardTimeout);
+        Message = "Fill for route {RouteId} timed out with nothing stale to answer")]
+    private static partial void LogFillTimedOut(ILogger logger, string routeId);
 }

@@ -15,7 +15,7 @@ internal enum Storability
     /// <summary>Given to the clients waiting for this fill, not stored (other 4xx, temporary redirects, an unset negative TTL).</summary>
     SharedNotStored,
 
-    /// <summary>Belongs to the client that caused the fill only (<c>Set-Cookie</c>, or the origin forbids sharing).</summary>
+    /// <summary>Belongs to the client that caused the fill only (<c>Set-Cookie</c>, <c>private</c>, or <c>no-store</c>/<c>no-cache</c> without the policy's override).</summary>
     Private,
 
     /// <summary>Larger than the policy's <c>MaxCacheableBytes</c>: every client is forwarded, streaming.</summary>
@@ -45,7 +45,7 @@ internal static class StorabilityRules
         }
 
         if (answer.HasSetCookie
-            || (!policy.OverrideOriginCacheControl && HeaderRules.OriginForbidsSharing(answer.Header(HeaderNames.CacheControl))))
+            || HeaderRules.OriginForbidsSharing(answer.Header(HeaderNames.CacheControl), policy.OverrideOriginCacheControl))
         {
             return Storability.Private;
         }

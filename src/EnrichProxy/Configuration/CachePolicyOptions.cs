@@ -31,8 +31,8 @@ public sealed class CachePolicyOptions
     public List<string> IgnoreQueryParameters { get; init; } = [];
 
     /// <summary>
-    /// Cache even when the origin says <c>no-store</c>, <c>no-cache</c> or <c>private</c> (the Arr APIs say it on every answer).
-    /// <c>Set-Cookie</c> answers are never cached. Default false.
+    /// Cache even when the origin says <c>no-store</c> or <c>no-cache</c> (the Arr APIs say it on every answer).
+    /// <c>private</c> and <c>Set-Cookie</c> answers are never shared. Default false.
     /// </summary>
     public bool OverrideOriginCacheControl { get; init; }
 

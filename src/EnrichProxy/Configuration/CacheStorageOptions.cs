@@ -6,6 +6,13 @@ public sealed class CacheStorageOptions
     /// <summary>Upper bound of the memory cache (L1), in bytes of cached answers. Default 512 MiB.</summary>
     public long MemorySizeLimitBytes { get; init; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// The secret that names the cache partitions of client credentials the proxy cannot vouch for (an
+    /// HMAC, so a partition name reveals nothing about the credential). Set the same value on every
+    /// instance that shares Redis for them to share those entries. Default: a random secret per start.
+    /// </summary>
+    public string? PartitionSecret { get; init; }
+
     /// <summary>The embedded disk L2 file used when Redis is not configured; relative paths are under the content root. Default <c>data/cache.db</c>.</summary>
     public string DiskPath { get; init; } = "data/cache.db";
 }

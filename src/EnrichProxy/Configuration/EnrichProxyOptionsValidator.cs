@@ -19,9 +19,14 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
         var config = proxyConfig.GetConfig();
         var errors = new List<string>();
 
+        // Every header that carries a credential somewhere: none may become part of a cache key.
+        var credentialHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "Proxy-Authorization" };
+        credentialHeaders.UnionWith(options.Upstreams.Values
+            .Where(u => u.EffectiveKeyLocation == ApiKeyLocation.Header)
+            .Select(u => u.EffectiveKeyName));
         foreach (var (policyName, policy) in options.Policies)
         {
-            ValidatePolicy(policyName, policy, errors);
+            ValidatePolicy(policyName, policy, credentialHeaders, errors);
         }
 
         var clusterIds = new HashSet<string>(config.Clusters.Select(c => c.ClusterId), StringComparer.OrdinalIgnoreCase);
@@ -64,7 +69,7 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void ValidatePolicy(string name, CachePolicyOptions policy, List<string> errors)
+    private static void ValidatePolicy(string name, CachePolicyOptions policy, HashSet<string> credentialHeaders, List<string> errors)
     {
         var prefix = $"EnrichProxy:Policies:{name}";
         if (policy.Ttl <= TimeSpan.Zero)
@@ -96,7 +101,7 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             {
                 errors.Add($"{prefix}:VaryByHeaders has an empty header name.");
             }
-            else if (ClientCredentials.IsCredentialHeader(header, configuredKeyName: null))
+            else if (ClientCredentials.IsCredentialHeader(header, configuredKeyName: null) || credentialHeaders.Contains(header))
             {
                 // A credential in the key would put the secret into the cache store.
                 errors.Add($"{prefix}:VaryByHeaders cannot name the credential header '{header}'; credentials are partitioned by hash instead.");

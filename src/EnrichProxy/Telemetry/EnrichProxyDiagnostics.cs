@@ -9,9 +9,6 @@ public static class EnrichProxyDiagnostics
     /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> of EnrichProxy's own metrics.</summary>
     public const string MeterName = "EnrichProxy";
 
-    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> of EnrichProxy's own spans.</summary>
-    public const string ActivitySourceName = "EnrichProxy";
-
     /// <summary>Answers of cached routes, tagged <c>route</c> and <c>result</c> (hit, miss, stale, bypass). Prometheus: <c>enrichproxy_cache_requests_total</c>.</summary>
     public const string CacheRequests = "enrichproxy.cache.requests";
 

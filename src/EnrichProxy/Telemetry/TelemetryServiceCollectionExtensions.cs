@@ -23,7 +23,7 @@ internal static class TelemetryServiceCollectionExtensions
             // Spans cost time on every request, so they are collected only when someone receives them.
             telemetry
                 .WithTracing(tracing => tracing
-                    .AddSource(EnrichProxyDiagnostics.ActivitySourceName, FusionCacheDiagnostics.ActivitySourceName, "Yarp.ReverseProxy")
+                    .AddSource(FusionCacheDiagnostics.ActivitySourceName, "Yarp.ReverseProxy")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation())
                 .UseOtlpExporter();

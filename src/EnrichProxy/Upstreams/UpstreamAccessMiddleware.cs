@@ -15,7 +15,7 @@ internal sealed partial class UpstreamAccessMiddleware(
     {
         var route = context.GetReverseProxyFeature().Route;
         var clusterId = route.Config.ClusterId ?? string.Empty;
-        var access = UpstreamAccessRules.Decide(context.Request, upstreams.Get(clusterId), upstreams.InboundApiKey);
+        var access = UpstreamAccessRules.Decide(context.Request, upstreams.Get(clusterId), upstreams.InboundApiKey, upstreams.PartitionKey);
         if (access is null)
         {
             LogWrongArrKey(logger, route.Config.RouteId);

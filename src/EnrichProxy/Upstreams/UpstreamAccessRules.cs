@@ -14,7 +14,11 @@ namespace EnrichProxy.Upstreams;
 internal static class UpstreamAccessRules
 {
     /// <summary>The decision, or null when the request must be refused with 401 (a wrong Arr key).</summary>
-    public static UpstreamAccess? Decide(HttpRequest request, UpstreamOptions upstream, string? inboundApiKey)
+    /// <param name="request">The client request; API keys the proxy replaces are removed from it.</param>
+    /// <param name="upstream">The settings of the route's cluster.</param>
+    /// <param name="inboundApiKey">The proxy's own key for Arr routes, if any.</param>
+    /// <param name="partitionKey">The HMAC key that names credential partitions.</param>
+    public static UpstreamAccess? Decide(HttpRequest request, UpstreamOptions upstream, string? inboundApiKey, byte[] partitionKey)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(upstream);
@@ -42,13 +46,13 @@ internal static class UpstreamAccessRules
         {
             // Public metadata: the answer does not depend on whose key asks, so ours replaces the client's.
             RemoveApiKeys(request, keyName);
-            return PartitionBy(request, keyName, includeApiKeys: false, injectProxyKey: true);
+            return PartitionBy(request, keyName, includeApiKeys: false, injectProxyKey: true, partitionKey);
         }
 
-        return PartitionBy(request, keyName, includeApiKeys: true, injectProxyKey: false);
+        return PartitionBy(request, keyName, includeApiKeys: true, injectProxyKey: false, partitionKey);
     }
 
-    private static UpstreamAccess PartitionBy(HttpRequest request, string keyName, bool includeApiKeys, bool injectProxyKey)
+    private static UpstreamAccess PartitionBy(HttpRequest request, string keyName, bool includeApiKeys, bool injectProxyKey, byte[] partitionKey)
     {
         List<KeyValuePair<string, string>>? headers = null;
         List<string>? parts = null;
@@ -78,14 +82,17 @@ internal static class UpstreamAccessRules
             return injectProxyKey ? UpstreamAccess.ProxyKey : UpstreamAccess.Anonymous;
         }
 
-        return new UpstreamAccess(mayUseCache: true, injectProxyKey, PartitionHash(parts), headers ?? []);
+        return new UpstreamAccess(mayUseCache: true, injectProxyKey, PartitionName(parts, partitionKey), headers ?? []);
     }
 
-    /// <summary>A one-way name for a set of credentials: the cache key may carry it, never the credentials.</summary>
-    internal static string PartitionHash(List<string> parts)
+    /// <summary>
+    /// A keyed one-way name for a set of credentials: the cache key may carry it, never the credentials,
+    /// and without the key nobody can test guesses against it.
+    /// </summary>
+    private static string PartitionName(List<string> parts, byte[] partitionKey)
     {
         parts.Sort(StringComparer.Ordinal);
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts)));
+        var hash = HMACSHA256.HashData(partitionKey, Encoding.UTF8.GetBytes(string.Join('\n', parts)));
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 

@@ -4,6 +4,7 @@ using System.Text;
 using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
 
 namespace EnrichProxy.IntegrationTests.Hosting;
@@ -29,17 +30,21 @@ public sealed class HostingTests : IDisposable
     public async Task Metrics_CountHitsMissesStaleAndBypassPerRoute()
     {
         _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
-        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)), time);
 
         await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
         await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
         await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
         await proxy.Client.PostAsync(Tmdb.ProxyMoviePath, new StringContent("{}"));
-        var metrics = await ScrapeAsync(proxy, "result=\"bypass\",route=\"tmdb-movie\"");
+        time.Advance(TimeSpan.FromHours(24.5)); // past the 24 h TTL, within the hour of stale-while-revalidate
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        var metrics = await ScrapeAsync(proxy, "result=\"stale\",route=\"tmdb-movie\"");
 
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="miss",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="hit",route="tmdb-movie"} 2""", metrics, StringComparison.Ordinal);
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="bypass",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
+        Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="stale",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

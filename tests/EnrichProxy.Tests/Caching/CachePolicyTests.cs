@@ -12,7 +12,6 @@ public sealed class CachePolicyTests
         Assert.Equal(TimeSpan.FromHours(25), policy.EntryOptions.Duration);
         Assert.True(policy.EntryOptions.IsFailSafeEnabled);
         Assert.Equal(TimeSpan.FromDays(8), policy.EntryOptions.FailSafeMaxDuration);
-        Assert.Equal(TimeSpan.FromDays(8), policy.PhysicalLifetime);
     }
 
     [Fact]

@@ -35,14 +35,16 @@ public sealed class HeaderRulesTests
     }
 
     [Theory]
-    [InlineData("public, max-age=3600", false)]
-    [InlineData("no-store", true)]
-    [InlineData("NO-CACHE", true)]
-    [InlineData("private", true)]
-    [InlineData(null, false)]
-    public void OriginForbidsSharing(string? cacheControl, bool expected)
+    [InlineData("public, max-age=3600", false, false)]
+    [InlineData("no-store", false, true)]
+    [InlineData("NO-CACHE", false, true)]
+    [InlineData("private", false, true)]
+    [InlineData(null, false, false)]
+    [InlineData("no-cache, no-store", true, false)]
+    [InlineData("private, no-store", true, true)]
+    public void OriginForbidsSharing(string? cacheControl, bool overrideNoStore, bool expected)
     {
-        Assert.Equal(expected, HeaderRules.OriginForbidsSharing(cacheControl));
+        Assert.Equal(expected, HeaderRules.OriginForbidsSharing(cacheControl, overrideNoStore));
     }
 
     [Fact]

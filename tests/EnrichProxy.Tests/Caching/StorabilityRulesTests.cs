@@ -49,6 +49,14 @@ public sealed class StorabilityRulesTests
     }
 
     [Fact]
+    public void Classify_OriginPrivate_IsPrivateEvenWhenThePolicyOverrides()
+    {
+        var answer = Answer(200, new CachedHeader("Cache-Control", "private"));
+
+        Assert.Equal(Storability.Private, StorabilityRules.Classify(answer, TestPolicies.Create(overrideOrigin: true)));
+    }
+
+    [Fact]
     public void Classify_SetCookie_IsPrivateEvenWhenThePolicyOverrides()
     {
         var answer = new UpstreamAnswer { StatusCode = 200, Headers = [], Body = [], HasSetCookie = true };

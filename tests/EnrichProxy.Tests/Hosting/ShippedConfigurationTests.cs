@@ -61,8 +61,8 @@ public sealed class ShippedConfigurationTests : IDisposable
     }
 
     [Theory]
-    [InlineData("/tmdb/3/movie/{id}", "tmdb-movie")]
-    [InlineData("/tmdb/3/tv/{id}", "tmdb-tv")]
+    [InlineData("/tmdb/3/movie/{id:int}", "tmdb-movie")]
+    [InlineData("/tmdb/3/tv/{id:int}", "tmdb-tv")]
     [InlineData("/tmdb/3/search/{**rest}", "search")]
     [InlineData("/tmdb/3/trending/{**rest}", "trending")]
     [InlineData("/musicbrainz/ws/2/artist/{**rest}", "music-artist")]

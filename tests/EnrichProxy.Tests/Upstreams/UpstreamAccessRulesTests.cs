@@ -8,13 +8,14 @@ public sealed class UpstreamAccessRulesTests
     private static readonly UpstreamOptions TmdbWithKey = new() { Kind = UpstreamKind.Metadata, ApiKey = "proxy-tmdb-key", ApiKeyLocation = ApiKeyLocation.Query, ApiKeyName = "api_key" };
     private static readonly UpstreamOptions TmdbWithoutKey = new() { Kind = UpstreamKind.Metadata };
     private static readonly UpstreamOptions Radarr = new() { Kind = UpstreamKind.Arr, ApiKey = "radarr-real-key" };
+    private static readonly byte[] PartitionKey = "partition-secret"u8.ToArray();
 
     [Fact]
     public void Decide_MetadataWithProxyKey_RemovesClientKeysAndSharesAnswers()
     {
         var request = Request("?api_key=client-key&language=en", ("Authorization", "Bearer client-token"), ("X-Api-Key", "client-key"));
 
-        var access = UpstreamAccessRules.Decide(request, TmdbWithKey, inboundApiKey: null);
+        var access = UpstreamAccessRules.Decide(request, TmdbWithKey, inboundApiKey: null, PartitionKey);
 
         Assert.Same(UpstreamAccess.ProxyKey, access);
         Assert.Equal("?language=en", request.QueryString.Value);
@@ -27,7 +28,7 @@ public sealed class UpstreamAccessRulesTests
     {
         var request = Request("?language=en", ("Cookie", "session=abc"));
 
-        var access = UpstreamAccessRules.Decide(request, TmdbWithKey, inboundApiKey: null);
+        var access = UpstreamAccessRules.Decide(request, TmdbWithKey, inboundApiKey: null, PartitionKey);
 
         Assert.NotNull(access);
         Assert.True(access.InjectProxyKey);
@@ -42,21 +43,23 @@ public sealed class UpstreamAccessRulesTests
         var again = Request("?api_key=key-one");
         var two = Request("?api_key=key-two");
 
-        var accessOne = UpstreamAccessRules.Decide(one, TmdbWithoutKey, inboundApiKey: null)!;
-        var accessAgain = UpstreamAccessRules.Decide(again, TmdbWithoutKey, inboundApiKey: null)!;
-        var accessTwo = UpstreamAccessRules.Decide(two, TmdbWithoutKey, inboundApiKey: null)!;
+        var accessOne = UpstreamAccessRules.Decide(one, TmdbWithoutKey, inboundApiKey: null, PartitionKey)!;
+        var accessAgain = UpstreamAccessRules.Decide(again, TmdbWithoutKey, inboundApiKey: null, PartitionKey)!;
+        var accessTwo = UpstreamAccessRules.Decide(two, TmdbWithoutKey, inboundApiKey: null, PartitionKey)!;
 
         Assert.False(accessOne.InjectProxyKey);
         Assert.Equal(accessOne.Partition, accessAgain.Partition);
         Assert.NotEqual(accessOne.Partition, accessTwo.Partition);
         Assert.DoesNotContain("key-one", accessOne.Partition!, StringComparison.Ordinal);
+        // Another secret names the same credentials differently.
+        Assert.NotEqual(accessOne.Partition, UpstreamAccessRules.Decide(Request("?api_key=key-one"), TmdbWithoutKey, null, "other"u8.ToArray())!.Partition);
         Assert.Equal("?api_key=key-one", one.QueryString.Value);
     }
 
     [Fact]
     public void Decide_NoCredentialsAtAll_IsAnonymousAndShared()
     {
-        Assert.Same(UpstreamAccess.Anonymous, UpstreamAccessRules.Decide(Request("?a=1"), TmdbWithoutKey, inboundApiKey: null));
+        Assert.Same(UpstreamAccess.Anonymous, UpstreamAccessRules.Decide(Request("?a=1"), TmdbWithoutKey, inboundApiKey: null, PartitionKey));
     }
 
     [Theory]
@@ -67,7 +70,7 @@ public sealed class UpstreamAccessRulesTests
     {
         var request = header is null ? Request(query!) : Request(string.Empty, (header, value!));
 
-        var access = UpstreamAccessRules.Decide(request, Radarr, inboundApiKey: "inbound-key-0123456789");
+        var access = UpstreamAccessRules.Decide(request, Radarr, inboundApiKey: "inbound-key-0123456789", PartitionKey);
 
         Assert.Same(UpstreamAccess.ProxyKey, access);
         Assert.False(request.Headers.ContainsKey("X-Api-Key"));
@@ -79,13 +82,13 @@ public sealed class UpstreamAccessRulesTests
     [InlineData("X-Api-Key", "radarr-real-ke")]
     public void Decide_ArrWithAWrongKey_IsRefused(string header, string value)
     {
-        Assert.Null(UpstreamAccessRules.Decide(Request(string.Empty, (header, value)), Radarr, inboundApiKey: null));
+        Assert.Null(UpstreamAccessRules.Decide(Request(string.Empty, (header, value)), Radarr, inboundApiKey: null, PartitionKey));
     }
 
     [Fact]
     public void Decide_ArrWithoutAKey_PassesThroughWithoutTheCache()
     {
-        var access = UpstreamAccessRules.Decide(Request(string.Empty, ("Cookie", "RadarrAuth=1")), Radarr, inboundApiKey: null);
+        var access = UpstreamAccessRules.Decide(Request(string.Empty, ("Cookie", "RadarrAuth=1")), Radarr, inboundApiKey: null, PartitionKey);
 
         Assert.Same(UpstreamAccess.PassThrough, access);
         Assert.False(access!.MayUseCache);
