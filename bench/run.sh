@@ -152,13 +152,13 @@ main() {
   local p="http://127.0.0.1:$PROXY_PORT" n="http://127.0.0.1:$NGINX_PORT"
   log "warming"
   for base in "$p" "$n"; do
-    curl -fs -o /dev/null "$base/tmdb/3/movie/hot"; curl -fs -o /dev/null "$base/tmdb/3/tv/hot"
+    curl -fs -o /dev/null "$base/tmdb/3/movie/1"; curl -fs -o /dev/null "$base/tmdb/3/tv/1"
     dotnet "$OUT/loadtool/LoadTool.dll" fill "$base/tmdb/3/movie/" 10000 32 >/dev/null
     dotnet "$OUT/loadtool/LoadTool.dll" fill "$base/tmdb/3/tv/" 10000 32 >/dev/null
   done
 
-  hits hit-2k-hot "$p/tmdb/3/movie/hot" "$n/tmdb/3/movie/hot"
-  hits hit-32k-hot "$p/tmdb/3/tv/hot" "$n/tmdb/3/tv/hot"
+  hits hit-2k-hot "$p/tmdb/3/movie/1" "$n/tmdb/3/movie/1"
+  hits hit-32k-hot "$p/tmdb/3/tv/1" "$n/tmdb/3/tv/1"
   hits hit-2k-10k "$p/tmdb/3/movie/" "$n/tmdb/3/movie/" bench/random-key.lua
   hits hit-32k-10k "$p/tmdb/3/tv/" "$n/tmdb/3/tv/" bench/random-key.lua
   herd 200

@@ -1,8 +1,8 @@
 -- wrk: every request asks a key nobody asked before (a cache miss), under the URL's path.
 math.randomseed(os.time())
-local run = math.random(1, 1000000000)
-local n = 0
+-- Numeric, like TMDb ids, so the shipped {id:int} routes match.
+local n = math.random(1, 100000) * 10000000
 request = function()
   n = n + 1
-  return wrk.format(nil, wrk.path .. "u" .. run .. "-" .. n)
+  return wrk.format(nil, wrk.path .. n)
 end
