@@ -7,6 +7,8 @@ internal static class CacheHeaders
 {
     public const string XCache = "X-Cache";
 
+    private static readonly string?[] RecentAges = new string?[4096];
+
     public static string Name(CacheResult result) => result switch
     {
         CacheResult.Hit => "HIT",
@@ -46,6 +48,12 @@ internal static class CacheHeaders
     public static string FormatAge(TimeSpan age)
     {
         var seconds = age <= TimeSpan.Zero ? 0 : (long)age.TotalSeconds;
-        return seconds.ToString(CultureInfo.InvariantCulture);
+        if (seconds >= RecentAges.Length)
+        {
+            return seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        // Most hits are of entries filled minutes ago: their Age strings are made once, not per answer.
+        return RecentAges[seconds] ??= seconds.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -22,6 +22,8 @@ internal sealed class CachePolicy
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         MaxCacheableBytes = options.MaxCacheableBytes;
         EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout);
+        MemoryOnlyEntryOptions = EntryOptions.Duplicate();
+        MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
     }
 
     public string Name { get; }
@@ -49,6 +51,9 @@ internal sealed class CachePolicy
 
     /// <summary>The FusionCache options of a fresh answer; shared, never mutated (FusionCache copies them when a factory adapts them).</summary>
     public FusionCacheEntryOptions EntryOptions { get; }
+
+    /// <summary><see cref="EntryOptions"/> for lookups that must not wait on L2 (the fast path).</summary>
+    public FusionCacheEntryOptions MemoryOnlyEntryOptions { get; }
 
     /// <summary>Whether an answer of this age may still be served at once while a refresh runs.</summary>
     public bool IsWithinStaleWhileRevalidate(TimeSpan age) => age <= Ttl + StaleWhileRevalidate;

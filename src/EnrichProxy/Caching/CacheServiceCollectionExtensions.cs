@@ -20,6 +20,8 @@ internal static class CacheServiceCollectionExtensions
 
         services.AddSingleton<CachePolicyRegistry>();
         services.AddSingleton<ResponseCache>();
+        services.AddSingleton<HotTargets>();
+        services.AddSingleton<SharedRequests>();
 
         var fusion = services.AddFusionCache()
             .WithOptions(options =>
@@ -29,6 +31,8 @@ internal static class CacheServiceCollectionExtensions
                 options.BackplaneCircuitBreakerDuration = TimeSpan.FromSeconds(2);
                 options.BackplaneChannelPrefix = settings.Redis.InstanceName + "backplane";
                 options.WaitForInitialBackplaneSubscribe = true;
+                // Tags and Clear() cost a lookup of their own on every read; purges go by key.
+                options.DisableTagging = true;
                 // The fetcher logs one line per upstream failure; FusionCache would add a stack trace per waiter.
                 options.FactoryErrorsLogLevel = LogLevel.Debug;
                 options.FailSafeActivationLogLevel = LogLevel.Debug;

@@ -11,9 +11,20 @@ internal static class CachedResponseWriter
         var response = context.Response;
         response.StatusCode = value.StatusCode;
         var headers = response.Headers;
+        string? previous = null;
         foreach (var header in value.Headers)
         {
-            headers.Append(header.Name, header.Value);
+            // Repeated names (Link, Vary) stand next to each other: append those, set the rest.
+            if (string.Equals(header.Name, previous, StringComparison.OrdinalIgnoreCase))
+            {
+                headers.Append(header.Name, header.Value);
+            }
+            else
+            {
+                headers[header.Name] = header.Value;
+            }
+
+            previous = header.Name;
         }
 
         CacheHeaders.Set(response, result, age);

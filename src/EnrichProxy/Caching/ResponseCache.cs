@@ -30,6 +30,13 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
         return cache.TryGetAsync<CachedResponse>(key, policy.EntryOptions, cancellationToken);
     }
 
+    /// <summary>The entry if it is in memory (L1), without going to L2.</summary>
+    public CachedResponse? TryGetFromMemory(string key, CachePolicy policy)
+    {
+        var found = cache.TryGet<CachedResponse>(key, policy.MemoryOnlyEntryOptions);
+        return found.HasValue ? found.Value : null;
+    }
+
     /// <summary>
     /// Fills a missing or expired entry: one upstream request per key however many clients ask, stale
     /// answers when it fails (fail-safe) or is slow (soft timeout).

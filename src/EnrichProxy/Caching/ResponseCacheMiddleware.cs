@@ -1,6 +1,7 @@
 using EnrichProxy.Errors;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace EnrichProxy.Caching;
@@ -14,6 +15,8 @@ internal sealed partial class ResponseCacheMiddleware(
     CachePolicyRegistry policies,
     ResponseCache cache,
     UpstreamRegistry upstreams,
+    HotTargets hotTargets,
+    SharedRequests sharedRequests,
     CacheMetrics metrics,
     TimeProvider time,
     ILogger<ResponseCacheMiddleware> logger)
@@ -35,8 +38,15 @@ internal sealed partial class ResponseCacheMiddleware(
             return;
         }
 
+        var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
         var fill = FillRequest.FromClient(context, route.RouteId, policy, access);
-        var key = CacheKeyBuilder.Build(fill, policy, upstreams.Get(route.ClusterId ?? string.Empty).EffectiveKeyName);
+        var key = CacheKeyBuilder.Build(fill, policy, upstream.EffectiveKeyName);
+        if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } rawTarget
+            && !hotTargets.TryGet(rawTarget, out _)
+            && sharedRequests.MayRemember(context.Request, rawTarget, route, policy, access, upstream.Kind))
+        {
+            hotTargets.Remember(rawTarget, key, route.RouteId, policy);
+        }
 
         var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
         if (cached.HasValue)

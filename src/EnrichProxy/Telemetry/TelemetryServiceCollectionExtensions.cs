@@ -14,7 +14,6 @@ internal static class TelemetryServiceCollectionExtensions
         var telemetry = services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddMeter(EnrichProxyDiagnostics.MeterName, FusionCacheDiagnostics.MeterName)
-                .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddPrometheusExporter());
 

@@ -49,6 +49,23 @@ public sealed class CredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task ARememberedSharedAnswer_IsNeverGivenToARequestWithCredentials()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)));
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var hit = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, Tmdb.ProxyMoviePath);
+        request.Headers.Authorization = new("Bearer", "someone-elses-token");
+        using var withCredentials = await proxy.Client.SendAsync(request);
+
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal("MISS", withCredentials.XCache());
+        Assert.Equal("Bearer someone-elses-token", _tmdb.Received(Tmdb.MoviePath)[1].RequestMessage.Headers!["Authorization"].Single());
+    }
+
+    [Fact]
     public async Task Arr_AWrongKeyNeverGetsACachedAnswer()
     {
         ArrRequiresItsKey();

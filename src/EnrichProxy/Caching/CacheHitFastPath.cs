@@ -1,0 +1,34 @@
+using EnrichProxy.Telemetry;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// Answers fresh hits of remembered targets (<see cref="HotTargets"/>) before routing: a map lookup,
+/// a memory-cache lookup and the write. Anything else (a miss, a stale entry, a request carrying
+/// credentials) goes on to the full pipeline, which answers it and teaches this one.
+/// </summary>
+internal sealed class CacheHitFastPath(
+    RequestDelegate next, HotTargets targets, SharedRequests sharedRequests, ResponseCache cache, CacheMetrics metrics, TimeProvider time)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (targets.Count == 0
+            || !sharedRequests.Qualifies(context.Request)
+            || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } rawTarget
+            || !targets.TryGet(rawTarget, out var target)
+            || cache.TryGetFromMemory(target.Key, target.Policy) is not { IsPassThrough: false } value)
+        {
+            return next(context);
+        }
+
+        var age = value.AgeAt(time.GetUtcNow());
+        if (age > target.Policy.Ttl)
+        {
+            return next(context); // Stale: the full pipeline decides about refreshing.
+        }
+
+        metrics.Answered(target.RouteId, CacheResult.Hit);
+        return CachedResponseWriter.WriteAsync(context, value, CacheResult.Hit, age);
+    }
+}

@@ -1,0 +1,101 @@
+using System.Collections.Frozen;
+using EnrichProxy.Configuration;
+using EnrichProxy.Upstreams;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Configuration;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// Tells which requests and routes the fast path may serve: GET or HEAD without any credential header,
+/// on routes that match by path and query alone and add no policy of their own (authorization, CORS,
+/// rate limits), whose answers are the same for every client.
+/// </summary>
+internal sealed class SharedRequests
+{
+    private readonly FrozenSet<string> _credentialHeaders;
+    private readonly string[] _credentialQueryNames;
+
+    public SharedRequests(IOptions<EnrichProxyOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var upstreams = options.Value.Upstreams.Values;
+        _credentialHeaders = ClientCredentials.ApiKeyHeaders
+            .Concat(ClientCredentials.SessionHeaders)
+            .Append("Proxy-Authorization")
+            .Concat(upstreams.Where(u => u.EffectiveKeyLocation == ApiKeyLocation.Header).Select(u => u.EffectiveKeyName))
+            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        _credentialQueryNames = [.. ClientCredentials.ApiKeyQueryParameters
+            .Concat(ClientCredentials.SessionQueryParameters)
+            .Concat(upstreams.Where(u => u.EffectiveKeyLocation == ApiKeyLocation.Query).Select(u => u.EffectiveKeyName))
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
+    /// <summary>A GET or HEAD whose headers carry no credential, range or upgrade.</summary>
+    public bool Qualifies(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            return false;
+        }
+
+        var headers = request.Headers;
+        if (headers.ContainsKey(HeaderNames.Range) || headers.ContainsKey(HeaderNames.Upgrade))
+        {
+            return false;
+        }
+
+        foreach (var name in _credentialHeaders)
+        {
+            if (headers.ContainsKey(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the full pipeline may teach the fast path this request: the answer is shared (no
+    /// credential of the client's was involved, and no Arr key had to be checked), and neither the
+    /// route nor the policy looks at anything but the target.
+    /// </summary>
+    public bool MayRemember(HttpRequest request, string rawTarget, RouteConfig route, CachePolicy policy, UpstreamAccess access, UpstreamKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(policy);
+        var shared = ReferenceEquals(access, UpstreamAccess.Anonymous)
+            || (ReferenceEquals(access, UpstreamAccess.ProxyKey) && kind == UpstreamKind.Metadata);
+        return shared
+            && policy.VaryByHeaders.Count == 0
+            && route.Match.Hosts is null
+            && route.Match.Headers is null
+            && route.AuthorizationPolicy is null
+            && route.CorsPolicy is null
+            && route.RateLimiterPolicy is null
+            && !HasCredentialParameter(rawTarget)
+            && Qualifies(request);
+    }
+
+    private bool HasCredentialParameter(string rawTarget)
+    {
+        var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        if (query < 0)
+        {
+            return false;
+        }
+
+        foreach (var name in _credentialQueryNames)
+        {
+            if (rawTarget.AsSpan(query).Contains(name + "=", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
