@@ -1,4 +1,3 @@
-using EnrichProxy.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace EnrichProxy.Caching;
@@ -9,12 +8,11 @@ namespace EnrichProxy.Caching;
 /// credentials) goes on to the full pipeline, which answers it and teaches this one.
 /// </summary>
 internal sealed class CacheHitFastPath(
-    RequestDelegate next, HotTargets targets, SharedRequests sharedRequests, ResponseCache cache, CacheMetrics metrics, TimeProvider time)
+    RequestDelegate next, HotTargets targets, SharedRequests sharedRequests, ResponseCache cache, TimeProvider time)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        if (targets.Count == 0
-            || !sharedRequests.Qualifies(context.Request)
+        if (!sharedRequests.Qualifies(context.Request)
             || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } rawTarget
             || !targets.TryGet(rawTarget, out var target)
             || cache.TryGetFromMemory(target.Key, target.Policy) is not { IsPassThrough: false } value)
@@ -28,7 +26,7 @@ internal sealed class CacheHitFastPath(
             return next(context); // Stale: the full pipeline decides about refreshing.
         }
 
-        metrics.Answered(target.RouteId, CacheResult.Hit);
+        target.Counters.Answered(CacheResult.Hit);
         return CachedResponseWriter.WriteAsync(context, value, CacheResult.Hit, age);
     }
 }

@@ -45,7 +45,7 @@ internal sealed partial class ResponseCacheMiddleware(
             && !hotTargets.TryGet(rawTarget, out _)
             && sharedRequests.MayRemember(context.Request, rawTarget, route, policy, access, upstream.Kind))
         {
-            hotTargets.Remember(rawTarget, key, route.RouteId, policy);
+            hotTargets.Remember(rawTarget, key, policy, metrics.For(route.RouteId));
         }
 
         var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);

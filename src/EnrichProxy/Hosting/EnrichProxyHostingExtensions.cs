@@ -31,6 +31,7 @@ public static class EnrichProxyHostingExtensions
         services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichProxyOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddAuthorization();
 
         services.AddSingleton<UpstreamRegistry>();
         services.AddSingleton<UpstreamFetcher>();
@@ -49,10 +50,11 @@ public static class EnrichProxyHostingExtensions
     public static WebApplication MapEnrichProxy(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseExceptionHandler();
-        // Fresh hits of remembered targets are answered before routing; everything else is routed.
+        // Fresh hits of remembered targets are answered first, before routing and everything else.
         app.UseMiddleware<CacheHitFastPath>();
+        app.UseExceptionHandler();
         app.UseRouting();
+        app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapPrometheusScrapingEndpoint("/metrics");

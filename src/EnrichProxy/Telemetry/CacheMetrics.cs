@@ -1,32 +1,49 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using EnrichProxy.Caching;
 
 namespace EnrichProxy.Telemetry;
 
-/// <summary>Counts answers of cached routes by route and result.</summary>
+/// <summary>
+/// Counts answers of cached routes by route and result. The counts are plain per-route fields read
+/// by observable counters when metrics are collected, so that counting costs the hit path one
+/// interlocked increment instead of a trip through the metrics pipeline.
+/// </summary>
 internal sealed class CacheMetrics
 {
-    private readonly Counter<long> _requests;
-    private readonly Counter<long> _coalesced;
+    private readonly ConcurrentDictionary<string, RouteCacheCounters> _routes = new(StringComparer.Ordinal);
 
     public CacheMetrics(IMeterFactory meterFactory)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
-        _requests = meter.CreateCounter<long>(EnrichProxyDiagnostics.CacheRequests, unit: "{request}", description: "Answers of cached routes, by route and cache result.");
-        _coalesced = meter.CreateCounter<long>(EnrichProxyDiagnostics.CacheCoalesced, unit: "{request}", description: "Requests answered by a fill another request started.");
+        meter.CreateObservableCounter(EnrichProxyDiagnostics.CacheRequests, ObserveAnswers, unit: "{request}", description: "Answers of cached routes, by route and cache result.");
+        meter.CreateObservableCounter(EnrichProxyDiagnostics.CacheCoalesced, ObserveCoalesced, unit: "{request}", description: "Requests answered by a fill another request started.");
     }
 
-    public void Answered(string routeId, CacheResult result) =>
-        _requests.Add(1, new(EnrichProxyDiagnostics.RouteTag, routeId), new(EnrichProxyDiagnostics.ResultTag, ResultName(result)));
+    /// <summary>The counters of one route, to keep at hand where the route is known in advance.</summary>
+    public RouteCacheCounters For(string routeId) => _routes.GetOrAdd(routeId, static id => new RouteCacheCounters(id));
 
-    public void Coalesced(string routeId) => _coalesced.Add(1, new KeyValuePair<string, object?>(EnrichProxyDiagnostics.RouteTag, routeId));
+    public void Answered(string routeId, CacheResult result) => For(routeId).Answered(result);
 
-    private static string ResultName(CacheResult result) => result switch
+    public void Coalesced(string routeId) => For(routeId).Coalesced();
+
+    private IEnumerable<Measurement<long>> ObserveAnswers()
     {
-        CacheResult.Hit => "hit",
-        CacheResult.Miss => "miss",
-        CacheResult.Stale => "stale",
-        _ => "bypass",
-    };
+        foreach (var counters in _routes.Values)
+        {
+            var route = new KeyValuePair<string, object?>(EnrichProxyDiagnostics.RouteTag, counters.RouteId);
+            yield return Measurement(counters.Hits, route, "hit");
+            yield return Measurement(counters.Misses, route, "miss");
+            yield return Measurement(counters.Stale, route, "stale");
+            yield return Measurement(counters.Bypassed, route, "bypass");
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveCoalesced() =>
+        _routes.Values.Select(counters => new Measurement<long>(
+            counters.CoalescedWaiters, new KeyValuePair<string, object?>(EnrichProxyDiagnostics.RouteTag, counters.RouteId)));
+
+    private static Measurement<long> Measurement(long value, KeyValuePair<string, object?> route, string result) =>
+        new(value, route, new KeyValuePair<string, object?>(EnrichProxyDiagnostics.ResultTag, result));
 }
