@@ -2,7 +2,6 @@ using EnrichProxy.Errors;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Net.Http.Headers;
 
 namespace EnrichProxy.Caching;
 
@@ -32,7 +31,7 @@ internal sealed partial class ResponseCacheMiddleware(
         }
 
         var access = context.Features.Get<UpstreamAccess>() ?? UpstreamAccess.PassThrough;
-        if (!access.MayUseCache || !IsCacheable(context.Request))
+        if (!access.MayUseCache || !SharedRequests.IsCacheableRead(context.Request))
         {
             await ForwardAsync(context, route.RouteId).ConfigureAwait(false);
             return;
@@ -132,12 +131,6 @@ internal sealed partial class ResponseCacheMiddleware(
         var age = value.AgeAt(time.GetUtcNow());
         await WriteAsync(context, routeId, value, age > policy.Ttl ? CacheResult.Stale : CacheResult.Miss, age).ConfigureAwait(false);
     }
-
-    private static bool IsCacheable(HttpRequest request) =>
-        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-        && !request.Headers.ContainsKey(HeaderNames.Range)
-        // WebSocket and other upgrades: YARP tunnels them.
-        && !request.Headers.ContainsKey(HeaderNames.Upgrade);
 
     private Task ForwardAsync(HttpContext context, string routeId)
     {

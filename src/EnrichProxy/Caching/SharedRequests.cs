@@ -32,21 +32,24 @@ internal sealed class SharedRequests
             .Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
-    /// <summary>A GET or HEAD whose headers carry no credential, range or upgrade.</summary>
-    public bool Qualifies(HttpRequest request)
+    /// <summary>A GET or HEAD that is neither a range request nor an upgrade (YARP tunnels WebSockets).</summary>
+    public static bool IsCacheableRead(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && !request.Headers.ContainsKey(HeaderNames.Range)
+            && !request.Headers.ContainsKey(HeaderNames.Upgrade);
+    }
+
+    /// <summary>A cacheable read whose headers carry no credential.</summary>
+    public bool Qualifies(HttpRequest request)
+    {
+        if (!IsCacheableRead(request))
         {
             return false;
         }
 
         var headers = request.Headers;
-        if (headers.ContainsKey(HeaderNames.Range) || headers.ContainsKey(HeaderNames.Upgrade))
-        {
-            return false;
-        }
-
         foreach (var name in _credentialHeaders)
         {
             if (headers.ContainsKey(name))
