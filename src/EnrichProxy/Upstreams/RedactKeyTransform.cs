@@ -18,12 +18,23 @@ internal sealed class RedactKeyTransform(string secret) : ResponseTransform
     {
         ArgumentNullException.ThrowIfNull(context);
         var response = context.HttpContext.Response;
+        // Names first, then the rewrite: a header dictionary must not change while it is enumerated.
+        List<string>? echoing = null;
         foreach (var (name, values) in response.Headers)
         {
-            if (values.ToString().Contains(secret, StringComparison.Ordinal))
+            foreach (var value in values)
             {
-                response.Headers[name] = new([.. values.Select(value => SecretRedactor.Redact(value ?? string.Empty, secret))]);
+                if (value is not null && value.Contains(secret, StringComparison.Ordinal))
+                {
+                    (echoing ??= []).Add(name);
+                    break;
+                }
             }
+        }
+
+        foreach (var name in echoing ?? [])
+        {
+            response.Headers[name] = new([.. response.Headers[name].Select(value => SecretRedactor.Redact(value ?? string.Empty, secret))]);
         }
 
         if (context.ProxyResponse is not { } proxyResponse
@@ -36,10 +47,11 @@ internal sealed class RedactKeyTransform(string secret) : ResponseTransform
 
         // Read the error body (length announced or not) up to the limit; a larger one streams on as it is.
         var upstream = await proxyResponse.Content.ReadAsStreamAsync(context.CancellationToken);
-        var buffer = new byte[MaxBufferedErrorBytes + 1];
+        // One byte more than the announced (or largest) size tells a body that runs on past it.
+        var buffer = new byte[(proxyResponse.Content.Headers.ContentLength ?? MaxBufferedErrorBytes) + 1];
         var length = await upstream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.CancellationToken);
         context.SuppressResponseBody = true;
-        if (length > MaxBufferedErrorBytes)
+        if (length == buffer.Length)
         {
             response.ContentLength = proxyResponse.Content.Headers.ContentLength;
             await response.Body.WriteAsync(buffer.AsMemory(0, length), context.CancellationToken);
