@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
-ORIGIN_PORT=18301 PROXY_PORT=18302 NGINX_PORT=18303
+ORIGIN_PORT=18301 PROXY_PORT=18302 NGINX_PORT=18303 CEILING_PORT=18304
 OUT=bench/.out
 WORK=$(mktemp -d /tmp/enrichproxy-bench.XXXXXX)
 PIDS=()
@@ -44,6 +44,7 @@ build() {
   dotnet publish src/EnrichProxy -c Release -o "$OUT/enrichproxy" -v quiet -nologo >/dev/null
   dotnet publish bench/Origin -c Release -o "$OUT/origin" -v quiet -nologo >/dev/null
   dotnet publish bench/LoadTool -c Release -o "$OUT/loadtool" -v quiet -nologo >/dev/null
+  dotnet publish bench/Ceiling -c Release -o "$OUT/ceiling" -v quiet -nologo >/dev/null
 }
 
 wait_for() { # url
@@ -57,6 +58,8 @@ start_origin() {
   wait_for "http://127.0.0.1:$ORIGIN_PORT/__stats"
 }
 
+# The origin is local, so the tmdb cluster's shipped rate limit (40/s, TMDb's etiquette) is lifted:
+# the benchmark measures the proxy, not the limit.
 start_proxy() { # extra arguments
   mkdir -p "$WORK/enrichproxy"
   (cd "$OUT/enrichproxy" && exec dotnet EnrichProxy.dll \
@@ -66,9 +69,17 @@ start_proxy() { # extra arguments
     --EnrichProxy:Policies:trending:Ttl=00:00:02 \
     --EnrichProxy:Policies:trending:StaleWhileRevalidate=00:00:00 \
     --EnrichProxy:Policies:trending:StaleIfError=01:00:00 \
+    --EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond=0 \
     --Logging:LogLevel:Default=Warning "$@") >"$WORK/enrichproxy.log" 2>&1 &
   PROXY_PID=$!; PIDS+=("$PROXY_PID")
   wait_for "http://127.0.0.1:$PROXY_PORT/health/live"
+}
+
+# Kestrel alone answering from memory: the ceiling any ASP.NET Core cache-hit path is measured against.
+start_ceiling() {
+  dotnet "$OUT/ceiling/Ceiling.dll" --urls "http://127.0.0.1:$CEILING_PORT" >"$WORK/ceiling.log" 2>&1 &
+  PIDS+=("$!")
+  wait_for "http://127.0.0.1:$CEILING_PORT/health/live"
 }
 
 stop_proxy() { kill "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; }
@@ -115,11 +126,11 @@ rss_kb() { # pid... -> resident memory in KiB, summed
   echo "$total"
 }
 
-hits() { # name url-enrichproxy url-nginx [lua]
+hits() { # name url-enrichproxy url-nginx url-kestrel [lua]
   for round in $(seq 1 "$ROUNDS"); do
-    for target in enrichproxy nginx; do
-      local url=$2; [ "$target" = nginx ] && url=$3
-      read -r rps p50 p99 < <(wrk_run "$url" "${4:-}")
+    for target in enrichproxy nginx kestrel; do
+      local url=$2; [ "$target" = nginx ] && url=$3; [ "$target" = kestrel ] && url=$4
+      read -r rps p50 p99 < <(wrk_run "$url" "${5:-}")
       log "$1 round $round $target: $rps req/s, p50 $p50 ms, p99 $p99 ms"
       record "$1.$target.rps" "$rps"; record "$1.$target.p50" "$p50"; record "$1.$target.p99" "$p99"
     done
@@ -139,6 +150,10 @@ herd() { # size
       log "herd $1 round $round $target: $upstream upstream requests, $ok/$1 ok, p50 $p50 ms, p99 $p99 ms"
       record "herd$1.$target.upstream" "$upstream"; record "herd$1.$target.p50" "$p50"; record "herd$1.$target.p99" "$p99"
     done
+    # The floor: the origin itself answering the whole herd, every request after its 200 ms, all at once.
+    local json; json=$(dotnet "$OUT/loadtool/LoadTool.dll" herd "http://127.0.0.1:$ORIGIN_PORT/3/collection/herd-$1-$round-origin" "$1")
+    record "herd$1.origin.p50" "$(sed 's/.*"p50_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+    record "herd$1.origin.p99" "$(sed 's/.*"p99_ms":\([0-9.]*\).*/\1/' <<<"$json")"
   done
 }
 
@@ -148,8 +163,9 @@ main() {
   start_origin
   start_proxy
   start_nginx
+  start_ceiling
 
-  local p="http://127.0.0.1:$PROXY_PORT" n="http://127.0.0.1:$NGINX_PORT"
+  local p="http://127.0.0.1:$PROXY_PORT" n="http://127.0.0.1:$NGINX_PORT" k="http://127.0.0.1:$CEILING_PORT"
   log "warming"
   for base in "$p" "$n"; do
     curl -fs -o /dev/null "$base/tmdb/3/movie/1"; curl -fs -o /dev/null "$base/tmdb/3/tv/1"
@@ -157,10 +173,10 @@ main() {
     dotnet "$OUT/loadtool/LoadTool.dll" fill "$base/tmdb/3/tv/" 10000 32 >/dev/null
   done
 
-  hits hit-2k-hot "$p/tmdb/3/movie/1" "$n/tmdb/3/movie/1"
-  hits hit-32k-hot "$p/tmdb/3/tv/1" "$n/tmdb/3/tv/1"
-  hits hit-2k-10k "$p/tmdb/3/movie/" "$n/tmdb/3/movie/" bench/random-key.lua
-  hits hit-32k-10k "$p/tmdb/3/tv/" "$n/tmdb/3/tv/" bench/random-key.lua
+  hits hit-2k-hot "$p/tmdb/3/movie/1" "$n/tmdb/3/movie/1" "$k/tmdb/3/movie/1"
+  hits hit-32k-hot "$p/tmdb/3/tv/1" "$n/tmdb/3/tv/1" "$k/tmdb/3/tv/1"
+  hits hit-2k-10k "$p/tmdb/3/movie/" "$n/tmdb/3/movie/" "$k/tmdb/3/movie/" bench/random-key.lua
+  hits hit-32k-10k "$p/tmdb/3/tv/" "$n/tmdb/3/tv/" "$k/tmdb/3/tv/" bench/random-key.lua
   herd 200
   herd 1000
 
@@ -177,9 +193,12 @@ main() {
     record miss.nginx.rps "$rps"; record miss.nginx.p99 "$p99"
   done
 
-  # Memory: a fresh EnrichProxy, idle, then 100,000 entries of 2 KB.
+  # Memory: a fresh EnrichProxy, warmed up on 20 keys (its request paths compiled), idle; then
+  # 100,000 entries of 2 KB.
   stop_proxy
   start_proxy
+  for _ in 1 2 3 4 5; do dotnet "$OUT/loadtool/LoadTool.dll" fill "$p/tmdb/3/person/77777" 20 4 >/dev/null; done
+  wrk -t1 -c16 -d2s "$p/tmdb/3/person/777771" >/dev/null
   sleep 3
   local idle; idle=$(rss_kb "$PROXY_PID")
   local fill; fill=$(dotnet "$OUT/loadtool/LoadTool.dll" fill "$p/tmdb/3/person/" 100000 32)
@@ -206,8 +225,8 @@ main() {
 }
 
 row() { # label key unit
-  local e n; e=$(med "$2.enrichproxy.$3"); n=$(med "$2.nginx.$3")
-  echo "| $1 | $e | $n | $(ratio "$e" "$n") |"
+  local e n k; e=$(med "$2.enrichproxy.$3"); n=$(med "$2.nginx.$3"); k=$(med "$2.kestrel.$3")
+  echo "| $1 | $e | $n | $(ratio "$e" "$n") | $k | $(ratio "$k" "$n") |"
 }
 
 report() {
@@ -216,18 +235,18 @@ report() {
   {
     echo "## Results ($(date -u +%Y-%m-%d), $(nproc) cores, ROUNDS=$ROUNDS, DURATION=$DURATION, wrk -t1 -c$CONNECTIONS; medians)"
     echo
-    echo "| Cache hits | EnrichProxy | nginx | EnrichProxy/nginx |"
-    echo "| --- | --- | --- | --- |"
+    echo "| Cache hits | EnrichProxy | nginx | EnrichProxy/nginx | Kestrel alone | Kestrel alone/nginx |"
+    echo "| --- | --- | --- | --- | --- | --- |"
     for test in hit-2k-hot hit-32k-hot hit-2k-10k hit-32k-10k; do
       row "$test req/s" "$test" rps; row "$test p50 ms" "$test" p50; row "$test p99 ms" "$test" p99
     done
     echo
-    echo "| Herd on a cold key (origin takes 200 ms) | EnrichProxy | nginx |"
-    echo "| --- | --- | --- |"
+    echo "| Herd on a cold key (origin takes 200 ms) | EnrichProxy | nginx | origin answering every request itself |"
+    echo "| --- | --- | --- | --- |"
     for size in 200 1000; do
-      echo "| $size requests: upstream requests | $(med "herd$size.enrichproxy.upstream") | $(med "herd$size.nginx.upstream") |"
-      echo "| $size requests: waiter p50 ms | $(med "herd$size.enrichproxy.p50") | $(med "herd$size.nginx.p50") |"
-      echo "| $size requests: waiter p99 ms | $(med "herd$size.enrichproxy.p99") | $(med "herd$size.nginx.p99") |"
+      echo "| $size requests: upstream requests | $(med "herd$size.enrichproxy.upstream") | $(med "herd$size.nginx.upstream") | $size |"
+      echo "| $size requests: waiter p50 ms | $(med "herd$size.enrichproxy.p50") | $(med "herd$size.nginx.p50") | $(med "herd$size.origin.p50") |"
+      echo "| $size requests: waiter p99 ms | $(med "herd$size.enrichproxy.p99") | $(med "herd$size.nginx.p99") | $(med "herd$size.origin.p99") |"
     done
     echo
     echo "| Miss path (every request a new key) | req/s | p99 ms |"

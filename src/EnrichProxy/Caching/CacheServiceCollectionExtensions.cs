@@ -38,6 +38,7 @@ internal static class CacheServiceCollectionExtensions
                 options.FailSafeActivationLogLevel = LogLevel.Debug;
             })
             .WithDefaultEntryOptions(new FusionCacheEntryOptions { Size = 1 })
+            .WithMemoryLocker(new TransientKeyLocker())
             .WithMemoryCache(sp => new MemoryCache(new MemoryCacheOptions
             {
                 SizeLimit = sp.GetRequiredService<IOptions<EnrichProxyOptions>>().Value.Cache.MemorySizeLimitBytes,

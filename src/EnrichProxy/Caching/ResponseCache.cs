@@ -67,7 +67,7 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
             async (context, _) =>
             {
                 // Not the caller's token: the fill serves every waiter and, past a soft timeout, the cache.
-                var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, CancellationToken.None).ConfigureAwait(false);
+                var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background: false, CancellationToken.None).ConfigureAwait(false);
                 var storability = StorabilityRules.Classify(answer, policy);
                 switch (storability)
                 {
@@ -101,7 +101,7 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
         try
         {
             using var timeout = new CancellationTokenSource(policy.HardTimeout, time);
-            var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, timeout.Token).ConfigureAwait(false);
+            var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background: true, timeout.Token).ConfigureAwait(false);
             var storability = StorabilityRules.Classify(answer, policy);
             if (storability is Storability.Fresh or Storability.Negative)
             {

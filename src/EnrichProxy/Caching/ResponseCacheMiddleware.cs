@@ -1,7 +1,9 @@
 using EnrichProxy.Errors;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
+using EnrichProxy.Upstreams.Resilience;
 using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Configuration;
 
 namespace EnrichProxy.Caching;
 
@@ -40,13 +42,6 @@ internal sealed partial class ResponseCacheMiddleware(
         var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
         var fill = FillRequest.FromClient(context, route.RouteId, policy, access);
         var key = CacheKeyBuilder.Build(fill, policy, upstream.EffectiveKeyName);
-        if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } rawTarget
-            && !hotTargets.TryGet(rawTarget, out _)
-            && sharedRequests.MayRemember(context.Request, rawTarget, route, policy, access, upstream.Kind))
-        {
-            hotTargets.Remember(rawTarget, key, policy, metrics.For(route.RouteId));
-        }
-
         var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
         if (cached.HasValue)
         {
@@ -59,6 +54,7 @@ internal sealed partial class ResponseCacheMiddleware(
             var age = cached.Value.AgeAt(time.GetUtcNow());
             if (age <= policy.Ttl)
             {
+                RememberHotTarget(context, route, policy, access, upstream.Kind, key);
                 await WriteAsync(context, route.RouteId, cached.Value, CacheResult.Hit, age).ConfigureAwait(false);
                 return;
             }
@@ -99,6 +95,12 @@ internal sealed partial class ResponseCacheMiddleware(
             await WriteAsync(context, routeId, failure.Answer, CacheResult.Miss, TimeSpan.Zero).ConfigureAwait(false);
             return;
         }
+        catch (UpstreamRefusedException refused)
+        {
+            await WriteProblemAsync(context, routeId, StatusCodes.Status503ServiceUnavailable, "Upstream busy",
+                RefusalDetail(refused.Reason), refused.RetryAfter).ConfigureAwait(false);
+            return;
+        }
         catch (TimeoutException)
         {
             LogFillTimedOut(logger, routeId);
@@ -132,6 +134,18 @@ internal sealed partial class ResponseCacheMiddleware(
         await WriteAsync(context, routeId, value, age > policy.Ttl ? CacheResult.Stale : CacheResult.Miss, age).ConfigureAwait(false);
     }
 
+    // Asked again while fresh: from now on the fast path answers this target. A key asked once costs
+    // no memory here, so a cache full of one-off answers does not carry a map entry for each.
+    private void RememberHotTarget(HttpContext context, RouteConfig route, CachePolicy policy, UpstreamAccess access, Configuration.UpstreamKind kind, string key)
+    {
+        if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } rawTarget
+            && !hotTargets.TryGet(rawTarget, out _)
+            && sharedRequests.MayRemember(context.Request, rawTarget, route, policy, access, kind))
+        {
+            hotTargets.Remember(rawTarget, key, policy, metrics.For(route.RouteId));
+        }
+    }
+
     private Task ForwardAsync(HttpContext context, string routeId)
     {
         metrics.Answered(routeId, CacheResult.Bypass);
@@ -145,12 +159,20 @@ internal sealed partial class ResponseCacheMiddleware(
         return CachedResponseWriter.WriteAsync(context, value, result, age);
     }
 
-    private Task WriteProblemAsync(HttpContext context, string routeId, int status, string title, string detail)
+    private Task WriteProblemAsync(HttpContext context, string routeId, int status, string title, string detail, TimeSpan? retryAfter = null)
     {
         metrics.Answered(routeId, CacheResult.Miss);
         CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
-        return ProblemResponses.WriteAsync(context, status, title, detail);
+        return ProblemResponses.WriteAsync(context, status, title, detail, retryAfter);
     }
+
+    /// <summary>Why the proxy did not ask the upstream, in words for the client; also used for forwarded requests.</summary>
+    internal static string RefusalDetail(RefusalReason reason) => reason switch
+    {
+        RefusalReason.RateLimited => "The upstream's rate limit is used up and nothing stale is cached; retry after the time given.",
+        RefusalReason.Paused => "The upstream asked for a pause and nothing stale is cached; retry after the time given.",
+        _ => "The upstream has been failing, so it is left alone for a while, and nothing stale is cached; retry after the time given.",
+    };
 
     [LoggerMessage(EventId = 3101, EventName = "FillTimedOut", Level = LogLevel.Warning,
         Message = "Fill for route {RouteId} timed out with nothing stale to answer")]

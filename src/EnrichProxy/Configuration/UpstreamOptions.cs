@@ -21,6 +21,18 @@ public sealed class UpstreamOptions
     /// <summary>The <c>User-Agent</c> sent upstream, replacing the client's. MusicBrainz requires a real one.</summary>
     public string? UserAgent { get; init; }
 
+    /// <summary>The outbound rate limit. Default: none.</summary>
+    public RateLimitOptions RateLimit { get; init; } = new();
+
+    /// <summary>Retries of idempotent requests.</summary>
+    public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>The circuit breaker.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
+    /// <summary>Per-attempt and total timeouts.</summary>
+    public UpstreamTimeoutOptions Timeouts { get; init; } = new();
+
     internal bool HasApiKey => !string.IsNullOrEmpty(ApiKey);
 
     internal ApiKeyLocation EffectiveKeyLocation =>

@@ -3,9 +3,11 @@ using EnrichProxy.Configuration;
 using EnrichProxy.Health;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
+using EnrichProxy.Upstreams.Resilience;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace EnrichProxy.Hosting;
 
@@ -19,6 +21,7 @@ public static class EnrichProxyHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.AddEnrichProxyConfigFiles(builder.Environment);
+        InlineSocketCompletions.Apply(builder.Configuration);
         // These categories log request URLs, query string included, at Information: a client's key and,
         // for YARP's forwarder, the key the proxy injects. They stay quiet whatever the configuration says.
         // (Hosting's only logs are those per-request lines; while it may log, ASP.NET Core also starts an
@@ -38,11 +41,17 @@ public static class EnrichProxyHostingExtensions
         services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms<UpstreamCredentialsTransformProvider>();
+        // Every upstream request (forwarded or a cache fill) goes through its cluster's resilience pipeline.
+        services.AddSingleton<UpstreamMetrics>();
+        services.AddSingleton<UpstreamResilienceRegistry>();
+        services.AddSingleton<IForwarderHttpClientFactory, ResilientForwarderHttpClientFactory>();
 
         services.AddEnrichProxyCache(builder.Configuration, builder.Environment);
         services.AddSingleton<CacheMetrics>();
         services.AddEnrichProxyTelemetry(builder.Configuration);
-        services.AddHealthChecks().AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag]);
+        services.AddHealthChecks()
+            .AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag])
+            .AddCheck<UpstreamCircuitsHealthCheck>("upstreams", tags: [ReadyTag]);
         return builder;
     }
 
@@ -56,10 +65,15 @@ public static class EnrichProxyHostingExtensions
         app.UseRouting();
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResponseWriter = HealthJsonWriter.WriteAsync,
+        });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.UseMiddleware<RefusedForwardMiddleware>();
             pipeline.UseMiddleware<UpstreamAccessMiddleware>();
             pipeline.UseMiddleware<ResponseCacheMiddleware>();
             pipeline.UseSessionAffinity();

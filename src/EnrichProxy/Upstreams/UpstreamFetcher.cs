@@ -1,5 +1,6 @@
 using System.Net;
 using EnrichProxy.Caching;
+using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
@@ -17,7 +18,8 @@ internal sealed partial class UpstreamFetcher(
 {
     private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
-    public async Task<UpstreamAnswer> FetchAsync(FillRequest request, long maxBodyBytes, CancellationToken cancellationToken)
+    /// <summary>Fetches the answer; <paramref name="background"/> marks work no client waits for (a refresh), which takes rate-limit permits after client requests.</summary>
+    public async Task<UpstreamAnswer> FetchAsync(FillRequest request, long maxBodyBytes, bool background, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!proxyState.TryGetRoute(request.RouteId, out var route) || route.Cluster is not { } cluster)
@@ -46,6 +48,10 @@ internal sealed partial class UpstreamFetcher(
         message.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, context.Request.Path, context.Request.QueryString);
         // A stored answer must suit every client whatever encodings it accepts, so fills ask for the plain body.
         message.Headers.AcceptEncoding.Clear();
+        if (background)
+        {
+            UpstreamRequestOptions.MarkBackground(message);
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var activityTimeout = requestConfig.ActivityTimeout ?? DefaultActivityTimeout;

@@ -239,7 +239,7 @@ public sealed class CachingTests : IDisposable
     }
 
     [Fact]
-    public async Task UpstreamError_WithNothingStale_GivesTheClientTheUpstreamsAnswer()
+    public async Task UpstreamError_WithNothingStale_GivesTheClientTheUpstreamsAnswerThenHonoursItsPause()
     {
         _tmdb.Json(Tmdb.MoviePath, """{"status_code":11,"status_message":"Internal error"}""", status: 503, headers: ("Retry-After", "30"));
         await using var proxy = await StartAsync(TmdbSettings());
@@ -251,8 +251,11 @@ public sealed class CachingTests : IDisposable
         Assert.Equal("MISS", response.XCache());
         Assert.Contains("Internal error", await response.BodyAsync(), StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(30), response.Headers.RetryAfter?.Delta);
-        Assert.Equal(2, _tmdb.Received(Tmdb.MoviePath).Count);
+        // The upstream asked for 30 s: the next request is not sent, and says when to come back.
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
+        Assert.InRange(again.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
     }
 
     [Fact]
@@ -425,8 +428,9 @@ public sealed class CachingTests : IDisposable
 
     public void Dispose() => _tmdb.Dispose();
 
+    // Retries are left to the resilience tests: here one upstream answer is one upstream request.
     private Dictionary<string, string> TmdbSettings(params (string Key, string Value)[] extra) =>
-        Settings([Destination("tmdb", _tmdb.Url), ("EnrichProxy:Upstreams:tmdb:ApiKey", ProxyKey), .. extra]);
+        Settings([Destination("tmdb", _tmdb.Url), ("EnrichProxy:Upstreams:tmdb:ApiKey", ProxyKey), ("EnrichProxy:Upstreams:tmdb:Retry:MaxRetries", "0"), .. extra]);
 
     /// <summary>A 1 s TTL with an hour of stale-if-error and no stale-while-revalidate.</summary>
     private Dictionary<string, string> ShortLivedSettings(params (string Key, string Value)[] extra) =>

@@ -94,6 +94,7 @@ public sealed class StaleWhileRevalidateTests : IDisposable
     private Dictionary<string, string> Settings() => ProxyHost.Settings(
         Destination("tmdb", _tmdb.Url),
         ("EnrichProxy:Upstreams:tmdb:ApiKey", "proxy-tmdb-key-0123456789"),
+        ("EnrichProxy:Upstreams:tmdb:Retry:MaxRetries", "0"),
         Policy("tmdb-movie", "Ttl", TimeSpan.FromHours(1)),
         Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.FromHours(2)),
         Policy("tmdb-movie", "StaleIfError", TimeSpan.FromHours(6)));

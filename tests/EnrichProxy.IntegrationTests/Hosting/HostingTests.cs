@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,11 @@ public sealed class HostingTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", await ready.BodyAsync());
+        using var report = JsonDocument.Parse(await ready.BodyAsync());
+        Assert.Equal("Healthy", report.RootElement.GetProperty("status").GetString());
+        var checks = report.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("l2").GetProperty("status").GetString());
+        Assert.Equal("closed", checks.GetProperty("upstreams").GetProperty("data").GetProperty("tmdb").GetString());
     }
 
     [Fact]

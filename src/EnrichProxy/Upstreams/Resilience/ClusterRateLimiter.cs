@@ -1,0 +1,113 @@
+using System.Threading.RateLimiting;
+using EnrichProxy.Configuration;
+
+namespace EnrichProxy.Upstreams.Resilience;
+
+/// <summary>
+/// The outbound token bucket of one cluster. Client requests queue for a permit up to
+/// <see cref="RateLimitOptions.MaxWait"/>; background requests (refreshes, prefetch) only take a permit
+/// no client is waiting for. The bucket is refilled by a timer of the injected <see cref="TimeProvider"/>,
+/// so tests move time instead of waiting for it.
+/// </summary>
+internal sealed class ClusterRateLimiter : IDisposable
+{
+    private readonly string _clusterId;
+    private readonly RateLimitOptions _options;
+    private readonly TimeProvider _time;
+    private readonly TokenBucketRateLimiter _bucket;
+    private readonly ITimer _refill;
+    private int _clientsWaiting;
+
+    public ClusterRateLimiter(string clusterId, RateLimitOptions options, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _clusterId = clusterId;
+        _options = options;
+        _time = time;
+
+        // One refill per permit's worth of time, at most every 10 ms (several permits each then).
+        RefillPeriod = TimeSpan.FromSeconds(Math.Max(1 / options.PermitsPerSecond, 0.01));
+        var permitsPerRefill = Math.Max(1, (int)Math.Round(options.PermitsPerSecond * RefillPeriod.TotalSeconds));
+        _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.EffectiveBurst,
+            TokensPerPeriod = permitsPerRefill,
+            ReplenishmentPeriod = RefillPeriod,
+            AutoReplenishment = false,
+            QueueLimit = options.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        _refill = time.CreateTimer(static state => ((TokenBucketRateLimiter)state!).TryReplenish(), _bucket, RefillPeriod, RefillPeriod);
+    }
+
+    /// <summary>The time between two refills of the bucket.</summary>
+    public TimeSpan RefillPeriod { get; }
+
+    /// <summary>Client requests waiting for a permit right now.</summary>
+    public int ClientsWaiting => Volatile.Read(ref _clientsWaiting);
+
+    /// <summary>Waits for a permit; throws <see cref="UpstreamRefusedException"/> when none comes in time.</summary>
+    /// <returns>Whether the request had to wait.</returns>
+    public async ValueTask<bool> WaitForPermitAsync(bool background, CancellationToken cancellationToken)
+    {
+        if (background)
+        {
+            await WaitBehindClientsAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        using (var lease = _bucket.AttemptAcquire())
+        {
+            if (lease.IsAcquired)
+            {
+                return false;
+            }
+        }
+
+        Interlocked.Increment(ref _clientsWaiting);
+        using var maxWait = new CancellationTokenSource(_options.MaxWait, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, maxWait.Token);
+        try
+        {
+            using var lease = await _bucket.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            return lease.IsAcquired ? true : throw Refused();
+        }
+        catch (OperationCanceledException) when (maxWait.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw Refused();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _clientsWaiting);
+        }
+    }
+
+    public void Dispose()
+    {
+        _refill.Dispose();
+        _bucket.Dispose();
+    }
+
+    // Background work asks only when no client waits, and then only for a permit that is already
+    // there: whatever the bucket holds goes to clients first.
+    private async Task WaitBehindClientsAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (ClientsWaiting == 0)
+            {
+                using var lease = _bucket.AttemptAcquire();
+                if (lease.IsAcquired)
+                {
+                    return;
+                }
+            }
+
+            await Task.Delay(RefillPeriod, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Retry-After: the time the bucket needs to serve everyone waiting now.
+    private UpstreamRefusedException Refused() =>
+        new(_clusterId, RefusalReason.RateLimited, TimeSpan.FromSeconds((ClientsWaiting + 1) / _options.PermitsPerSecond));
+}

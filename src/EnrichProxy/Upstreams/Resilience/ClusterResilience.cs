@@ -1,0 +1,201 @@
+using System.Net;
+using EnrichProxy.Configuration;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace EnrichProxy.Upstreams.Resilience;
+
+/// <summary>
+/// Everything one cluster's upstream requests go through, outermost first: a pause the upstream asked
+/// for; a total timeout; retries of idempotent requests; the circuit breaker; the rate limit (one
+/// permit per attempt); a per-attempt timeout. Built on Polly 8 and System.Threading.RateLimiting.
+/// </summary>
+internal sealed partial class ClusterResilience : IDisposable
+{
+    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("EnrichProxy.Request");
+
+    private readonly UpstreamOptions _options;
+    private readonly UpstreamMetrics _metrics;
+    private readonly ClusterRateLimiter? _rateLimiter;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline _attempt;
+    private readonly CircuitBreakerStateProvider _breakerState = new();
+    private readonly ILogger _logger;
+
+    public ClusterResilience(string clusterId, UpstreamOptions options, TimeProvider time, UpstreamMetrics metrics, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ClusterId = clusterId;
+        _options = options;
+        _metrics = metrics;
+        _logger = logger;
+        Pause = new ClusterPause(time);
+        _rateLimiter = options.RateLimit.IsEnabled ? new ClusterRateLimiter(clusterId, options.RateLimit, time) : null;
+        _pipeline = BuildPipeline(options, time);
+        _attempt = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.Timeouts.Attempt).Build();
+    }
+
+    public string ClusterId { get; }
+
+    public ClusterPause Pause { get; }
+
+    public CircuitState BreakerState => _breakerState.CircuitState;
+
+    /// <summary>Sends <paramref name="request"/> through the pipeline with <paramref name="send"/>.</summary>
+    /// <exception cref="UpstreamRefusedException">Not sent: paused, rate-limited or circuit open.</exception>
+    /// <exception cref="TimeoutException">An attempt or all of them together took too long.</exception>
+    public async Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfPaused();
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        try
+        {
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
+                static (context, state) => state.Self.AttemptAsync(state.Request, state.Send, context.CancellationToken),
+                context,
+                (Self: this, Request: request, Send: send)).ConfigureAwait(false);
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        catch (BrokenCircuitException broken)
+        {
+            _metrics.Refused(ClusterId, RefusalReason.CircuitOpen);
+            throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, broken.RetryAfter ?? _options.CircuitBreaker.BreakDuration);
+        }
+        catch (TimeoutRejectedException timeout) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Cluster '{ClusterId}' did not answer within {timeout.Timeout}.", timeout);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    public void Dispose() => _rateLimiter?.Dispose();
+
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(
+        HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A pause can begin between two attempts; the permit is taken per attempt, since the upstream sees each.
+            ThrowIfPaused();
+            if (_rateLimiter is not null && await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.IsBackground(request), cancellationToken).ConfigureAwait(false))
+            {
+                _metrics.WaitedForPermit(ClusterId);
+            }
+
+            var response = await _attempt.ExecuteAsync(
+                static (state, token) => new ValueTask<HttpResponseMessage>(state.Send(state.Request, token)),
+                (Request: request, Send: send),
+                cancellationToken).ConfigureAwait(false);
+            if (Pause.Observe(response) is { } pause)
+            {
+                LogPaused(_logger, ClusterId, (int)response.StatusCode, pause);
+            }
+
+            return Outcome.FromResult(response);
+        }
+        catch (UpstreamRefusedException refused)
+        {
+            _metrics.Refused(ClusterId, refused.Reason);
+            return Outcome.FromException<HttpResponseMessage>(refused);
+        }
+#pragma warning disable CA1031 // Polly decides from the outcome; the exception is rethrown by the pipeline.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            return Outcome.FromException<HttpResponseMessage>(exception);
+        }
+    }
+
+    private void ThrowIfPaused()
+    {
+        if (Pause.Remaining is { } left)
+        {
+            _metrics.Refused(ClusterId, RefusalReason.Paused);
+            throw new UpstreamRefusedException(ClusterId, RefusalReason.Paused, left);
+        }
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline(UpstreamOptions options, TimeProvider time)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
+            .AddTimeout(options.Timeouts.Total);
+        if (options.Retry.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = options.Retry.MaxRetries,
+                Delay = options.Retry.BaseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Context.Properties.TryGetValue(RequestKey, out var request) && IsRetryable(request) && IsTransientFailure(args.Outcome)),
+                OnRetry = args =>
+                {
+                    // The failed answer is dropped: its connection goes back to the pool.
+                    args.Outcome.Result?.Dispose();
+                    _metrics.Retried(ClusterId);
+                    return default;
+                },
+            });
+        }
+
+        return builder
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                // Only failures within the window, and at least this many: the upstream is down, not flaky.
+                FailureRatio = 1.0,
+                MinimumThroughput = options.CircuitBreaker.FailuresBeforeOpening,
+                SamplingDuration = options.CircuitBreaker.SamplingDuration,
+                BreakDuration = options.CircuitBreaker.BreakDuration,
+                StateProvider = _breakerState,
+                ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome)),
+                OnOpened = args =>
+                {
+                    LogCircuitOpened(_logger, ClusterId, args.BreakDuration);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    LogCircuitClosed(_logger, ClusterId);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    // Safe to send twice: GET and HEAD without a body. A client that left cancels the token, which ends retrying.
+    private static bool IsRetryable(HttpRequestMessage request) =>
+        (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head) && request.Content is null;
+
+    // Connection errors, timeouts and 5xx, except an answer that asked for a pause: that one is honoured, not retried.
+    private static bool IsTransientFailure(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        { Result: { } response } => (int)response.StatusCode >= 500
+            && response.StatusCode != HttpStatusCode.NotImplemented
+            && !(response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null),
+        _ => false,
+    };
+
+    [LoggerMessage(EventId = 2101, EventName = "UpstreamPaused", Level = LogLevel.Warning,
+        Message = "Cluster {ClusterId} answered {StatusCode} and asked for a pause of {Pause}; nothing is sent to it until then")]
+    private static partial void LogPaused(ILogger logger, string clusterId, int statusCode, TimeSpan pause);
+
+    [LoggerMessage(EventId = 2102, EventName = "CircuitOpened", Level = LogLevel.Warning,
+        Message = "Circuit of cluster {ClusterId} opened for {BreakDuration} after consecutive failures")]
+    private static partial void LogCircuitOpened(ILogger logger, string clusterId, TimeSpan breakDuration);
+
+    [LoggerMessage(EventId = 2103, EventName = "CircuitClosed", Level = LogLevel.Information,
+        Message = "Circuit of cluster {ClusterId} closed again")]
+    private static partial void LogCircuitClosed(ILogger logger, string clusterId);
+}

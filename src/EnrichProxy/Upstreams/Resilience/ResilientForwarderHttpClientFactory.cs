@@ -1,0 +1,14 @@
+using Yarp.ReverseProxy.Forwarder;
+
+namespace EnrichProxy.Upstreams.Resilience;
+
+/// <summary>YARP's client factory, with each cluster's <see cref="ResilienceHandler"/> wrapped around the socket handler.</summary>
+internal sealed class ResilientForwarderHttpClientFactory(UpstreamResilienceRegistry resilience, ILogger<ForwarderHttpClientFactory> logger)
+    : ForwarderHttpClientFactory(logger)
+{
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return new ResilienceHandler(resilience.For(context.ClusterId), base.WrapHandler(context, handler));
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using EnrichProxy.Telemetry;
+
+namespace EnrichProxy.Upstreams.Resilience;
+
+/// <summary>One <see cref="ClusterResilience"/> per cluster, kept for the life of the process so that its
+/// rate limit, pause and breaker hold across YARP rebuilding a cluster's client. Publishes their
+/// breaker and pause states as gauges.</summary>
+internal sealed class UpstreamResilienceRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<string, ClusterResilience> _clusters = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _creating = new();
+    private readonly UpstreamRegistry _upstreams;
+    private readonly TimeProvider _time;
+    private readonly UpstreamMetrics _metrics;
+    private readonly ILoggerFactory _loggers;
+
+    public UpstreamResilienceRegistry(UpstreamRegistry upstreams, TimeProvider time, UpstreamMetrics metrics, ILoggerFactory loggers, IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        _upstreams = upstreams;
+        _time = time;
+        _metrics = metrics;
+        _loggers = loggers;
+        var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
+        meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamCircuitState,
+            () => Clusters.Select(c => new Measurement<int>((int)c.BreakerState, Cluster(c.ClusterId))),
+            description: "Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.");
+        meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamPaused,
+            () => Clusters.Select(c => new Measurement<int>(c.Pause.Remaining is null ? 0 : 1, Cluster(c.ClusterId))),
+            description: "1 while the upstream has asked for a pause.");
+    }
+
+    public IEnumerable<ClusterResilience> Clusters => _clusters.Values;
+
+    public ClusterResilience For(string clusterId)
+    {
+        if (_clusters.TryGetValue(clusterId, out var existing))
+        {
+            return existing;
+        }
+
+        // Created once: each owns a refill timer.
+        lock (_creating)
+        {
+            return _clusters.GetOrAdd(clusterId, id => new ClusterResilience(id, _upstreams.Get(id), _time, _metrics, _loggers.CreateLogger<ClusterResilience>()));
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var cluster in _clusters.Values)
+        {
+            cluster.Dispose();
+        }
+    }
+
+    private static KeyValuePair<string, object?> Cluster(string clusterId) => new(EnrichProxyDiagnostics.ClusterTag, clusterId);
+}

@@ -1,0 +1,81 @@
+using EnrichProxy.IntegrationTests.Fixtures;
+using EnrichProxy.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ZiggyCreatures.Caching.Fusion;
+using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
+
+namespace EnrichProxy.IntegrationTests.Caching;
+
+/// <summary>
+/// A target answered fresh from the cache a second time is remembered, and from then on answered
+/// before routing. These tests check that such answers keep every rule of the full pipeline.
+/// </summary>
+public sealed class CacheHitFastPathTests : IDisposable
+{
+    private const string MovieKey = "tmdb-movie|GET|/tmdb/3/movie/603";
+    private readonly FakeUpstream _tmdb = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task ARememberedTarget_IsAnsweredFreshWithItsAgeThenStalePastTheTtl()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie("Version 1"));
+        await using var proxy = await StartAsync(Settings(), _time);
+        using var miss = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var remembered = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        _time.Advance(TimeSpan.FromMinutes(30));
+        using var fast = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        _time.Advance(TimeSpan.FromMinutes(31));
+        using var stale = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        Assert.Equal(["MISS", "HIT", "HIT", "STALE"], new[] { miss, remembered, fast, stale }.Select(r => r.XCache()));
+        Assert.Equal(30 * 60, fast.AgeSeconds());
+        Assert.Equal(61 * 60, stale.AgeSeconds());
+        Assert.Contains("Version 1", await fast.BodyAsync(), StringComparison.Ordinal);
+        var metrics = await proxy.Client.GetStringAsync("/metrics");
+        Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="hit",route="tmdb-movie"} 2""", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARememberedTarget_IsFetchedAgainOnceItsEntryIsRemoved()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(), _time);
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var remembered = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var fast = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        await proxy.Services.GetRequiredService<IFusionCache>().RemoveAsync(MovieKey);
+        using var afterRemoval = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        Assert.Equal("HIT", fast.XCache());
+        Assert.Equal("MISS", afterRemoval.XCache());
+        Assert.Equal(2, _tmdb.Received(Tmdb.MoviePath).Count);
+    }
+
+    [Fact]
+    public async Task HeadOfARememberedTarget_HasTheLengthAndNoBody()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(), _time);
+        using var get = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        using var head = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Tmdb.ProxyMoviePath));
+
+        Assert.Equal("HIT", head.XCache());
+        Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath));
+    }
+
+    public void Dispose() => _tmdb.Dispose();
+
+    private Dictionary<string, string> Settings() => ProxyHost.Settings(
+        Destination("tmdb", _tmdb.Url),
+        ("EnrichProxy:Upstreams:tmdb:ApiKey", "proxy-tmdb-key-0123456789"),
+        Policy("tmdb-movie", "Ttl", TimeSpan.FromHours(1)),
+        Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.FromHours(2)));
+}
