@@ -160,6 +160,8 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
         {
             errors.Add($"{prefix}:ApiKey has leading or trailing spaces.");
         }
+
+        ResilienceOptionsValidation.Validate(prefix, upstream, errors);
     }
 
     private static bool IsRedisConfiguration(string configuration)

@@ -34,7 +34,7 @@ public sealed class CacheHitFastPathTests : IDisposable
         Assert.Equal(30 * 60, fast.AgeSeconds());
         Assert.Equal(61 * 60, stale.AgeSeconds());
         Assert.Contains("Version 1", await fast.BodyAsync(), StringComparison.Ordinal);
-        var metrics = await proxy.Client.GetStringAsync("/metrics");
+        var metrics = await proxy.ScrapeAsync("""result="hit",route="tmdb-movie"}""");
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="hit",route="tmdb-movie"} 2""", metrics, StringComparison.Ordinal);
     }
 

@@ -44,7 +44,7 @@ public sealed class HostingTests : IDisposable
         await proxy.Client.PostAsync(Tmdb.ProxyMoviePath, new StringContent("{}"));
         time.Advance(TimeSpan.FromHours(24.5)); // past the 24 h TTL, within the hour of stale-while-revalidate
         await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
-        var metrics = await ScrapeAsync(proxy, "result=\"stale\",route=\"tmdb-movie\"");
+        var metrics = await proxy.ScrapeAsync("result=\"stale\",route=\"tmdb-movie\"");
 
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="miss",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="hit",route="tmdb-movie"} 2""", metrics, StringComparison.Ordinal);
@@ -82,24 +82,4 @@ public sealed class HostingTests : IDisposable
     }
 
     public void Dispose() => _tmdb.Dispose();
-
-    /// <summary>Scrapes until <paramref name="expected"/> shows: the exporter reads instruments on its own schedule.</summary>
-    private static async Task<string> ScrapeAsync(ProxyHost proxy, string expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        string text;
-        do
-        {
-            text = await proxy.Client.GetStringAsync("/metrics");
-        }
-        while (!text.Contains(expected, StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Delay());
-
-        return text;
-
-        static async Task<bool> Delay()
-        {
-            await Task.Delay(200);
-            return true;
-        }
-    }
 }

@@ -95,6 +95,35 @@ public sealed class EnrichProxyOptionsValidatorTests
         Assert.Equal("EnrichProxy:Cache:DiskPath must be set when EnrichProxy:Redis:Configuration is not.", Assert.Single(result.Failures!));
     }
 
+    [Fact]
+    public void Validate_ResilienceSettingsOutOfBounds_AreEachReported()
+    {
+        var validator = new EnrichProxyOptionsValidator(Proxy([], [Cluster("tmdb", "https://api.themoviedb.org/")]));
+        var options = new EnrichProxyOptions
+        {
+            Upstreams = new(StringComparer.OrdinalIgnoreCase)
+            {
+                ["tmdb"] = new UpstreamOptions
+                {
+                    RateLimit = new RateLimitOptions { PermitsPerSecond = -1, Burst = 0, MaxWait = TimeSpan.Zero, QueueLimit = -1 },
+                    Retry = new RetryOptions { MaxRetries = 11, BaseDelay = TimeSpan.FromSeconds(-1) },
+                    CircuitBreaker = new CircuitBreakerOptions { FailuresBeforeOpening = 1, SamplingDuration = TimeSpan.FromMilliseconds(100), BreakDuration = TimeSpan.FromDays(2) },
+                    Timeouts = new UpstreamTimeoutOptions { Attempt = TimeSpan.FromMinutes(2), Total = TimeSpan.FromMinutes(1) },
+                },
+            },
+        };
+
+        var errors = validator.Validate(null, options).Failures!.ToList();
+
+        string[] keys =
+        [
+            "RateLimit:PermitsPerSecond", "RateLimit:Burst", "RateLimit:MaxWait", "RateLimit:QueueLimit", "Retry:MaxRetries", "Retry:BaseDelay",
+            "CircuitBreaker:FailuresBeforeOpening", "CircuitBreaker:SamplingDuration", "CircuitBreaker:BreakDuration", "Timeouts:Attempt (",
+        ];
+        Assert.Equal(keys.Length, errors.Count);
+        Assert.All(keys, key => Assert.Contains(errors, e => e.StartsWith("EnrichProxy:Upstreams:tmdb:" + key, StringComparison.Ordinal)));
+    }
+
     private static InMemoryConfigProvider Proxy(IReadOnlyList<RouteConfig> routes, IReadOnlyList<ClusterConfig> clusters) => new(routes, clusters);
 
     private static RouteConfig Route(string id, string cluster, string? policy) => new()

@@ -114,6 +114,25 @@ public sealed class ShippedConfigurationTests : IDisposable
         Assert.StartsWith("EnrichProxy/", options.Upstreams["musicbrainz"].UserAgent, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("musicbrainz", 1)]
+    [InlineData("tmdb", 40)]
+    [InlineData("tvdb", 5)]
+    [InlineData("fanart", 1)]
+    [InlineData("lidarr-metadata", 1)]
+    [InlineData("readarr-metadata", 1)]
+    [InlineData("radarr", 10)]
+    [InlineData("sonarr", 10)]
+    [InlineData("lidarr", 10)]
+    public void ShippedConfig_EachUpstreamHasItsRateLimit(string clusterId, double permitsPerSecond)
+    {
+        var options = _app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value;
+
+        var limit = options.Upstreams[clusterId].RateLimit;
+        Assert.Equal(permitsPerSecond, limit.PermitsPerSecond);
+        Assert.InRange(limit.EffectiveBurst, 1, (int)permitsPerSecond + 1);
+    }
+
     public void Dispose()
     {
         ((IDisposable)_app).Dispose();

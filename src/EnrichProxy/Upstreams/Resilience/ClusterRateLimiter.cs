@@ -4,10 +4,10 @@ using EnrichProxy.Configuration;
 namespace EnrichProxy.Upstreams.Resilience;
 
 /// <summary>
-/// The outbound token bucket of one cluster. Client requests queue for a permit up to
-/// <see cref="RateLimitOptions.MaxWait"/>; background requests (refreshes, prefetch) only take a permit
-/// no client is waiting for. The bucket is refilled by a timer of the injected <see cref="TimeProvider"/>,
-/// so tests move time instead of waiting for it.
+/// The outbound token bucket of one cluster (System.Threading.RateLimiting). Client requests queue for a
+/// permit up to <see cref="RateLimitOptions.MaxWait"/>, measured on the injected <see cref="TimeProvider"/>;
+/// background requests (refreshes, prefetch) only take a permit no client is waiting for. The bucket
+/// itself refills on the real clock: .NET's limiters read it even when replenished by hand.
 /// </summary>
 internal sealed class ClusterRateLimiter : IDisposable
 {
@@ -15,7 +15,6 @@ internal sealed class ClusterRateLimiter : IDisposable
     private readonly RateLimitOptions _options;
     private readonly TimeProvider _time;
     private readonly TokenBucketRateLimiter _bucket;
-    private readonly ITimer _refill;
     private int _clientsWaiting;
 
     public ClusterRateLimiter(string clusterId, RateLimitOptions options, TimeProvider time)
@@ -33,11 +32,10 @@ internal sealed class ClusterRateLimiter : IDisposable
             TokenLimit = options.EffectiveBurst,
             TokensPerPeriod = permitsPerRefill,
             ReplenishmentPeriod = RefillPeriod,
-            AutoReplenishment = false,
+            AutoReplenishment = true,
             QueueLimit = options.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        _refill = time.CreateTimer(static state => ((TokenBucketRateLimiter)state!).TryReplenish(), _bucket, RefillPeriod, RefillPeriod);
     }
 
     /// <summary>The time between two refills of the bucket.</summary>
@@ -82,11 +80,7 @@ internal sealed class ClusterRateLimiter : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _refill.Dispose();
-        _bucket.Dispose();
-    }
+    public void Dispose() => _bucket.Dispose();
 
     // Background work asks only when no client waits, and then only for a permit that is already
     // there: whatever the bucket holds goes to clients first.
@@ -103,7 +97,8 @@ internal sealed class ClusterRateLimiter : IDisposable
                 }
             }
 
-            await Task.Delay(RefillPeriod, _time, cancellationToken).ConfigureAwait(false);
+            // The bucket refills on the real clock, so this waits on it too.
+            await Task.Delay(RefillPeriod, cancellationToken).ConfigureAwait(false);
         }
     }
 
