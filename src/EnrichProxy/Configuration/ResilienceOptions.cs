@@ -36,11 +36,8 @@ public sealed class RetryOptions
 /// <summary>The circuit breaker of one cluster (<c>…:CircuitBreaker</c>).</summary>
 public sealed class CircuitBreakerOptions
 {
-    /// <summary>Failed attempts in a row (nothing but failures within <see cref="SamplingDuration"/>) that open the circuit.</summary>
+    /// <summary>Failed attempts in a row (connection errors, timeouts, 5xx) that open the circuit.</summary>
     public int FailuresBeforeOpening { get; init; } = 5;
-
-    /// <summary>The window in which those failures are counted.</summary>
-    public TimeSpan SamplingDuration { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long the circuit stays open before one probe request is let through.</summary>
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(30);

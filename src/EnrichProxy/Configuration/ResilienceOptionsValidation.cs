@@ -38,7 +38,6 @@ internal static class ResilienceOptionsValidation
             errors.Add($"{prefix}:CircuitBreaker:FailuresBeforeOpening must be at least 2 (got {breaker.FailuresBeforeOpening}).");
         }
 
-        Within(breaker.SamplingDuration, HalfSecond, OneDay, $"{prefix}:CircuitBreaker:SamplingDuration", errors);
         Within(breaker.BreakDuration, HalfSecond, OneDay, $"{prefix}:CircuitBreaker:BreakDuration", errors);
 
         var timeouts = upstream.Timeouts;

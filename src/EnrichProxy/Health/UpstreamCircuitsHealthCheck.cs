@@ -1,6 +1,5 @@
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Polly.CircuitBreaker;
 
 namespace EnrichProxy.Health;
 
@@ -19,7 +18,7 @@ internal sealed class UpstreamCircuitsHealthCheck(UpstreamResilienceRegistry res
             var state = cluster.BreakerState;
             var paused = cluster.Pause.Remaining;
             data[cluster.ClusterId] = paused is { } left ? $"{Describe(state)}, paused for {Math.Ceiling(left.TotalSeconds)} s" : Describe(state);
-            if (state is CircuitState.Open or CircuitState.Isolated)
+            if (state is CircuitState.Open)
             {
                 open.Add(cluster.ClusterId);
             }
@@ -35,7 +34,6 @@ internal sealed class UpstreamCircuitsHealthCheck(UpstreamResilienceRegistry res
     {
         CircuitState.Closed => "closed",
         CircuitState.Open => "open",
-        CircuitState.HalfOpen => "half-open",
-        _ => "isolated",
+        _ => "half-open",
     };
 }

@@ -24,7 +24,7 @@ public static class EnrichProxyDiagnostics
     /// <summary>Retries of upstream requests, tagged <c>cluster</c>. Prometheus: <c>enrichproxy_upstream_retries_total</c>.</summary>
     public const string UpstreamRetries = "enrichproxy.upstream.retries";
 
-    /// <summary>Circuit breaker state per <c>cluster</c>: 0 closed, 1 open, 2 half-open, 3 isolated. Prometheus: <c>enrichproxy_upstream_circuit_state</c>.</summary>
+    /// <summary>Circuit breaker state per <c>cluster</c>: 0 closed, 1 open, 2 half-open. Prometheus: <c>enrichproxy_upstream_circuit_state</c>.</summary>
     public const string UpstreamCircuitState = "enrichproxy.upstream.circuit.state";
 
     /// <summary>Whether a <c>cluster</c> is paused at its upstream's request: 1 paused, 0 not. Prometheus: <c>enrichproxy_upstream_paused</c>.</summary>

@@ -107,7 +107,7 @@ public sealed class EnrichProxyOptionsValidatorTests
                 {
                     RateLimit = new RateLimitOptions { PermitsPerSecond = -1, Burst = 0, MaxWait = TimeSpan.Zero, QueueLimit = -1 },
                     Retry = new RetryOptions { MaxRetries = 11, BaseDelay = TimeSpan.FromSeconds(-1) },
-                    CircuitBreaker = new CircuitBreakerOptions { FailuresBeforeOpening = 1, SamplingDuration = TimeSpan.FromMilliseconds(100), BreakDuration = TimeSpan.FromDays(2) },
+                    CircuitBreaker = new CircuitBreakerOptions { FailuresBeforeOpening = 1, BreakDuration = TimeSpan.FromDays(2) },
                     Timeouts = new UpstreamTimeoutOptions { Attempt = TimeSpan.FromMinutes(2), Total = TimeSpan.FromMinutes(1) },
                 },
             },
@@ -118,7 +118,7 @@ public sealed class EnrichProxyOptionsValidatorTests
         string[] keys =
         [
             "RateLimit:PermitsPerSecond", "RateLimit:Burst", "RateLimit:MaxWait", "RateLimit:QueueLimit", "Retry:MaxRetries", "Retry:BaseDelay",
-            "CircuitBreaker:FailuresBeforeOpening", "CircuitBreaker:SamplingDuration", "CircuitBreaker:BreakDuration", "Timeouts:Attempt (",
+            "CircuitBreaker:FailuresBeforeOpening", "CircuitBreaker:BreakDuration", "Timeouts:Attempt (",
         ];
         Assert.Equal(keys.Length, errors.Count);
         Assert.All(keys, key => Assert.Contains(errors, e => e.StartsWith("EnrichProxy:Upstreams:tmdb:" + key, StringComparison.Ordinal)));

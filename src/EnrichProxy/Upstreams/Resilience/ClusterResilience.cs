@@ -1,7 +1,6 @@
 using System.Net;
 using EnrichProxy.Configuration;
 using Polly;
-using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -9,8 +8,10 @@ namespace EnrichProxy.Upstreams.Resilience;
 
 /// <summary>
 /// Everything one cluster's upstream requests go through, outermost first: a pause the upstream asked
-/// for; a total timeout; retries of idempotent requests; the circuit breaker; the rate limit (one
-/// permit per attempt); a per-attempt timeout. Built on Polly 8 and System.Threading.RateLimiting.
+/// for; a total timeout; retries of idempotent requests; then per attempt the pause again, the rate
+/// limit (one permit per attempt, since the upstream sees each), the circuit breaker and the attempt
+/// timeout. Built on Polly 8 (timeouts, retries) and System.Threading.RateLimiting, with a breaker that
+/// counts failures in a row. Refused requests never count for or against the upstream's health.
 /// </summary>
 internal sealed partial class ClusterResilience : IDisposable
 {
@@ -21,7 +22,7 @@ internal sealed partial class ClusterResilience : IDisposable
     private readonly ClusterRateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attempt;
-    private readonly CircuitBreakerStateProvider _breakerState = new();
+    private readonly ConsecutiveFailureBreaker _breaker;
     private readonly ILogger _logger;
 
     public ClusterResilience(string clusterId, UpstreamOptions options, TimeProvider time, UpstreamMetrics metrics, ILogger logger)
@@ -35,13 +36,25 @@ internal sealed partial class ClusterResilience : IDisposable
         _rateLimiter = options.RateLimit.IsEnabled ? new ClusterRateLimiter(clusterId, options.RateLimit, time) : null;
         _pipeline = BuildPipeline(options, time);
         _attempt = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.Timeouts.Attempt).Build();
+        _breaker = new ConsecutiveFailureBreaker(options.CircuitBreaker.FailuresBeforeOpening, options.CircuitBreaker.BreakDuration, time);
+        _breaker.Changed += breakDuration =>
+        {
+            if (breakDuration > TimeSpan.Zero)
+            {
+                LogCircuitOpened(_logger, ClusterId, breakDuration);
+            }
+            else
+            {
+                LogCircuitClosed(_logger, ClusterId);
+            }
+        };
     }
 
     public string ClusterId { get; }
 
     public ClusterPause Pause { get; }
 
-    public CircuitState BreakerState => _breakerState.CircuitState;
+    public CircuitState BreakerState => _breaker.State;
 
     /// <summary>Sends <paramref name="request"/> through the pipeline with <paramref name="send"/>.</summary>
     /// <exception cref="UpstreamRefusedException">Not sent: paused, rate-limited or circuit open.</exception>
@@ -50,7 +63,11 @@ internal sealed partial class ClusterResilience : IDisposable
         HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ThrowIfPaused();
+        if (PauseRefusal() is { } paused)
+        {
+            _metrics.Refused(ClusterId, paused.Reason);
+            throw paused;
+        }
 
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RequestKey, request);
@@ -62,11 +79,6 @@ internal sealed partial class ClusterResilience : IDisposable
                 (Self: this, Request: request, Send: send)).ConfigureAwait(false);
             outcome.ThrowIfException();
             return outcome.Result!;
-        }
-        catch (BrokenCircuitException broken)
-        {
-            _metrics.Refused(ClusterId, RefusalReason.CircuitOpen);
-            throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, broken.RetryAfter ?? _options.CircuitBreaker.BreakDuration);
         }
         catch (TimeoutRejectedException timeout) when (!cancellationToken.IsCancellationRequested)
         {
@@ -85,17 +97,18 @@ internal sealed partial class ClusterResilience : IDisposable
     {
         try
         {
-            // A pause can begin between two attempts; the permit is taken per attempt, since the upstream sees each.
-            ThrowIfPaused();
-            if (_rateLimiter is not null && await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.IsBackground(request), cancellationToken).ConfigureAwait(false))
+            // A pause can begin between two attempts. An open circuit refuses before a permit is waited for.
+            if (PauseRefusal() is { } paused)
             {
-                _metrics.WaitedForPermit(ClusterId);
+                throw paused;
             }
 
-            var response = await _attempt.ExecuteAsync(
-                static (state, token) => new ValueTask<HttpResponseMessage>(state.Send(state.Request, token)),
-                (Request: request, Send: send),
-                cancellationToken).ConfigureAwait(false);
+            if (!_breaker.TryEnter(out var untilProbe))
+            {
+                throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
+            }
+
+            var response = await SendPastTheBreakerAsync(request, send, cancellationToken).ConfigureAwait(false);
             if (Pause.Observe(response) is { } pause)
             {
                 LogPaused(_logger, ClusterId, (int)response.StatusCode, pause);
@@ -116,14 +129,49 @@ internal sealed partial class ClusterResilience : IDisposable
         }
     }
 
-    private void ThrowIfPaused()
+    // Inside the breaker: the permit, then the attempt under its timeout. Only the attempt's own
+    // outcome is a verdict on the upstream; a refused permit or a client that left is none.
+    private async Task<HttpResponseMessage> SendPastTheBreakerAsync(
+        HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
-        if (Pause.Remaining is { } left)
+        HttpResponseMessage response;
+        try
         {
-            _metrics.Refused(ClusterId, RefusalReason.Paused);
-            throw new UpstreamRefusedException(ClusterId, RefusalReason.Paused, left);
+            if (_rateLimiter is not null && await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.IsBackground(request), cancellationToken).ConfigureAwait(false))
+            {
+                _metrics.WaitedForPermit(ClusterId);
+            }
+
+            response = await _attempt.ExecuteAsync(
+                static (state, token) => new ValueTask<HttpResponseMessage>(state.Send(state.Request, token)),
+                (Request: request, Send: send),
+                cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception exception) when (IsTransientFailure(Outcome.FromException<HttpResponseMessage>(exception)))
+        {
+            _breaker.OnFailure();
+            throw;
+        }
+        catch
+        {
+            _breaker.OnAbandoned();
+            throw;
+        }
+
+        if (IsTransientFailure(Outcome.FromResult(response)))
+        {
+            _breaker.OnFailure();
+        }
+        else
+        {
+            _breaker.OnSuccess();
+        }
+
+        return response;
     }
+
+    private UpstreamRefusedException? PauseRefusal() =>
+        Pause.Remaining is { } left ? new UpstreamRefusedException(ClusterId, RefusalReason.Paused, left) : null;
 
     private ResiliencePipeline<HttpResponseMessage> BuildPipeline(UpstreamOptions options, TimeProvider time)
     {
@@ -149,28 +197,7 @@ internal sealed partial class ClusterResilience : IDisposable
             });
         }
 
-        return builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
-            {
-                // Only failures within the window, and at least this many: the upstream is down, not flaky.
-                FailureRatio = 1.0,
-                MinimumThroughput = options.CircuitBreaker.FailuresBeforeOpening,
-                SamplingDuration = options.CircuitBreaker.SamplingDuration,
-                BreakDuration = options.CircuitBreaker.BreakDuration,
-                StateProvider = _breakerState,
-                ShouldHandle = args => ValueTask.FromResult(IsTransientFailure(args.Outcome)),
-                OnOpened = args =>
-                {
-                    LogCircuitOpened(_logger, ClusterId, args.BreakDuration);
-                    return default;
-                },
-                OnClosed = _ =>
-                {
-                    LogCircuitClosed(_logger, ClusterId);
-                    return default;
-                },
-            })
-            .Build();
+        return builder.Build();
     }
 
     // Safe to send twice: GET and HEAD without a body. A client that left cancels the token, which ends retrying.

@@ -26,7 +26,7 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
         var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
         meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamCircuitState,
             () => Clusters.Select(c => new Measurement<int>((int)c.BreakerState, Cluster(c.ClusterId))),
-            description: "Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 isolated.");
+            description: "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
         meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamPaused,
             () => Clusters.Select(c => new Measurement<int>(c.Pause.Remaining is null ? 0 : 1, Cluster(c.ClusterId))),
             description: "1 while the upstream has asked for a pause.");
