@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EnrichProxy.Configuration;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using NeoSmart.Caching.Sqlite;
@@ -74,6 +75,7 @@ internal static class CacheServiceCollectionExtensions
             var path = Path.GetFullPath(settings.Cache.DiskPath, environment.ContentRootPath);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             services.AddSqliteCache(options => options.CachePath = path, new SQLitePCL.SQLite3Provider_e_sqlite3());
+            services.AddSingleton<IDistributedCache>(sp => new ThreadPoolDistributedCache(sp.GetRequiredService<SqliteCache>()));
         }
 
         return services;

@@ -43,6 +43,11 @@ internal static class ResilienceOptionsValidation
         var timeouts = upstream.Timeouts;
         Within(timeouts.Attempt, TimeSpan.FromMilliseconds(10), OneDay, $"{prefix}:Timeouts:Attempt", errors);
         Within(timeouts.Total, TimeSpan.FromMilliseconds(10), OneDay, $"{prefix}:Timeouts:Total", errors);
+        if (rateLimit.IsEnabled && rateLimit.MaxWait >= timeouts.Total)
+        {
+            errors.Add($"{prefix}:RateLimit:MaxWait ({rateLimit.MaxWait}) must be shorter than Timeouts:Total ({timeouts.Total}).");
+        }
+
         if (timeouts.Attempt > timeouts.Total)
         {
             errors.Add($"{prefix}:Timeouts:Attempt ({timeouts.Attempt}) cannot be longer than Timeouts:Total ({timeouts.Total}).");

@@ -4,8 +4,10 @@ namespace EnrichProxy.Hosting;
 /// Runs socket completions on the socket engine's own threads instead of handing each to the thread
 /// pool (.NET's <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>; Kestrel then also runs requests
 /// inline). On a small machine that hop is a large share of a cache hit: 2 KB hits went from about
-/// 40k to 47k requests/s on two cores (BENCHMARKS.md). It suits EnrichProxy because nothing on its
-/// request path blocks a thread; <c>EnrichProxy:Server:InlineSocketCompletions=false</c> turns it off.
+/// 40k to 47k requests/s on two cores (BENCHMARKS.md). It suits EnrichProxy because its request path
+/// does not block a thread: the one synchronous dependency, the embedded disk L2 (SQLite), is called on
+/// the thread pool (<c>ThreadPoolDistributedCache</c>). <c>EnrichProxy:Server:InlineSocketCompletions=false</c>
+/// turns it off.
 /// </summary>
 internal static class InlineSocketCompletions
 {

@@ -133,6 +133,18 @@ public sealed class ShippedConfigurationTests : IDisposable
         Assert.InRange(limit.EffectiveBurst, 1, (int)permitsPerSecond + 1);
     }
 
+    [Theory]
+    [InlineData("radarr")]
+    [InlineData("sonarr")]
+    [InlineData("lidarr")]
+    public void ShippedConfig_ArrInstancesGiveSlowRequestsTime(string clusterId)
+    {
+        var options = _app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value;
+
+        // An interactive search can take a minute; YARP's own activity timeout is 100 s.
+        Assert.True(options.Upstreams[clusterId].Timeouts.Attempt >= TimeSpan.FromSeconds(100));
+    }
+
     public void Dispose()
     {
         ((IDisposable)_app).Dispose();

@@ -13,7 +13,7 @@ public sealed class ConsecutiveFailureBreakerTests
         var breaker = Breaker();
         for (var i = 0; i < 1_000; i++)
         {
-            breaker.OnSuccess();
+            breaker.OnSuccess(isProbe: false);
         }
 
         Fail(breaker, 4);
@@ -21,7 +21,9 @@ public sealed class ConsecutiveFailureBreakerTests
         Fail(breaker, 1);
 
         Assert.Equal(CircuitState.Open, breaker.State);
-        Assert.False(breaker.TryEnter(out var retryAfter));
+        Assert.True(breaker.IsOpen(out var untilProbe));
+        Assert.Equal(TimeSpan.FromSeconds(30), untilProbe);
+        Assert.False(breaker.TryEnter(out var retryAfter, out _));
         Assert.Equal(TimeSpan.FromSeconds(30), retryAfter);
     }
 
@@ -31,11 +33,12 @@ public sealed class ConsecutiveFailureBreakerTests
         var breaker = Breaker();
 
         Fail(breaker, 4);
-        breaker.OnSuccess();
+        breaker.OnSuccess(isProbe: false);
         Fail(breaker, 4);
 
         Assert.Equal(CircuitState.Closed, breaker.State);
-        Assert.True(breaker.TryEnter(out _));
+        Assert.True(breaker.TryEnter(out _, out var isProbe));
+        Assert.False(isProbe);
     }
 
     [Fact]
@@ -48,10 +51,12 @@ public sealed class ConsecutiveFailureBreakerTests
 
         _time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
-        Assert.True(breaker.TryEnter(out _));
-        Assert.False(breaker.TryEnter(out var untilVerdict));
+        Assert.False(breaker.IsOpen(out _));
+        Assert.True(breaker.TryEnter(out _, out var isProbe));
+        Assert.True(isProbe);
+        Assert.False(breaker.TryEnter(out var untilVerdict, out _));
         Assert.True(untilVerdict > TimeSpan.Zero);
-        breaker.OnSuccess();
+        breaker.OnSuccess(isProbe: true);
 
         Assert.Equal(CircuitState.Closed, breaker.State);
         Assert.Equal([TimeSpan.FromSeconds(30), TimeSpan.Zero], changes);
@@ -64,11 +69,11 @@ public sealed class ConsecutiveFailureBreakerTests
         Fail(breaker, 5);
         _time.Advance(TimeSpan.FromSeconds(30));
 
-        Assert.True(breaker.TryEnter(out _));
-        breaker.OnFailure();
+        Assert.True(breaker.TryEnter(out _, out var isProbe));
+        breaker.OnFailure(isProbe);
 
         Assert.Equal(CircuitState.Open, breaker.State);
-        Assert.False(breaker.TryEnter(out var retryAfter));
+        Assert.False(breaker.TryEnter(out var retryAfter, out _));
         Assert.Equal(TimeSpan.FromSeconds(30), retryAfter);
     }
 
@@ -79,26 +84,39 @@ public sealed class ConsecutiveFailureBreakerTests
         Fail(breaker, 5);
         _time.Advance(TimeSpan.FromSeconds(30));
 
-        Assert.True(breaker.TryEnter(out _));
-        breaker.OnAbandoned();
+        Assert.True(breaker.TryEnter(out _, out var isProbe));
+        breaker.OnAbandoned(isProbe);
 
-        Assert.True(breaker.TryEnter(out _));
+        Assert.True(breaker.TryEnter(out _, out var again));
+        Assert.True(again);
     }
 
     [Fact]
-    public void FailuresOfAttemptsStartedBeforeItOpened_DoNotExtendTheBreak()
+    public void VerdictsOfAttemptsSentBeforeItOpened_ChangeNothing()
     {
         var breaker = Breaker();
-        var opened = 0;
-        breaker.Changed += duration => opened += duration > TimeSpan.Zero ? 1 : 0;
+        var changes = 0;
+        breaker.Changed += _ => changes++;
         Fail(breaker, 5);
-
         _time.Advance(TimeSpan.FromSeconds(20));
-        Fail(breaker, 3);
 
-        Assert.Equal(1, opened);
-        Assert.False(breaker.TryEnter(out var retryAfter));
-        Assert.Equal(TimeSpan.FromSeconds(10), retryAfter);
+        breaker.OnFailure(isProbe: false);
+        breaker.OnSuccess(isProbe: false);
+        breaker.OnAbandoned(isProbe: false);
+
+        Assert.Equal(1, changes);
+        Assert.True(breaker.IsOpen(out var untilProbe));
+        Assert.Equal(TimeSpan.FromSeconds(10), untilProbe);
+
+        // Half-open: a late answer does not free the probe's slot or decide in its place.
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.True(breaker.TryEnter(out _, out var isProbe));
+        breaker.OnSuccess(isProbe: false);
+        breaker.OnAbandoned(isProbe: false);
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        Assert.False(breaker.TryEnter(out _, out _));
+        breaker.OnSuccess(isProbe);
+        Assert.Equal(CircuitState.Closed, breaker.State);
     }
 
     private ConsecutiveFailureBreaker Breaker() => new(5, TimeSpan.FromSeconds(30), _time);
@@ -107,8 +125,8 @@ public sealed class ConsecutiveFailureBreakerTests
     {
         for (var i = 0; i < times; i++)
         {
-            Assert.True(breaker.State != CircuitState.Closed || breaker.TryEnter(out _));
-            breaker.OnFailure();
+            Assert.True(breaker.TryEnter(out _, out var isProbe));
+            breaker.OnFailure(isProbe);
         }
     }
 }

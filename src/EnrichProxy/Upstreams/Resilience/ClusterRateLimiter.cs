@@ -24,12 +24,13 @@ internal sealed class ClusterRateLimiter : IDisposable
         _options = options;
         _time = time;
 
-        // One refill per permit's worth of time, at most every 10 ms (several permits each then).
-        RefillPeriod = TimeSpan.FromSeconds(Math.Max(1 / options.PermitsPerSecond, 0.01));
-        var permitsPerRefill = Math.Max(1, (int)Math.Round(options.PermitsPerSecond * RefillPeriod.TotalSeconds));
+        // One refill per permit's worth of time; above 100 a second, whole permits every 10 ms or so,
+        // the period stretched so that permits per refill over the period is exactly the rate.
+        var permitsPerRefill = Math.Max(1, (int)Math.Ceiling(options.PermitsPerSecond * 0.01));
+        RefillPeriod = TimeSpan.FromSeconds(permitsPerRefill / options.PermitsPerSecond);
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = options.EffectiveBurst,
+            TokenLimit = Math.Max(options.EffectiveBurst, permitsPerRefill),
             TokensPerPeriod = permitsPerRefill,
             ReplenishmentPeriod = RefillPeriod,
             AutoReplenishment = true,
@@ -50,8 +51,7 @@ internal sealed class ClusterRateLimiter : IDisposable
     {
         if (background)
         {
-            await WaitBehindClientsAsync(cancellationToken).ConfigureAwait(false);
-            return true;
+            return await WaitBehindClientsAsync(cancellationToken).ConfigureAwait(false);
         }
 
         using (var lease = _bucket.AttemptAcquire())
@@ -84,16 +84,16 @@ internal sealed class ClusterRateLimiter : IDisposable
 
     // Background work asks only when no client waits, and then only for a permit that is already
     // there: whatever the bucket holds goes to clients first.
-    private async Task WaitBehindClientsAsync(CancellationToken cancellationToken)
+    private async Task<bool> WaitBehindClientsAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        for (var waited = false; ; waited = true)
         {
             if (ClientsWaiting == 0)
             {
                 using var lease = _bucket.AttemptAcquire();
                 if (lease.IsAcquired)
                 {
-                    return;
+                    return waited;
                 }
             }
 
@@ -102,7 +102,7 @@ internal sealed class ClusterRateLimiter : IDisposable
         }
     }
 
-    // Retry-After: the time the bucket needs to serve everyone waiting now.
+    // Retry-After: the time the bucket needs to serve everyone waiting now (the refused one included).
     private UpstreamRefusedException Refused() =>
-        new(_clusterId, RefusalReason.RateLimited, TimeSpan.FromSeconds((ClientsWaiting + 1) / _options.PermitsPerSecond));
+        new(_clusterId, RefusalReason.RateLimited, TimeSpan.FromSeconds(Math.Max(1, ClientsWaiting) / _options.PermitsPerSecond));
 }

@@ -103,11 +103,6 @@ internal sealed partial class ClusterResilience : IDisposable
                 throw paused;
             }
 
-            if (!_breaker.TryEnter(out var untilProbe))
-            {
-                throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
-            }
-
             var response = await SendPastTheBreakerAsync(request, send, cancellationToken).ConfigureAwait(false);
             if (Pause.Observe(response) is { } pause)
             {
@@ -129,19 +124,29 @@ internal sealed partial class ClusterResilience : IDisposable
         }
     }
 
-    // Inside the breaker: the permit, then the attempt under its timeout. Only the attempt's own
-    // outcome is a verdict on the upstream; a refused permit or a client that left is none.
+    // The permit, then the breaker, then the attempt under its timeout. An open circuit refuses before
+    // a permit is waited for, and the probe after a break is chosen only once it holds a permit. Only
+    // the attempt's own outcome is a verdict on the upstream; a client that left gives none.
     private async Task<HttpResponseMessage> SendPastTheBreakerAsync(
         HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
-        try
+        if (_rateLimiter is not null)
         {
-            if (_rateLimiter is not null && await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.IsBackground(request), cancellationToken).ConfigureAwait(false))
+            ThrowIfCircuitOpen();
+            if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.IsBackground(request), cancellationToken).ConfigureAwait(false))
             {
                 _metrics.WaitedForPermit(ClusterId);
             }
+        }
 
+        if (!_breaker.TryEnter(out var untilProbe, out var isProbe))
+        {
+            throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
             response = await _attempt.ExecuteAsync(
                 static (state, token) => new ValueTask<HttpResponseMessage>(state.Send(state.Request, token)),
                 (Request: request, Send: send),
@@ -149,25 +154,33 @@ internal sealed partial class ClusterResilience : IDisposable
         }
         catch (Exception exception) when (IsTransientFailure(Outcome.FromException<HttpResponseMessage>(exception)))
         {
-            _breaker.OnFailure();
+            _breaker.OnFailure(isProbe);
             throw;
         }
         catch
         {
-            _breaker.OnAbandoned();
+            _breaker.OnAbandoned(isProbe);
             throw;
         }
 
         if (IsTransientFailure(Outcome.FromResult(response)))
         {
-            _breaker.OnFailure();
+            _breaker.OnFailure(isProbe);
         }
         else
         {
-            _breaker.OnSuccess();
+            _breaker.OnSuccess(isProbe);
         }
 
         return response;
+    }
+
+    private void ThrowIfCircuitOpen()
+    {
+        if (_breaker.IsOpen(out var untilProbe))
+        {
+            throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
+        }
     }
 
     private UpstreamRefusedException? PauseRefusal() =>
@@ -204,10 +217,14 @@ internal sealed partial class ClusterResilience : IDisposable
     private static bool IsRetryable(HttpRequestMessage request) =>
         (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head) && request.Content is null;
 
-    // Connection errors, timeouts and 5xx, except an answer that asked for a pause: that one is honoured, not retried.
+    // Connection errors, timeouts and 5xx, except an answer that asked for a pause: that one is honoured,
+    // not retried. Errors of the proxy's own making (limits, a client's request body) say nothing of the upstream.
     private static bool IsTransientFailure(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
-        { Exception: HttpRequestException or TimeoutRejectedException } => true,
+        { Exception: TimeoutRejectedException } => true,
+        { Exception: HttpRequestException { HttpRequestError: var error } } => error is HttpRequestError.ConnectionError
+            or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded
+            or HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError,
         { Result: { } response } => (int)response.StatusCode >= 500
             && response.StatusCode != HttpStatusCode.NotImplemented
             && !(response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null),

@@ -37,12 +37,27 @@ internal sealed class ConsecutiveFailureBreaker(int failuresBeforeOpening, TimeS
         }
     }
 
-    /// <summary>Whether an attempt may go; if not, how long until the next probe may.</summary>
-    public bool TryEnter(out TimeSpan retryAfter)
+    /// <summary>Whether the circuit is open (not yet half-open), and for how long still. Takes no probe slot.</summary>
+    public bool IsOpen(out TimeSpan untilProbe)
+    {
+        lock (_gate)
+        {
+            untilProbe = _openUntil - time.GetUtcNow();
+            return _failures >= failuresBeforeOpening && untilProbe > TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>
+    /// Whether an attempt may go; if not, <paramref name="retryAfter"/> says how long until the next probe
+    /// may. <paramref name="isProbe"/> says whether this attempt is the one probe after a break, whose
+    /// verdict decides.
+    /// </summary>
+    public bool TryEnter(out TimeSpan retryAfter, out bool isProbe)
     {
         lock (_gate)
         {
             retryAfter = TimeSpan.Zero;
+            isProbe = false;
             if (_failures < failuresBeforeOpening)
             {
                 return true;
@@ -63,55 +78,67 @@ internal sealed class ConsecutiveFailureBreaker(int failuresBeforeOpening, TimeS
             }
 
             _probing = true;
+            isProbe = true;
             return true;
         }
     }
 
-    /// <summary>The attempt reached the upstream and it answered (anything but a failure).</summary>
-    public void OnSuccess()
+    /// <summary>
+    /// The attempt reached the upstream and it answered (anything but a failure). A probe's success
+    /// closes the circuit; while it is open, successes of attempts sent before it opened change nothing.
+    /// </summary>
+    public void OnSuccess(bool isProbe)
     {
-        bool closed;
         lock (_gate)
         {
-            closed = _failures >= failuresBeforeOpening;
+            if (!isProbe)
+            {
+                if (_failures < failuresBeforeOpening)
+                {
+                    _failures = 0;
+                }
+
+                return;
+            }
+
             _failures = 0;
             _probing = false;
         }
 
-        if (closed)
-        {
-            Changed?.Invoke(TimeSpan.Zero);
-        }
+        Changed?.Invoke(TimeSpan.Zero);
     }
 
-    /// <summary>The attempt failed: a connection error, a timeout or a 5xx.</summary>
-    public void OnFailure()
+    /// <summary>
+    /// The attempt failed: a connection error, a timeout or a 5xx. The last failure in a row opens the
+    /// circuit, a probe's failure opens it again; failures of attempts sent before it opened change nothing.
+    /// </summary>
+    public void OnFailure(bool isProbe)
     {
-        bool opened;
         lock (_gate)
         {
-            // Opens when the count reaches the threshold, and again when a probe fails; attempts already
-            // under way when it opened change nothing.
-            var wasOpen = _failures >= failuresBeforeOpening;
-            _failures = Math.Min(_failures + 1, failuresBeforeOpening);
-            opened = _failures >= failuresBeforeOpening && (!wasOpen || _probing);
-            if (opened)
+            if (!isProbe)
             {
-                _openUntil = time.GetUtcNow() + breakDuration;
+                if (_failures >= failuresBeforeOpening || ++_failures < failuresBeforeOpening)
+                {
+                    return;
+                }
             }
 
             _probing = false;
+            _openUntil = time.GetUtcNow() + breakDuration;
         }
 
-        if (opened)
-        {
-            Changed?.Invoke(breakDuration);
-        }
+        Changed?.Invoke(breakDuration);
     }
 
-    /// <summary>The attempt ended without a verdict (the client left): a probe slot is freed, nothing else changes.</summary>
-    public void OnAbandoned()
+    /// <summary>The attempt ended without a verdict (the client left, no permit): a probe frees its slot.</summary>
+    public void OnAbandoned(bool isProbe)
     {
+        if (!isProbe)
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _probing = false;
