@@ -17,7 +17,6 @@ internal sealed partial class ClusterResilience : IDisposable
 {
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("EnrichProxy.Request");
 
-    private readonly UpstreamOptions _options;
     private readonly UpstreamMetrics _metrics;
     private readonly ClusterRateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
@@ -29,7 +28,6 @@ internal sealed partial class ClusterResilience : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ClusterId = clusterId;
-        _options = options;
         _metrics = metrics;
         _logger = logger;
         Pause = new ClusterPause(time);
