@@ -11,8 +11,8 @@ internal enum CircuitState
 /// <summary>
 /// Opens after a number of failed attempts in a row, sends nothing for the break, then lets one probe
 /// through: its success closes the circuit, its failure opens it again. Polly's breaker counts a failure
-/// ratio over a time window instead, so after an hour of successes an upstream that went down keeps
-/// being called for the whole window; "in a row" is what an operator means by "the upstream is down".
+/// ratio over a time window instead, so after a window full of successes an upstream that went down
+/// keeps being called until they age out; "in a row" is what an operator means by "the upstream is down".
 /// </summary>
 internal sealed class ConsecutiveFailureBreaker(int failuresBeforeOpening, TimeSpan breakDuration, TimeProvider time)
 {
