@@ -25,7 +25,7 @@ internal sealed class UpstreamCircuitsHealthCheck(UpstreamResilienceRegistry res
         }
 
         var result = open.Count == 0
-            ? HealthCheckResult.Healthy("Every upstream circuit is closed.", data)
+            ? HealthCheckResult.Healthy("No upstream circuit is open.", data)
             : HealthCheckResult.Degraded($"Open circuits: {string.Join(", ", open)}; answers come from the cache.", data: data);
         return Task.FromResult(result);
     }

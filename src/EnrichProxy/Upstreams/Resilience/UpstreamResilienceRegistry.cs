@@ -41,7 +41,7 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
             return existing;
         }
 
-        // Created once: each owns a refill timer.
+        // Created once: each owns a token bucket and its refill timer.
         lock (_creating)
         {
             return _clusters.GetOrAdd(clusterId, id => new ClusterResilience(id, _upstreams.Get(id), _time, _metrics, _loggers.CreateLogger<ClusterResilience>()));
