@@ -97,6 +97,27 @@ public sealed class ResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task Pause_OfASecondOrLess_IsWaitedOutInsteadOfRefused()
+    {
+        var reset = _time.GetUtcNow().AddSeconds(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _tmdb.Json("/3/movie/1", Fixtures.Tmdb.Movie(), headers: [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", reset)]);
+        _tmdb.Json("/3/movie/2", Fixtures.Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var last = await proxy.Client.GetAsync("/tmdb/3/movie/1");
+        var waiting = proxy.Client.GetAsync("/tmdb/3/movie/2");
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+        Assert.Empty(_tmdb.Received("/3/movie/2"));
+
+        using var afterTheReset = await AnsweredAsync(waiting);
+
+        Assert.Equal(HttpStatusCode.OK, last.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, afterTheReset.StatusCode);
+        Assert.Single(_tmdb.Received("/3/movie/2"));
+    }
+
+    [Fact]
     public async Task Pause_AForwardedRequestInThePause_GetsA503WithRetryAfter()
     {
         _tmdb.Json("/3/account/1", "{}", status: 503, headers: ("Retry-After", "20"));

@@ -16,6 +16,7 @@ namespace EnrichProxy.Upstreams.Resilience;
 internal sealed partial class ClusterResilience : IDisposable
 {
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("EnrichProxy.Request");
+    private static readonly TimeSpan ShortestRefusedPause = TimeSpan.FromSeconds(1);
 
     private readonly UpstreamMetrics _metrics;
     private readonly ClusterRateLimiter? _rateLimiter;
@@ -23,6 +24,7 @@ internal sealed partial class ClusterResilience : IDisposable
     private readonly ResiliencePipeline _attempt;
     private readonly ConsecutiveFailureBreaker _breaker;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     public ClusterResilience(string clusterId, UpstreamOptions options, TimeProvider time, UpstreamMetrics metrics, ILogger logger)
     {
@@ -30,6 +32,7 @@ internal sealed partial class ClusterResilience : IDisposable
         ClusterId = clusterId;
         _metrics = metrics;
         _logger = logger;
+        _time = time;
         Pause = new ClusterPause(time);
         _rateLimiter = options.RateLimit.IsEnabled ? new ClusterRateLimiter(clusterId, options.RateLimit, time) : null;
         _pipeline = BuildPipeline(options, time);
@@ -61,6 +64,7 @@ internal sealed partial class ClusterResilience : IDisposable
         HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await WaitOutShortPauseAsync(cancellationToken).ConfigureAwait(false);
         if (PauseRefusal() is { } paused)
         {
             _metrics.Refused(ClusterId, paused.Reason);
@@ -95,7 +99,8 @@ internal sealed partial class ClusterResilience : IDisposable
     {
         try
         {
-            // A pause can begin between two attempts. An open circuit refuses before a permit is waited for.
+            // A pause can begin between two attempts.
+            await WaitOutShortPauseAsync(cancellationToken).ConfigureAwait(false);
             if (PauseRefusal() is { } paused)
             {
                 throw paused;
@@ -178,6 +183,16 @@ internal sealed partial class ClusterResilience : IDisposable
         if (_breaker.IsOpen(out var untilProbe))
         {
             throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
+        }
+    }
+
+    // Rate-limit resets come in whole seconds (MusicBrainz's X-RateLimit-Reset), so many pauses are
+    // shorter than a second: a request waits those out rather than being refused.
+    private async ValueTask WaitOutShortPauseAsync(CancellationToken cancellationToken)
+    {
+        if (Pause.Remaining is { } left && left <= ShortestRefusedPause)
+        {
+            await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
