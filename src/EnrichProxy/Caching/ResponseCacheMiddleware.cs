@@ -97,8 +97,8 @@ internal sealed partial class ResponseCacheMiddleware(
         }
         catch (UpstreamRefusedException refused)
         {
-            await WriteProblemAsync(context, routeId, StatusCodes.Status503ServiceUnavailable, "Upstream busy",
-                RefusalDetail(refused.Reason), refused.RetryAfter).ConfigureAwait(false);
+            await WriteProblemAsync(context, routeId, StatusCodes.Status503ServiceUnavailable, UpstreamRefusedException.ProblemTitle,
+                refused.ProblemDetail, refused.RetryAfter).ConfigureAwait(false);
             return;
         }
         catch (TimeoutException)
@@ -165,14 +165,6 @@ internal sealed partial class ResponseCacheMiddleware(
         CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
         return ProblemResponses.WriteAsync(context, status, title, detail, retryAfter);
     }
-
-    /// <summary>Why the proxy did not ask the upstream, in words for the client; also used for forwarded requests.</summary>
-    internal static string RefusalDetail(RefusalReason reason) => reason switch
-    {
-        RefusalReason.RateLimited => "The upstream's rate limit is used up and nothing stale is cached; retry after the time given.",
-        RefusalReason.Paused => "The upstream asked for a pause and nothing stale is cached; retry after the time given.",
-        _ => "The upstream has been failing, so it is left alone for a while, and nothing stale is cached; retry after the time given.",
-    };
 
     [LoggerMessage(EventId = 3101, EventName = "FillTimedOut", Level = LogLevel.Warning,
         Message = "Fill for route {RouteId} timed out with nothing stale to answer")]

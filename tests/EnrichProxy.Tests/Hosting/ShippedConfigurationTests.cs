@@ -1,5 +1,7 @@
+using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
 using EnrichProxy.Hosting;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -143,6 +145,12 @@ public sealed class ShippedConfigurationTests : IDisposable
 
         // An interactive search can take a minute; YARP's own activity timeout is 100 s.
         Assert.True(options.Upstreams[clusterId].Timeouts.Attempt >= TimeSpan.FromSeconds(100));
+    }
+
+    [Fact]
+    public void ShippedConfig_CallsTheEmbeddedDiskL2OffTheSocketThreads()
+    {
+        Assert.IsType<ThreadPoolDistributedCache>(_app.Services.GetRequiredService<IDistributedCache>());
     }
 
     public void Dispose()

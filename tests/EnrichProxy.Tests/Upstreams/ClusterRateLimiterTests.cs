@@ -47,7 +47,8 @@ public sealed class ClusterRateLimiterTests
         var refused = await Assert.ThrowsAsync<UpstreamRefusedException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(RefusalReason.RateLimited, refused.Reason);
         Assert.Equal("tmdb", refused.ClusterId);
-        Assert.True(refused.RetryAfterSeconds >= 1);
+        // One client waiting at 0.01 permits a second: the next permit is 100 s away.
+        Assert.Equal(TimeSpan.FromSeconds(100), refused.RetryAfter);
         Assert.Equal(0, limiter.ClientsWaiting);
     }
 

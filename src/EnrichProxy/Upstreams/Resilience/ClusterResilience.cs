@@ -155,7 +155,7 @@ internal sealed partial class ClusterResilience : IDisposable
                 (Request: request, Send: send),
                 cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (IsTransientFailure(Outcome.FromException<HttpResponseMessage>(exception)))
+        catch (Exception exception) when (IsTransientException(exception))
         {
             _breaker.OnFailure(isProbe);
             throw;
@@ -166,7 +166,7 @@ internal sealed partial class ClusterResilience : IDisposable
             throw;
         }
 
-        if (IsTransientFailure(Outcome.FromResult(response)))
+        if (IsTransientAnswer(response))
         {
             _breaker.OnFailure(isProbe);
         }
@@ -232,17 +232,22 @@ internal sealed partial class ClusterResilience : IDisposable
 
     // Connection errors, timeouts and 5xx, except an answer that asked for a pause: that one is honoured,
     // not retried. Errors of the proxy's own making (limits, a client's request body) say nothing of the upstream.
-    private static bool IsTransientFailure(Outcome<HttpResponseMessage> outcome) => outcome switch
+    private static bool IsTransientFailure(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception is { } exception ? IsTransientException(exception) : outcome.Result is { } answer && IsTransientAnswer(answer);
+
+    private static bool IsTransientException(Exception exception) => exception switch
     {
-        { Exception: TimeoutRejectedException } => true,
-        { Exception: HttpRequestException { HttpRequestError: var error } } => error is HttpRequestError.ConnectionError
+        TimeoutRejectedException => true,
+        HttpRequestException { HttpRequestError: var error } => error is HttpRequestError.ConnectionError
             or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError or HttpRequestError.ResponseEnded
             or HttpRequestError.InvalidResponse or HttpRequestError.HttpProtocolError,
-        { Result: { } response } => (int)response.StatusCode >= 500
-            && response.StatusCode != HttpStatusCode.NotImplemented
-            && !(response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null),
         _ => false,
     };
+
+    private static bool IsTransientAnswer(HttpResponseMessage answer) =>
+        (int)answer.StatusCode >= 500
+        && answer.StatusCode != HttpStatusCode.NotImplemented
+        && !(answer.StatusCode == HttpStatusCode.ServiceUnavailable && answer.Headers.RetryAfter is not null);
 
     [LoggerMessage(EventId = 2101, EventName = "UpstreamPaused", Level = LogLevel.Warning,
         Message = "Cluster {ClusterId} answered {StatusCode} and asked for a pause of {Pause}; nothing is sent to it until then")]

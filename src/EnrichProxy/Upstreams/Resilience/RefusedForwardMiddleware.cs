@@ -1,4 +1,3 @@
-using EnrichProxy.Caching;
 using EnrichProxy.Errors;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -21,8 +20,8 @@ internal sealed class RefusedForwardMiddleware(RequestDelegate next)
         switch (exception as UpstreamRefusedException ?? exception.InnerException as UpstreamRefusedException)
         {
             case { } refused:
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Upstream busy",
-                    ResponseCacheMiddleware.RefusalDetail(refused.Reason), refused.RetryAfter).ConfigureAwait(false);
+                await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, UpstreamRefusedException.ProblemTitle,
+                    refused.ProblemDetail, refused.RetryAfter).ConfigureAwait(false);
                 return;
             case null when exception is TimeoutException:
                 await ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "Upstream timeout",

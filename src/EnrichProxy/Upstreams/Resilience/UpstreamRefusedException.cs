@@ -33,6 +33,14 @@ internal sealed class UpstreamRefusedException : Exception
 
     public TimeSpan RetryAfter { get; }
 
-    /// <summary>Whole seconds for a <c>Retry-After</c> header, at least 1.</summary>
-    public int RetryAfterSeconds => Math.Max(1, (int)Math.Ceiling(RetryAfter.TotalSeconds));
+    /// <summary>The title of the 503 problem a client gets when nothing stale can answer instead.</summary>
+    public const string ProblemTitle = "Upstream busy";
+
+    /// <summary>Why the proxy did not ask the upstream, in words for the client (no secrets, no URL).</summary>
+    public string ProblemDetail => Reason switch
+    {
+        RefusalReason.RateLimited => "The upstream's rate limit is used up and nothing stale is cached; retry after the time given.",
+        RefusalReason.Paused => "The upstream asked for a pause and nothing stale is cached; retry after the time given.",
+        _ => "The upstream has been failing, so it is left alone for a while, and nothing stale is cached; retry after the time given.",
+    };
 }
