@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using EnrichProxy.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace EnrichProxy.Caching;
@@ -27,6 +29,13 @@ internal sealed class CacheHitFastPath(
         }
 
         target.Counters.Answered(CacheResult.Hit);
+        if (Activity.Current is { } activity)
+        {
+            // Tracing on: the server span says what the fast path did.
+            activity.SetTag(EnrichProxySpans.RouteAttribute, target.Counters.RouteId);
+            activity.SetTag(EnrichProxySpans.CacheResultAttribute, "hit");
+        }
+
         return CachedResponseWriter.WriteAsync(context, value, CacheResult.Hit, age);
     }
 }

@@ -19,7 +19,8 @@ internal static class CacheKeyBuilder
         var key = new StringBuilder(request.RouteId.Length + request.Path.Length + request.Query.Length + 16);
         // HEAD is answered from the GET entry, so the method in every key is GET.
         key.Append(Uri.EscapeDataString(request.RouteId)).Append("|GET|").Append(new PathString(request.Path).ToUriComponent());
-        AppendQuery(key, request.Query, policy, configuredKeyName);
+        AppendQuery(key, request.Query, (Policy: policy, KeyName: configuredKeyName), static (name, state) =>
+            ClientCredentials.IsCredentialQueryParameter(name, state.KeyName) || state.Policy.IgnoredQueryParameters.Contains(name));
 
         foreach (var header in policy.VaryByHeaders)
         {
@@ -34,7 +35,19 @@ internal static class CacheKeyBuilder
         return key.ToString();
     }
 
-    private static void AppendQuery(StringBuilder key, string query, CachePolicy policy, string? configuredKeyName)
+    /// <summary>
+    /// The path and query part of the keys of a URL, for purges: the escaped path and the sorted query
+    /// without the parameters <paramref name="isLeftOut"/> names. The same text as in <see cref="Build"/> when
+    /// the same parameters are left out.
+    /// </summary>
+    public static string UrlPart(string path, string query, Func<string, bool> isLeftOut)
+    {
+        var part = new StringBuilder(new PathString(path).ToUriComponent());
+        AppendQuery(part, query, isLeftOut, static (name, leftOut) => leftOut(name));
+        return part.ToString();
+    }
+
+    private static void AppendQuery<TState>(StringBuilder key, string query, TState state, Func<string, TState, bool> isLeftOut)
     {
         var raw = query.AsSpan().TrimStart('?');
         if (raw.IsEmpty)
@@ -54,7 +67,7 @@ internal static class CacheKeyBuilder
             var equals = pair.IndexOf('=');
             var name = Decode(equals < 0 ? pair : pair[..equals]);
             var value = equals < 0 ? string.Empty : Decode(pair[(equals + 1)..]);
-            if (ClientCredentials.IsCredentialQueryParameter(name, configuredKeyName) || policy.IgnoredQueryParameters.Contains(name))
+            if (isLeftOut(name, state))
             {
                 continue;
             }

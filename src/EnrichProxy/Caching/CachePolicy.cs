@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using EnrichProxy.Caching.Purging;
 using EnrichProxy.Configuration;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -21,6 +22,7 @@ internal sealed class CachePolicy
         IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         MaxCacheableBytes = options.MaxCacheableBytes;
+        Tags = [.. options.Tags.Select(TagTemplate.Parse)];
         EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout);
         MemoryOnlyEntryOptions = EntryOptions.Duplicate();
         MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
@@ -48,6 +50,9 @@ internal sealed class CachePolicy
     public bool OverrideOriginCacheControl { get; }
 
     public long MaxCacheableBytes { get; }
+
+    /// <summary>The policy's tag templates (<see cref="CachePolicyOptions.Tags"/>).</summary>
+    public IReadOnlyList<TagTemplate> Tags { get; }
 
     /// <summary>The FusionCache options of a fresh answer; shared, never mutated (FusionCache copies them when a factory adapts them).</summary>
     public FusionCacheEntryOptions EntryOptions { get; }

@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
+using EnrichProxy.Caching.Purging;
+using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using NeoSmart.Caching.Sqlite;
 using StackExchange.Redis;
@@ -23,6 +26,11 @@ internal static class CacheServiceCollectionExtensions
         services.AddSingleton<ResponseCache>();
         services.AddSingleton<HotTargets>();
         services.AddSingleton<SharedRequests>();
+        services.AddSingleton<MemoryLevel>();
+        services.AddSingleton<PurgeLedger>();
+        services.AddSingleton<PurgeUrls>();
+        services.AddSingleton<Purger>();
+        services.AddHostedService(sp => sp.GetRequiredService<Purger>());
 
         var fusion = services.AddFusionCache()
             .WithOptions(options =>
@@ -40,11 +48,7 @@ internal static class CacheServiceCollectionExtensions
             })
             .WithDefaultEntryOptions(new FusionCacheEntryOptions { Size = 1 })
             .WithMemoryLocker(new TransientKeyLocker())
-            .WithMemoryCache(sp => new MemoryCache(new MemoryCacheOptions
-            {
-                SizeLimit = sp.GetRequiredService<IOptions<EnrichProxyOptions>>().Value.Cache.MemorySizeLimitBytes,
-                CompactionPercentage = 0.1,
-            }))
+            .WithMemoryCache(sp => sp.GetRequiredService<MemoryLevel>().Cache)
             .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions { IncludeFields = true }))
             .WithRegisteredDistributedCache(ignoreMemoryDistributedCache: false);
 
@@ -58,10 +62,18 @@ internal static class CacheServiceCollectionExtensions
                 options.AbortOnConnectFail = false;
                 return ConnectionMultiplexer.Connect(options);
             });
-            services.AddStackExchangeRedisCache(options => options.InstanceName = redis.InstanceName);
-            services.AddOptions<Microsoft.Extensions.Caching.StackExchangeRedis.RedisCacheOptions>()
+            services.AddOptions<RedisCacheOptions>()
                 .Configure<IServiceProvider>((options, sp) =>
-                    options.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()));
+                {
+                    options.InstanceName = redis.InstanceName;
+                    options.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
+                });
+            services.AddSingleton<IDistributedCache>(sp => new ObservedDistributedCache(
+                new RedisCache(sp.GetRequiredService<IOptions<RedisCacheOptions>>()), sp.GetRequiredService<IMeterFactory>()));
+            services.AddSingleton<IPurgeStore>(sp => new RedisPurgeStore(
+                sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, sp.GetRequiredService<ILogger<RedisPurgeStore>>()));
+            services.AddSingleton<ISecondLevelCensus>(sp => new RedisCensus(
+                sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, new HashSet<string>(StringComparer.Ordinal) { RedisPurgeStore.MarkersKey(redis.InstanceName) }));
             fusion
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
@@ -75,7 +87,10 @@ internal static class CacheServiceCollectionExtensions
             var path = Path.GetFullPath(settings.Cache.DiskPath, environment.ContentRootPath);
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             services.AddSqliteCache(options => options.CachePath = path, new SQLitePCL.SQLite3Provider_e_sqlite3());
-            services.AddSingleton<IDistributedCache>(sp => new ThreadPoolDistributedCache(sp.GetRequiredService<SqliteCache>()));
+            services.AddSingleton<IDistributedCache>(sp => new ObservedDistributedCache(
+                new ThreadPoolDistributedCache(sp.GetRequiredService<SqliteCache>()), sp.GetRequiredService<IMeterFactory>()));
+            services.AddSingleton<ISecondLevelCensus>(sp => new DiskCensus(path, sp));
+            services.AddSingleton<IPurgeStore>(new DiskPurgeStore(Path.Combine(Path.GetDirectoryName(path)!, "purges.json")));
         }
 
         return services;

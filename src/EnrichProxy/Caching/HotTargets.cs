@@ -19,9 +19,16 @@ internal sealed class HotTargets
     // that contention halved throughput once the map held tens of thousands of targets.
     private int _count;
 
+    // Advanced by every purge. A target learnt from a lookup that began before a purge is not kept: its
+    // lookup may have missed the purge's marker.
+    private int _epoch;
+
+    /// <summary>Read before a lookup; passed to <see cref="Remember"/> after it.</summary>
+    public int Epoch => Volatile.Read(ref _epoch);
+
     public bool TryGet(string rawTarget, out HotTarget target) => _targets.TryGetValue(rawTarget, out target!);
 
-    public void Remember(string rawTarget, string key, CachePolicy policy, RouteCacheCounters counters)
+    public void Remember(string rawTarget, string key, CachePolicy policy, RouteCacheCounters counters, int epoch)
     {
         if (Volatile.Read(ref _count) >= MaxTargets)
         {
@@ -29,10 +36,23 @@ internal sealed class HotTargets
             Volatile.Write(ref _count, 0);
         }
 
-        if (_targets.TryAdd(rawTarget, new HotTarget(key, policy, counters)))
+        if (epoch == Epoch && _targets.TryAdd(rawTarget, new HotTarget(key, policy, counters)))
         {
             Interlocked.Increment(ref _count);
+            if (epoch != Epoch)
+            {
+                // A purge came in between: ForgetAll may have cleared the map before the add.
+                _targets.TryRemove(rawTarget, out _);
+            }
         }
+    }
+
+    /// <summary>After a purge: every answer goes through the full pipeline, which checks the purge, until learnt again.</summary>
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _epoch);
+        _targets.Clear();
+        Volatile.Write(ref _count, 0);
     }
 }
 

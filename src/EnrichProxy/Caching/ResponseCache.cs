@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -8,7 +10,7 @@ namespace EnrichProxy.Caching;
 /// The cache of upstream answers: FusionCache (L1 memory, L2 Redis or disk, fail-safe, soft and hard
 /// timeouts) behind single-flight fills and background refreshes.
 /// </summary>
-internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher fetcher, TimeProvider time, ILogger<ResponseCache> logger)
+internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher fetcher, QueueMetrics queue, TimeProvider time, ILogger<ResponseCache> logger)
 {
     // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
     private const int EntryOverheadBytes = 512;
@@ -37,6 +39,19 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
         return found.HasValue ? found.Value : null;
     }
 
+    private static readonly FusionCacheEntryOptions ThisMemoryOnly = new()
+    {
+        SkipDistributedCacheRead = true,
+        SkipDistributedCacheWrite = true,
+        SkipBackplaneNotifications = true,
+    };
+
+    /// <summary>Removes an entry from both levels, and from other instances' memory through the backplane.</summary>
+    public ValueTask RemoveAsync(string key) => cache.RemoveAsync(key);
+
+    /// <summary>Removes an entry from this instance's memory only: L2 may already hold a newer answer.</summary>
+    public ValueTask RemoveFromMemoryAsync(string key) => cache.RemoveAsync(key, ThisMemoryOnly);
+
     /// <summary>
     /// Fills a missing or expired entry: one upstream request per key however many clients ask, stale
     /// answers when it fails (fail-safe) or is slow (soft timeout).
@@ -56,11 +71,16 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
             return;
         }
 
-        _refreshes.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.RefreshCoreAsync(s.Key, s.Request, s.Policy));
+        var (_, started) = _refreshes.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.RefreshCoreAsync(s.Key, s.Request, s.Policy));
+        if (started)
+        {
+            queue.Started();
+        }
     }
 
     private async Task<FillOutcome> FillCoreAsync(string key, FillRequest request, CachePolicy policy)
     {
+        using var activity = StartSpan(EnrichProxySpans.CacheFill, request, policy);
         CachedResponse? privateAnswer = null;
         var value = await cache.GetOrSetAsync<CachedResponse>(
             key,
@@ -98,6 +118,9 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
 
     private async Task<bool> RefreshCoreAsync(string key, FillRequest request, CachePolicy policy)
     {
+        using var activity = StartSpan(EnrichProxySpans.QueueJob, request, policy);
+        activity?.SetTag(EnrichProxySpans.JobKindAttribute, QueueMetrics.RefreshJob);
+        var result = QueueMetrics.Failed;
         try
         {
             using var timeout = new CancellationTokenSource(policy.HardTimeout, time);
@@ -110,9 +133,11 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
                 Adapt(options, cached, storability, policy);
                 await cache.SetAsync(key, cached, options).ConfigureAwait(false);
                 _refreshBackoff.TryRemove(key, out _);
+                result = QueueMetrics.Stored;
                 return true;
             }
 
+            result = QueueMetrics.NotStored;
             LogRefreshNotStored(logger, request.RouteId, answer.StatusCode);
         }
 #pragma warning disable CA1031 // A failed background refresh must never take anything down; stale answers go on.
@@ -121,9 +146,21 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
         {
             LogRefreshFailed(logger, request.RouteId, exception.GetType().Name);
         }
+        finally
+        {
+            queue.Ended(QueueMetrics.RefreshJob, result);
+        }
 
         BackOff(key, policy);
         return false;
+    }
+
+    private static Activity? StartSpan(string name, FillRequest request, CachePolicy policy)
+    {
+        var activity = EnrichProxySpans.Source.StartActivity(name);
+        activity?.SetTag(EnrichProxySpans.RouteAttribute, request.RouteId);
+        activity?.SetTag(EnrichProxySpans.PolicyAttribute, policy.Name);
+        return activity;
     }
 
     private void BackOff(string key, CachePolicy policy)

@@ -1,9 +1,12 @@
+using System.Diagnostics;
+using EnrichProxy.Caching.Purging;
 using EnrichProxy.Errors;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Configuration;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching;
 
@@ -18,6 +21,7 @@ internal sealed partial class ResponseCacheMiddleware(
     UpstreamRegistry upstreams,
     HotTargets hotTargets,
     SharedRequests sharedRequests,
+    Purger purger,
     CacheMetrics metrics,
     TimeProvider time,
     ILogger<ResponseCacheMiddleware> logger)
@@ -39,10 +43,16 @@ internal sealed partial class ResponseCacheMiddleware(
             return;
         }
 
+        using var activity = EnrichProxySpans.Source.StartActivity(EnrichProxySpans.CacheLookup);
+        activity?.SetTag(EnrichProxySpans.RouteAttribute, route.RouteId);
+        activity?.SetTag(EnrichProxySpans.PolicyAttribute, policy.Name);
+        activity?.SetTag(EnrichProxySpans.UpstreamAttribute, route.ClusterId);
+
+        var epoch = hotTargets.Epoch;
         var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
         var fill = FillRequest.FromClient(context, route.RouteId, policy, access);
         var key = CacheKeyBuilder.Build(fill, policy, upstream.EffectiveKeyName);
-        var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
+        var cached = await LookupAsync(context, route, policy, fill, key).ConfigureAwait(false);
         if (cached.HasValue)
         {
             if (cached.Value.IsPassThrough)
@@ -54,7 +64,7 @@ internal sealed partial class ResponseCacheMiddleware(
             var age = cached.Value.AgeAt(time.GetUtcNow());
             if (age <= policy.Ttl)
             {
-                RememberHotTarget(context, route, policy, access, upstream.Kind, key);
+                RememberHotTarget(context, route, policy, access, upstream.Kind, key, epoch);
                 await WriteAsync(context, route.RouteId, cached.Value, CacheResult.Hit, age).ConfigureAwait(false);
                 return;
             }
@@ -69,12 +79,35 @@ internal sealed partial class ResponseCacheMiddleware(
             return;
         }
 
-        await FillAsync(context, route.RouteId, key, fill, policy).ConfigureAwait(false);
+        await FillAsync(context, route, key, fill, policy).ConfigureAwait(false);
     }
 
-    private async Task FillAsync(HttpContext context, string routeId, string key, FillRequest fill, CachePolicy policy)
+    // An entry a purge covers is treated as missing. The copy in memory may be older than L2's (another
+    // instance may have refilled the key since), so memory goes first and L2 is asked once more.
+    private async ValueTask<MaybeValue<CachedResponse>> LookupAsync(HttpContext context, RouteConfig route, CachePolicy policy, FillRequest fill, string key)
     {
+        var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
+        if (!cached.HasValue || !purger.IsPurged(fill, policies.TagsFor(route, policy), cached.Value.StoredAt))
+        {
+            return cached;
+        }
+
+        await cache.RemoveFromMemoryAsync(key).ConfigureAwait(false);
+        cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
+        if (!cached.HasValue || !purger.IsPurged(fill, policies.TagsFor(route, policy), cached.Value.StoredAt))
+        {
+            return cached;
+        }
+
+        await cache.RemoveAsync(key).ConfigureAwait(false);
+        return default;
+    }
+
+    private async Task FillAsync(HttpContext context, RouteConfig route, string key, FillRequest fill, CachePolicy policy)
+    {
+        var routeId = route.RouteId;
         var (flight, started) = cache.Fill(key, fill, policy);
+        Activity.Current?.SetTag(EnrichProxySpans.CoalescedAttribute, !started);
         if (!started)
         {
             metrics.Coalesced(routeId);
@@ -131,37 +164,52 @@ internal sealed partial class ResponseCacheMiddleware(
         }
 
         var age = value.AgeAt(time.GetUtcNow());
+        if (age > policy.Ttl && purger.IsPurged(fill, policies.TagsFor(route, policy), value.StoredAt))
+        {
+            // The upstream failed and fail-safe fell back on an answer that was purged: as if nothing were cached.
+            await cache.RemoveAsync(key).ConfigureAwait(false);
+            await WriteProblemAsync(context, routeId, StatusCodes.Status502BadGateway, "Upstream unavailable",
+                "The upstream failed and its last answer was purged, so nothing stale can be served.").ConfigureAwait(false);
+            return;
+        }
+
         await WriteAsync(context, routeId, value, age > policy.Ttl ? CacheResult.Stale : CacheResult.Miss, age).ConfigureAwait(false);
     }
 
     // Asked again while fresh: from now on the fast path answers this target. A key asked once costs
     // no memory here, so a cache full of one-off answers does not carry a map entry for each.
-    private void RememberHotTarget(HttpContext context, RouteConfig route, CachePolicy policy, UpstreamAccess access, Configuration.UpstreamKind kind, string key)
+    private void RememberHotTarget(HttpContext context, RouteConfig route, CachePolicy policy, UpstreamAccess access, Configuration.UpstreamKind kind, string key, int epoch)
     {
         if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } rawTarget
             && !hotTargets.TryGet(rawTarget, out _)
             && sharedRequests.MayRemember(context.Request, rawTarget, route, policy, access, kind))
         {
-            hotTargets.Remember(rawTarget, key, policy, metrics.For(route.RouteId));
+            hotTargets.Remember(rawTarget, key, policy, metrics.For(route.RouteId), epoch);
         }
     }
 
     private Task ForwardAsync(HttpContext context, string routeId)
     {
-        metrics.Answered(routeId, CacheResult.Bypass);
+        Answered(routeId, CacheResult.Bypass);
         CacheHeaders.SetBypass(context.Response);
         return next(context);
     }
 
     private Task WriteAsync(HttpContext context, string routeId, CachedResponse value, CacheResult result, TimeSpan age)
     {
-        metrics.Answered(routeId, result);
+        Answered(routeId, result);
         return CachedResponseWriter.WriteAsync(context, value, result, age);
+    }
+
+    private void Answered(string routeId, CacheResult result)
+    {
+        metrics.Answered(routeId, result);
+        Activity.Current?.SetTag(EnrichProxySpans.CacheResultAttribute, CacheMetrics.Label(result));
     }
 
     private Task WriteProblemAsync(HttpContext context, string routeId, int status, string title, string detail, TimeSpan? retryAfter = null)
     {
-        metrics.Answered(routeId, CacheResult.Miss);
+        Answered(routeId, CacheResult.Miss);
         CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
         return ProblemResponses.WriteAsync(context, status, title, detail, retryAfter);
     }

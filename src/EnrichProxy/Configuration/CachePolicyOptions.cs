@@ -36,6 +36,12 @@ public sealed class CachePolicyOptions
     /// </summary>
     public bool OverrideOriginCacheControl { get; init; }
 
+    /// <summary>
+    /// Tags of the answers, from the route's values: <c>tmdb:movie:{id}</c>. <c>POST /admin/purge {"tag": ...}</c>
+    /// purges every answer carrying one. A route without a placeholder's value gives no tag from that template.
+    /// </summary>
+    public List<string> Tags { get; init; } = [];
+
     /// <summary>Bodies larger than this stream through uncached. Default 1 MiB.</summary>
     public long MaxCacheableBytes { get; init; } = 1024 * 1024;
 }

@@ -21,6 +21,9 @@ public sealed class EnrichProxyOptions
     /// <summary>Memory (L1) and embedded disk (L2) settings.</summary>
     public CacheStorageOptions Cache { get; init; } = new();
 
+    /// <summary>The admin API (<c>/admin/*</c>): off until a key is set.</summary>
+    public AdminOptions Admin { get; init; } = new();
+
     /// <summary>
     /// A key clients may present to the Arr routes instead of the instance's own key, so that a
     /// client never needs the real Arr key. Empty (the default): only each instance's key is accepted.

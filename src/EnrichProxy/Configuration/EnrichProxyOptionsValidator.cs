@@ -1,4 +1,5 @@
 using EnrichProxy.Caching;
+using EnrichProxy.Caching.Purging;
 using EnrichProxy.Upstreams;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -61,6 +62,16 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             errors.Add("EnrichProxy:Cache:DiskPath must be set when EnrichProxy:Redis:Configuration is not.");
         }
 
+        if (options.Cache.L2SampleInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"EnrichProxy:Cache:L2SampleInterval must be greater than 0 (got {options.Cache.L2SampleInterval}).");
+        }
+
+        if (options.Admin.ApiKey is { Length: > 0 and < MinimumInboundKeyLength })
+        {
+            errors.Add($"EnrichProxy:Admin:ApiKey must be at least {MinimumInboundKeyLength} characters long.");
+        }
+
         if (options.InboundApiKey is { Length: > 0 and < MinimumInboundKeyLength })
         {
             errors.Add($"EnrichProxy:InboundApiKey must be at least {MinimumInboundKeyLength} characters long.");
@@ -77,6 +88,7 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             errors.Add($"{prefix}:Ttl must be greater than 0 (got {policy.Ttl}).");
         }
 
+        ValidateTags(policy.Tags, $"{prefix}:Tags", errors);
         NotNegative(policy.StaleWhileRevalidate, $"{prefix}:StaleWhileRevalidate", errors);
         NotNegative(policy.StaleIfError, $"{prefix}:StaleIfError", errors);
         NotNegative(policy.NegativeTtl, $"{prefix}:NegativeTtl", errors);
@@ -123,6 +135,23 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
         if (route.Metadata?.TryGetValue(CachePolicyRegistry.MetadataKey, out var policy) == true && !options.Policies.ContainsKey(policy))
         {
             errors.Add($"ReverseProxy:Routes:{route.RouteId}:Metadata:CachePolicy names the unknown policy '{policy}'.");
+        }
+
+        ValidateTags(CachePolicyRegistry.RouteTags(route), $"ReverseProxy:Routes:{route.RouteId}:Metadata:{CachePolicyRegistry.TagsMetadataKey}", errors);
+    }
+
+    private static void ValidateTags(IEnumerable<string> templates, string setting, List<string> errors)
+    {
+        foreach (var template in templates)
+        {
+            try
+            {
+                TagTemplate.Parse(template);
+            }
+            catch (Exception exception) when (exception is FormatException or ArgumentException)
+            {
+                errors.Add($"{setting}: {exception.Message}");
+            }
         }
     }
 

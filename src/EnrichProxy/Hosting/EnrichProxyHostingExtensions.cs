@@ -1,3 +1,4 @@
+using EnrichProxy.Admin;
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
 using EnrichProxy.Health;
@@ -22,6 +23,7 @@ public static class EnrichProxyHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.AddEnrichProxyConfigFiles(builder.Environment);
         InlineSocketCompletions.Apply(builder.Configuration);
+        DefaultAddress.Apply(builder);
         // These categories log request URLs, query string included, at Information: a client's key and,
         // for YARP's forwarder, the key the proxy injects. They stay quiet whatever the configuration says.
         // (Hosting's only logs are those per-request lines; while it may log, ASP.NET Core also starts an
@@ -48,9 +50,13 @@ public static class EnrichProxyHostingExtensions
 
         services.AddEnrichProxyCache(builder.Configuration, builder.Environment);
         services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<QueueMetrics>();
+        services.AddSingleton<CacheLevelMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheLevelMetrics>());
         services.AddEnrichProxyTelemetry(builder.Configuration);
         services.AddHealthChecks()
             .AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag])
+            .AddCheck<BackplaneHealthCheck>("backplane", tags: [ReadyTag])
             .AddCheck<UpstreamCircuitsHealthCheck>("upstreams", tags: [ReadyTag]);
         return builder;
     }
@@ -71,6 +77,7 @@ public static class EnrichProxyHostingExtensions
             ResponseWriter = HealthJsonWriter.WriteAsync,
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapEnrichProxyAdmin();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<RefusedForwardMiddleware>();

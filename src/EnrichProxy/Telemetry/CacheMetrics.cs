@@ -28,15 +28,27 @@ internal sealed class CacheMetrics
 
     public void Coalesced(string routeId) => For(routeId).Coalesced();
 
+    /// <summary>The <c>result</c> label and span attribute value of a cache result.</summary>
+    public static string Label(CacheResult result) => result switch
+    {
+        CacheResult.Hit => "hit",
+        CacheResult.Miss => "miss",
+        CacheResult.Stale => "stale",
+        _ => "bypass",
+    };
+
+    /// <summary>Every route's counters, for <c>/admin/stats</c>.</summary>
+    public IEnumerable<RouteCacheCounters> Routes => _routes.Values;
+
     private IEnumerable<Measurement<long>> ObserveAnswers()
     {
         foreach (var counters in _routes.Values)
         {
             var route = new KeyValuePair<string, object?>(EnrichProxyDiagnostics.RouteTag, counters.RouteId);
-            yield return Measurement(counters.Hits, route, "hit");
-            yield return Measurement(counters.Misses, route, "miss");
-            yield return Measurement(counters.Stale, route, "stale");
-            yield return Measurement(counters.Bypassed, route, "bypass");
+            yield return Measurement(counters.Hits, route, Label(CacheResult.Hit));
+            yield return Measurement(counters.Misses, route, Label(CacheResult.Miss));
+            yield return Measurement(counters.Stale, route, Label(CacheResult.Stale));
+            yield return Measurement(counters.Bypassed, route, Label(CacheResult.Bypass));
         }
     }
 

@@ -9,6 +9,9 @@ public static class EnrichProxyDiagnostics
     /// <summary>The <see cref="System.Diagnostics.Metrics.Meter"/> of EnrichProxy's own metrics.</summary>
     public const string MeterName = "EnrichProxy";
 
+    /// <summary>The <see cref="System.Diagnostics.ActivitySource"/> of EnrichProxy's own spans (cache lookup, fill, background jobs, admin).</summary>
+    public const string ActivitySourceName = "EnrichProxy";
+
     /// <summary>Answers of cached routes, tagged <c>route</c> and <c>result</c> (hit, miss, stale, bypass). Prometheus: <c>enrichproxy_cache_requests_total</c>.</summary>
     public const string CacheRequests = "enrichproxy.cache.requests";
 
@@ -30,6 +33,36 @@ public static class EnrichProxyDiagnostics
     /// <summary>Whether a <c>cluster</c> is paused at its upstream's request: 1 paused, 0 not. Prometheus: <c>enrichproxy_upstream_paused</c>.</summary>
     public const string UpstreamPaused = "enrichproxy.upstream.paused";
 
+    /// <summary>Upstream requests sent (each attempt), tagged <c>cluster</c> and <c>status</c> (the HTTP status code, <c>timeout</c> or <c>error</c>). Prometheus: <c>enrichproxy_upstream_requests_total</c>.</summary>
+    public const string UpstreamRequests = "enrichproxy.upstream.requests";
+
+    /// <summary>How long upstream attempts took, in seconds, tagged <c>cluster</c>. Prometheus: <c>enrichproxy_upstream_duration_seconds</c> (histogram).</summary>
+    public const string UpstreamDuration = "enrichproxy.upstream.duration";
+
+    /// <summary>Entries in the memory level (L1). Prometheus: <c>enrichproxy_cache_l1_entries</c>.</summary>
+    public const string CacheL1Entries = "enrichproxy.cache.l1.entries";
+
+    /// <summary>Estimated bytes held by the memory level (L1), the figure its size limit is checked against. Prometheus: <c>enrichproxy_cache_l1_size_bytes</c>.</summary>
+    public const string CacheL1Size = "enrichproxy.cache.l1.size";
+
+    /// <summary>Entries in the second level (L2), sampled. Prometheus: <c>enrichproxy_cache_l2_entries</c>.</summary>
+    public const string CacheL2Entries = "enrichproxy.cache.l2.entries";
+
+    /// <summary>Bytes of the second level's entries (L2), sampled. Prometheus: <c>enrichproxy_cache_l2_size_bytes</c>.</summary>
+    public const string CacheL2Size = "enrichproxy.cache.l2.size";
+
+    /// <summary>Failed operations on the second level, tagged <c>operation</c> (get, set, refresh, remove). Prometheus: <c>enrichproxy_cache_l2_errors_total</c>.</summary>
+    public const string CacheL2Errors = "enrichproxy.cache.l2.errors";
+
+    /// <summary>Purges applied by this instance, tagged <c>scope</c> (url, route, tag). Prometheus: <c>enrichproxy_cache_purges_total</c>.</summary>
+    public const string CachePurges = "enrichproxy.cache.purges";
+
+    /// <summary>Background jobs waiting or running. Prometheus: <c>enrichproxy_queue_depth</c>.</summary>
+    public const string QueueDepth = "enrichproxy.queue.depth";
+
+    /// <summary>Background jobs finished, tagged <c>kind</c> (refresh) and <c>result</c> (stored, not_stored, failed). Prometheus: <c>enrichproxy_queue_jobs_total</c>.</summary>
+    public const string QueueJobs = "enrichproxy.queue.jobs";
+
     /// <summary>The cluster tag.</summary>
     public const string ClusterTag = "cluster";
 
@@ -39,6 +72,18 @@ public static class EnrichProxyDiagnostics
     /// <summary>The route tag.</summary>
     public const string RouteTag = "route";
 
-    /// <summary>The cache result tag.</summary>
+    /// <summary>The cache result tag; also the result of a background job.</summary>
     public const string ResultTag = "result";
+
+    /// <summary>The upstream status tag.</summary>
+    public const string StatusTag = "status";
+
+    /// <summary>The L2 operation tag.</summary>
+    public const string OperationTag = "operation";
+
+    /// <summary>The purge scope tag.</summary>
+    public const string ScopeTag = "scope";
+
+    /// <summary>The background job kind tag.</summary>
+    public const string KindTag = "kind";
 }

@@ -1,5 +1,7 @@
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -8,10 +10,21 @@ namespace EnrichProxy.Telemetry;
 /// <summary>OpenTelemetry, wired once: Prometheus on <c>/metrics</c> always, OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
 internal static class TelemetryServiceCollectionExtensions
 {
+    /// <summary>The OpenTelemetry service name unless <c>OTEL_SERVICE_NAME</c> says otherwise.</summary>
+    public const string ServiceName = "enrichproxy";
+
     public static IServiceCollection AddEnrichProxyTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+            {
+                // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, read by the default resource, win when set.
+                if (string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]))
+                {
+                    resource.AddService(ServiceName);
+                }
+            })
             .WithMetrics(metrics => metrics
                 .AddMeter(EnrichProxyDiagnostics.MeterName, FusionCacheDiagnostics.MeterName)
                 .AddHttpClientInstrumentation()
@@ -19,12 +32,14 @@ internal static class TelemetryServiceCollectionExtensions
 
         if (otlp)
         {
-            // Spans cost time on every request, so they are collected only when someone receives them.
+            // Spans cost time on every request, so they are collected only when someone receives them. Logs
+            // go along, with the trace and span ids of the request they belong to.
             telemetry
                 .WithTracing(tracing => tracing
-                    .AddSource(FusionCacheDiagnostics.ActivitySourceName, "Yarp.ReverseProxy")
+                    .AddSource(EnrichProxyDiagnostics.ActivitySourceName, FusionCacheDiagnostics.ActivitySourceName, "Yarp.ReverseProxy")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation())
+                .WithLogging()
                 .UseOtlpExporter();
         }
 

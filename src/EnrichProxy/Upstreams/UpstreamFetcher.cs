@@ -63,11 +63,6 @@ internal sealed partial class UpstreamFetcher(
             await route.Transformer.TransformResponseAsync(context, response, timeout.Token).ConfigureAwait(false);
             var secret = upstreams.Get(cluster.ClusterId).ApiKey;
             var body = await ReadBodyAsync(response, maxBodyBytes, timeout.Token).ConfigureAwait(false);
-            if ((int)response.StatusCode >= 500)
-            {
-                LogUpstreamError(logger, request.RouteId, cluster.ClusterId, (int)response.StatusCode);
-            }
-
             return new UpstreamAnswer
             {
                 StatusCode = (int)response.StatusCode,
@@ -77,11 +72,6 @@ internal sealed partial class UpstreamFetcher(
                 HasSetCookie = context.Response.Headers.ContainsKey(HeaderNames.SetCookie),
                 ReceivedAt = time.GetUtcNow(),
             };
-        }
-        catch (HttpRequestException exception)
-        {
-            LogUpstreamUnreachable(logger, request.RouteId, cluster.ClusterId, exception.HttpRequestError);
-            throw;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -165,15 +155,7 @@ internal sealed partial class UpstreamFetcher(
         }
     }
 
-    [LoggerMessage(EventId = 2001, EventName = "UpstreamUnreachable", Level = LogLevel.Warning,
-        Message = "Fill for route {RouteId} could not reach cluster {ClusterId}: {Error}")]
-    private static partial void LogUpstreamUnreachable(ILogger logger, string routeId, string clusterId, HttpRequestError error);
-
     [LoggerMessage(EventId = 2003, EventName = "UpstreamTimeout", Level = LogLevel.Warning,
         Message = "Fill for route {RouteId} timed out after {Timeout} waiting for cluster {ClusterId}")]
     private static partial void LogUpstreamTimeout(ILogger logger, string routeId, string clusterId, TimeSpan timeout);
-
-    [LoggerMessage(EventId = 2002, EventName = "UpstreamError", Level = LogLevel.Warning,
-        Message = "Fill for route {RouteId} got status {StatusCode} from cluster {ClusterId}")]
-    private static partial void LogUpstreamError(ILogger logger, string routeId, string clusterId, int statusCode);
 }

@@ -334,7 +334,7 @@ public sealed class CachingTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
         Assert.Equal("STALE", stale.XCache());
         Assert.Equal(await fresh.BodyAsync(), await stale.BodyAsync());
-        Assert.True(proxy.Logs.Contains("UpstreamUnreachable"));
+        Assert.True(proxy.Logs.Contains("UpstreamAttemptFailed"));
     }
 
     [Fact]

@@ -57,6 +57,55 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
     }
 
     [Fact]
+    public async Task APurgeByTagThroughTheAdminApi_ReachesEveryInstance_AndOneStartedLater()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        _tmdb.Json("/3/movie/604", Tmdb.Movie("Reloaded"));
+        await using var first = await StartAsync(Settings());
+        await using var second = await StartAsync(Settings());
+        foreach (var proxy in new[] { first, second, second })
+        {
+            await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+            await proxy.Client.GetAsync("/tmdb/3/movie/604");
+        }
+
+        using var purge = await first.PurgeAsync(new { tag = "tmdb:movie:603" });
+        Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+
+        Assert.Equal("MISS", await FirstNonHitAsync(second, Tmdb.ProxyMoviePath));
+        using (var again = await first.Client.GetAsync(Tmdb.ProxyMoviePath))
+        {
+            Assert.Equal("HIT", again.XCache()); // The second instance's refill, through L2.
+        }
+
+        using (var other = await second.Client.GetAsync("/tmdb/3/movie/604"))
+        {
+            Assert.Equal("HIT", other.XCache());
+        }
+
+        Assert.Equal(2, _tmdb.Received(Tmdb.MoviePath).Count);
+
+        // An instance that starts after the purge reads it from Redis: an older copy would not be served.
+        await first.PurgeAsync(new { route = "tmdb-movie" });
+        await using var third = await StartAsync(Settings());
+        using var late = await third.Client.GetAsync(Tmdb.ProxyMoviePath);
+        Assert.Equal("MISS", late.XCache());
+    }
+
+    [Fact]
+    public async Task Ready_ReportsTheBackplane()
+    {
+        await using var proxy = await StartAsync(Settings());
+
+        using var ready = await proxy.Client.GetAsync("/health/ready");
+        var backplane = System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("backplane");
+
+        Assert.Equal("Healthy", backplane.GetProperty("status").GetString());
+        Assert.Equal("redis", backplane.GetProperty("data").GetProperty("backplane").GetString());
+        Assert.Equal("subscribed", backplane.GetProperty("data").GetProperty("purges").GetString());
+    }
+
+    [Fact]
     public async Task Ready_ChecksRedisAndTheProxyKeepsAnsweringWhenRedisIsAway()
     {
         _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
@@ -99,8 +148,25 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
 
     public void Dispose() => _tmdb.Dispose();
 
+    // Polls: the purge reaches the other instance through Redis pub/sub, a moment later.
+    private static async Task<string> FirstNonHitAsync(ProxyHost proxy, string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using var response = await proxy.Client.GetAsync(path);
+            if (response.XCache() != "HIT" || DateTime.UtcNow > deadline)
+            {
+                return response.XCache();
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     private Dictionary<string, string> Settings() => ProxyHost.Settings(
         Destination("tmdb", _tmdb.Url),
+        AdminClient.Enabled,
         ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey),
         ("EnrichProxy:Redis:Configuration", redis.Configuration),
         ("EnrichProxy:Redis:InstanceName", _instance));

@@ -49,9 +49,11 @@ internal sealed class ProxyHost : IAsyncDisposable
             ContentRootPath = contentRoot,
             EnvironmentName = "Testing",
         });
+        // The default providers go; those EnrichProxy adds (OpenTelemetry's, when OTLP is on) stay.
+        builder.Logging.ClearProviders();
         builder.AddEnrichProxy();
         var logs = new LogSink();
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs);
         if (time is not null)
         {
             builder.Services.AddSingleton(time);

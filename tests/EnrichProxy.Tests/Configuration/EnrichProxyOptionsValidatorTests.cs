@@ -24,7 +24,8 @@ public sealed class EnrichProxyOptionsValidatorTests
     public void Validate_BrokenConfig_ReportsEveryErrorAtOnce()
     {
         var validator = new EnrichProxyOptionsValidator(Proxy(
-            [Route("movie", "tmdb", "no-such-policy"), Route("orphan", "no-such-cluster", null)],
+            [Route("movie", "tmdb", "no-such-policy"), Route("orphan", "no-such-cluster", null),
+                Route("tagged", "tmdb", null) with { Metadata = new Dictionary<string, string> { ["CacheTags"] = "tmdb:movie:{id}, tmdb:{}" } }],
             [Cluster("tmdb", "https://api.themoviedb.org/"), new ClusterConfig { ClusterId = "empty" }, Cluster("ftp", "ftp://example.org/")]));
         var options = new EnrichProxyOptions
         {
@@ -40,6 +41,7 @@ public sealed class EnrichProxyOptionsValidatorTests
                     HardTimeout = TimeSpan.FromSeconds(30),
                     MaxCacheableBytes = 0,
                     VaryByHeaders = ["Authorization", "Accept-Encoding", "X-Custom-Key"],
+                    Tags = ["tmdb:movie:{id"],
                 },
             },
             Upstreams = new(StringComparer.OrdinalIgnoreCase)
@@ -47,9 +49,10 @@ public sealed class EnrichProxyOptionsValidatorTests
                 ["nowhere"] = new UpstreamOptions(),
                 ["tmdb"] = new UpstreamOptions { ApiKeyLocation = ApiKeyLocation.Header, ApiKeyName = "X-Custom-Key" },
             },
-            Cache = new CacheStorageOptions { MemorySizeLimitBytes = 0, DiskPath = " " },
+            Cache = new CacheStorageOptions { MemorySizeLimitBytes = 0, DiskPath = " ", L2SampleInterval = TimeSpan.Zero },
             Redis = new RedisOptions { Configuration = "password=secret-only" },
             InboundApiKey = "short",
+            Admin = new AdminOptions { ApiKey = "short-admin" },
         };
 
         var result = validator.Validate(null, options);
@@ -58,6 +61,10 @@ public sealed class EnrichProxyOptionsValidatorTests
         var errors = result.Failures!.ToList();
         string[] expected =
         [
+            "EnrichProxy:Policies:broken:Tags: Tag template 'tmdb:movie:{id' has an unclosed or empty placeholder",
+            "ReverseProxy:Routes:tagged:Metadata:CacheTags: Tag template 'tmdb:{}' has an unclosed or empty placeholder",
+            "EnrichProxy:Cache:L2SampleInterval must be greater than 0",
+            "EnrichProxy:Admin:ApiKey must be at least 16 characters long",
             "EnrichProxy:Policies:broken:Ttl must be greater than 0",
             "EnrichProxy:Policies:broken:StaleWhileRevalidate cannot be negative",
             "EnrichProxy:Policies:broken:StaleIfError cannot be negative",

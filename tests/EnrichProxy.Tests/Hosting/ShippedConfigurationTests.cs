@@ -1,4 +1,5 @@
 using EnrichProxy.Caching;
+using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
 using EnrichProxy.Hosting;
 using Microsoft.Extensions.Caching.Distributed;
@@ -150,7 +151,8 @@ public sealed class ShippedConfigurationTests : IDisposable
     [Fact]
     public void ShippedConfig_CallsTheEmbeddedDiskL2OffTheSocketThreads()
     {
-        Assert.IsType<ThreadPoolDistributedCache>(_app.Services.GetRequiredService<IDistributedCache>());
+        var observed = Assert.IsType<ObservedDistributedCache>(_app.Services.GetRequiredService<IDistributedCache>());
+        Assert.IsType<ThreadPoolDistributedCache>(observed.Inner);
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using EnrichProxy.Configuration;
 using Polly;
@@ -31,6 +32,7 @@ internal sealed partial class ClusterResilience : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ClusterId = clusterId;
         _metrics = metrics;
+        _metrics.Prime(clusterId);
         _logger = logger;
         _time = time;
         Pause = new ClusterPause(time);
@@ -147,6 +149,7 @@ internal sealed partial class ClusterResilience : IDisposable
             throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
         }
 
+        var started = Stopwatch.GetTimestamp();
         HttpResponseMessage response;
         try
         {
@@ -157,6 +160,9 @@ internal sealed partial class ClusterResilience : IDisposable
         }
         catch (Exception exception) when (IsTransientException(exception))
         {
+            var timedOut = exception is TimeoutRejectedException;
+            _metrics.Sent(ClusterId, timedOut ? "timeout" : "error", Stopwatch.GetElapsedTime(started));
+            LogAttemptFailed(_logger, ClusterId, request.Method, request.RequestUri?.AbsolutePath, timedOut ? "no answer in time" : ErrorName(exception));
             _breaker.OnFailure(isProbe);
             throw;
         }
@@ -164,6 +170,13 @@ internal sealed partial class ClusterResilience : IDisposable
         {
             _breaker.OnAbandoned(isProbe);
             throw;
+        }
+
+        var statusCode = (int)response.StatusCode;
+        _metrics.Sent(ClusterId, UpstreamMetrics.StatusLabel(statusCode), Stopwatch.GetElapsedTime(started));
+        if (statusCode >= 500)
+        {
+            LogAnswerFailed(_logger, ClusterId, request.Method, request.RequestUri?.AbsolutePath, statusCode);
         }
 
         if (IsTransientAnswer(response))
@@ -177,6 +190,9 @@ internal sealed partial class ClusterResilience : IDisposable
 
         return response;
     }
+
+    private static string ErrorName(Exception exception) =>
+        exception is HttpRequestException { HttpRequestError: var error } ? error.ToString() : exception.GetType().Name;
 
     private void ThrowIfCircuitOpen()
     {
@@ -248,6 +264,15 @@ internal sealed partial class ClusterResilience : IDisposable
         (int)answer.StatusCode >= 500
         && answer.StatusCode != HttpStatusCode.NotImplemented
         && !(answer.StatusCode == HttpStatusCode.ServiceUnavailable && answer.Headers.RetryAfter is not null);
+
+    // One line per failed attempt, forwarded or a fill; the path only, since the query may carry a key.
+    [LoggerMessage(EventId = 2104, EventName = "UpstreamAnswerFailed", Level = LogLevel.Warning,
+        Message = "Cluster {ClusterId} answered {StatusCode} to {Method} {Path}")]
+    private static partial void LogAnswerFailed(ILogger logger, string clusterId, HttpMethod method, string? path, int statusCode);
+
+    [LoggerMessage(EventId = 2105, EventName = "UpstreamAttemptFailed", Level = LogLevel.Warning,
+        Message = "Cluster {ClusterId} failed {Method} {Path}: {Error}")]
+    private static partial void LogAttemptFailed(ILogger logger, string clusterId, HttpMethod method, string? path, string error);
 
     [LoggerMessage(EventId = 2101, EventName = "UpstreamPaused", Level = LogLevel.Warning,
         Message = "Cluster {ClusterId} answered {StatusCode} and asked for a pause of {Pause}; nothing is sent to it until then")]

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Caching.Distributed;
 
-namespace EnrichProxy.Caching;
+namespace EnrichProxy.Caching.Storage;
 
 /// <summary>
 /// Runs the embedded disk L2's calls on the thread pool. SQLite's asynchronous methods complete

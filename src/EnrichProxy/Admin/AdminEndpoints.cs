@@ -1,0 +1,13 @@
+namespace EnrichProxy.Admin;
+
+/// <summary>Maps the admin API under <c>/admin</c>, every endpoint behind <see cref="AdminKeyFilter"/>.</summary>
+internal static class AdminEndpoints
+{
+    public static IEndpointRouteBuilder MapEnrichProxyAdmin(this IEndpointRouteBuilder endpoints)
+    {
+        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminKeyFilter>();
+        admin.MapPost("/purge", PurgeEndpoint.HandleAsync);
+        admin.MapGet("/stats", StatsEndpoint.Handle);
+        return endpoints;
+    }
+}

@@ -1,0 +1,58 @@
+using EnrichProxy.Caching.Purging;
+using EnrichProxy.Caching.Storage;
+using EnrichProxy.Configuration;
+using EnrichProxy.Telemetry;
+using EnrichProxy.Upstreams.Resilience;
+using Microsoft.Extensions.Options;
+
+namespace EnrichProxy.Admin;
+
+/// <summary><c>GET /admin/stats</c>: per-route answers, upstream states, cache levels, purges and the background queue.</summary>
+internal static class StatsEndpoint
+{
+    public static IResult Handle(
+        CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
+        Purger purger, QueueMetrics queue, IOptions<EnrichProxyOptions> options)
+    {
+        var routes = cacheMetrics.Routes.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToDictionary(
+            r => r.RouteId,
+            r => new
+            {
+                hits = r.Hits,
+                misses = r.Misses,
+                stale = r.Stale,
+                bypass = r.Bypassed,
+                coalesced = r.CoalescedWaiters,
+                hitRatio = Ratio(r.Hits, r.Hits + r.Misses + r.Stale + r.Bypassed),
+            });
+        var clusters = upstreams.Clusters.OrderBy(c => c.ClusterId, StringComparer.Ordinal).ToDictionary(
+            c => c.ClusterId,
+            c => new
+            {
+                circuit = c.BreakerState switch { CircuitState.Closed => "closed", CircuitState.Open => "open", _ => "half-open" },
+                pausedForSeconds = c.Pause.Remaining is { } left ? Math.Ceiling(left.TotalSeconds) : (double?)null,
+            });
+        var (entries, bytes) = memory.Measure();
+        var l2 = levels.SecondLevel;
+        return TypedResults.Json(new
+        {
+            routes,
+            upstreams = clusters,
+            cache = new
+            {
+                l1 = new { entries, bytes, limitBytes = options.Value.Cache.MemorySizeLimitBytes },
+                l2 = new { kind = levels.SecondLevelKind, entries = l2?.Count.Entries, bytes = l2?.Count.Bytes, sampledAt = l2?.TakenAt },
+                purges = new { markers = purger.MarkerCount, reachOtherInstances = purger.IsListening },
+            },
+            queue = new
+            {
+                depth = queue.Depth,
+                finished = queue.Finished.GroupBy(f => f.Key.Kind).ToDictionary(
+                    kind => kind.Key, kind => kind.ToDictionary(f => f.Key.Result, f => f.Value)),
+            },
+        });
+    }
+
+    // Fresh hits out of all answers of the route, as the dashboard's hit ratio.
+    private static double? Ratio(long part, long whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+
+namespace EnrichProxy.Caching.Purging;
+
+/// <summary>
+/// Markers in a JSON file next to the embedded disk cache, rewritten whole on each purge (write, then
+/// rename over the old file, so a crash leaves the old or the new file, never half of one).
+/// </summary>
+internal sealed class DiskPurgeStore(string path) : IPurgeStore, IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly SemaphoreSlim _writing = new(1, 1);
+
+    public event Action<PurgeMarker>? Received
+    {
+        add { }
+        remove { }
+    }
+
+    public bool? IsListening => null;
+
+    public async Task<IReadOnlyList<PurgeMarker>> LoadAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var stream = File.OpenRead(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonSerializer.DeserializeAsync<List<PurgeMarker>>(stream, Json, cancellationToken).ConfigureAwait(false) ?? [];
+        }
+    }
+
+    public async Task SaveAsync(PurgeMarker marker, IReadOnlyCollection<PurgeMarker> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var kept = all.Where(m => m.PurgedAt >= pruneBefore).ToList();
+            var temporary = path + ".tmp";
+            var stream = File.Create(temporary);
+            await using (stream.ConfigureAwait(false))
+            {
+                await JsonSerializer.SerializeAsync(stream, kept, Json, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    public Task SubscribeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _writing.Dispose();
+}

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+
+namespace EnrichProxy.Caching.Purging;
+
+/// <summary>
+/// The purge markers this instance knows, newest per URL, route and tag. Read on every lookup that goes
+/// through the full pipeline while any marker exists; the fast path never sees a purged entry, because
+/// every purge makes it forget what it learnt (<see cref="HotTargets.ForgetAll"/>).
+/// </summary>
+internal sealed class PurgeLedger
+{
+    private readonly ConcurrentDictionary<string, PurgeMarker> _markers = new(StringComparer.Ordinal);
+    private int _count;
+
+    public bool IsEmpty => Volatile.Read(ref _count) == 0;
+
+    public int Count => Volatile.Read(ref _count);
+
+    public IEnumerable<PurgeMarker> Markers => _markers.Values;
+
+    /// <summary>Records a marker, keeping the later one when the same URL, route or tag was purged before.</summary>
+    /// <returns>Whether the ledger changed.</returns>
+    public bool Apply(PurgeMarker marker)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        while (true)
+        {
+            if (_markers.TryGetValue(marker.Key, out var known))
+            {
+                if (known.PurgedAt >= marker.PurgedAt)
+                {
+                    return false;
+                }
+
+                if (_markers.TryUpdate(marker.Key, marker, known))
+                {
+                    return true;
+                }
+            }
+            else if (_markers.TryAdd(marker.Key, marker))
+            {
+                Interlocked.Increment(ref _count);
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Whether a marker of <paramref name="scope"/> and <paramref name="value"/> covers an entry stored at <paramref name="storedAt"/>.</summary>
+    public bool Covers(PurgeScope scope, string value, DateTimeOffset storedAt) =>
+        _markers.TryGetValue(PurgeMarker.KeyOf(scope, value), out var marker) && storedAt <= marker.PurgedAt;
+
+    /// <summary>Drops markers made before <paramref name="before"/>: every entry they could cover has expired.</summary>
+    public void Prune(DateTimeOffset before)
+    {
+        foreach (var (key, marker) in _markers)
+        {
+            if (marker.PurgedAt < before && _markers.TryRemove(new KeyValuePair<string, PurgeMarker>(key, marker)))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+        }
+    }
+}

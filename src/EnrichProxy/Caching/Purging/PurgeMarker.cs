@@ -1,0 +1,40 @@
+using System.Text.Json.Serialization;
+
+namespace EnrichProxy.Caching.Purging;
+
+/// <summary>What a purge names: one URL, every answer of a route, or every answer carrying a tag.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PurgeScope>))]
+internal enum PurgeScope
+{
+    Url,
+    Route,
+    Tag,
+}
+
+/// <summary>
+/// "Every answer of this URL, route or tag stored at or before <paramref name="PurgedAt"/> is gone."
+/// Entries are not hunted down: a read finds the marker and treats the entry as missing.
+/// </summary>
+/// <param name="Scope">What <paramref name="Value"/> names.</param>
+/// <param name="Value">The URL's path-and-query part of the key (<see cref="PurgeUrls"/>), the route id, or the tag.</param>
+/// <param name="PurgedAt">When the purge was made.</param>
+internal sealed record PurgeMarker(PurgeScope Scope, string Value, DateTimeOffset PurgedAt)
+{
+    /// <summary>The marker's identity in the ledger and in stores: scope and value.</summary>
+    [JsonIgnore]
+    public string Key => KeyOf(Scope, Value);
+
+    public static string KeyOf(PurgeScope scope, string value) => scope switch
+    {
+        PurgeScope.Url => "url:" + value,
+        PurgeScope.Route => "route:" + value,
+        _ => "tag:" + value,
+    };
+
+    public static string ScopeName(PurgeScope scope) => scope switch
+    {
+        PurgeScope.Url => "url",
+        PurgeScope.Route => "route",
+        _ => "tag",
+    };
+}

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace EnrichProxy.Caching.Purging;
+
+/// <summary>
+/// Markers in a Redis hash (field: scope and value; value: the marker), announced on a pub/sub channel
+/// beside FusionCache's backplane, so a purge through one instance reaches every instance at once and
+/// an instance that starts later, or reconnects, reads it from the hash.
+/// </summary>
+internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, string instanceName, ILogger<RedisPurgeStore> logger) : IPurgeStore
+{
+    // Old markers are dropped from the hash every this many saves, by whichever instance makes them.
+    private const int SavesBetweenPrunes = 100;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly RedisKey _hash = MarkersKey(instanceName);
+    private readonly RedisChannel _channel = RedisChannel.Literal(instanceName + "purges");
+    private int _saves;
+    private volatile bool _subscribed;
+
+    public event Action<PurgeMarker>? Received;
+
+    public bool? IsListening => _subscribed && redis.IsConnected;
+
+    /// <summary>The Redis key of the markers hash.</summary>
+    public static string MarkersKey(string instanceName) => instanceName + "purges";
+
+    public async Task<IReadOnlyList<PurgeMarker>> LoadAsync(CancellationToken cancellationToken)
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync(_hash).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. entries.Select(entry => Parse(entry.Value)).OfType<PurgeMarker>()];
+    }
+
+    public async Task SaveAsync(PurgeMarker marker, IReadOnlyCollection<PurgeMarker> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        var database = redis.GetDatabase();
+        var json = JsonSerializer.Serialize(marker, Json);
+        await database.HashSetAsync(_hash, marker.Key, json).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await database.PublishAsync(_channel, json).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Increment(ref _saves) % SavesBetweenPrunes == 0)
+        {
+            var stale = (await LoadAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.PurgedAt < pruneBefore).Select(m => (RedisValue)m.Key).ToArray();
+            await database.HashDeleteAsync(_hash, stale).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task SubscribeAsync(CancellationToken cancellationToken)
+    {
+        await redis.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
+        {
+            if (Parse(message) is { } marker)
+            {
+                Received?.Invoke(marker);
+            }
+        }).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _subscribed = true;
+    }
+
+    private PurgeMarker? Parse(RedisValue value)
+    {
+        try
+        {
+            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<PurgeMarker>(value.ToString(), Json);
+        }
+        catch (JsonException)
+        {
+            LogUnreadableMarker(logger);
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 5003, EventName = "UnreadablePurgeMarker", Level = LogLevel.Warning,
+        Message = "A purge marker in Redis could not be read and is ignored")]
+    private static partial void LogUnreadableMarker(ILogger logger);
+}

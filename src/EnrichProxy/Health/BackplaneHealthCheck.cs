@@ -1,0 +1,28 @@
+using EnrichProxy.Caching.Purging;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace EnrichProxy.Health;
+
+/// <summary>
+/// With Redis: whether this instance hears the others (FusionCache's backplane and the purge channel
+/// share the connection). Without: a single instance has no backplane, which is healthy. Degraded, not
+/// failed: a deaf instance still answers, with L1 entries that may be out of date for a while.
+/// </summary>
+internal sealed class BackplaneHealthCheck(Purger purger, IServiceProvider services) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (purger.IsListening is not { } listening)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("No backplane: one instance with the embedded disk L2.",
+                new Dictionary<string, object> { ["backplane"] = "none" }));
+        }
+
+        var connected = services.GetService<IConnectionMultiplexer>()?.IsConnected ?? false;
+        var data = new Dictionary<string, object> { ["backplane"] = "redis", ["connected"] = connected, ["purges"] = listening ? "subscribed" : "not subscribed" };
+        return Task.FromResult(connected && listening
+            ? HealthCheckResult.Healthy("Connected to the Redis backplane.", data)
+            : HealthCheckResult.Degraded("Not connected to the Redis backplane: other instances' changes and purges do not reach this one.", data: data));
+    }
+}

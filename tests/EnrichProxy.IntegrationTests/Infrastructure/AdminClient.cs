@@ -1,0 +1,35 @@
+using System.Net.Http.Json;
+
+namespace EnrichProxy.IntegrationTests.Infrastructure;
+
+/// <summary>Calls of the admin API, with its key.</summary>
+internal static class AdminClient
+{
+    public const string Key = "admin-key-for-tests-0123456789";
+
+    public static (string Key, string Value) Enabled => ("EnrichProxy:Admin:ApiKey", Key);
+
+    public static async Task<HttpResponseMessage> PurgeAsync(this ProxyHost proxy, object body, string? key = Key)
+    {
+        ArgumentNullException.ThrowIfNull(proxy);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/purge") { Content = JsonContent.Create(body) };
+        if (key is not null)
+        {
+            request.Headers.Add("X-Admin-Key", key);
+        }
+
+        return await proxy.Client.SendAsync(request);
+    }
+
+    public static async Task<HttpResponseMessage> StatsAsync(this ProxyHost proxy, string? key = Key)
+    {
+        ArgumentNullException.ThrowIfNull(proxy);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/stats");
+        if (key is not null)
+        {
+            request.Headers.Add("X-Admin-Key", key);
+        }
+
+        return await proxy.Client.SendAsync(request);
+    }
+}

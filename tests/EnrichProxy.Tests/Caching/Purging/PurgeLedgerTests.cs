@@ -1,0 +1,53 @@
+using EnrichProxy.Caching.Purging;
+
+namespace EnrichProxy.Tests.Caching.Purging;
+
+public sealed class PurgeLedgerTests
+{
+    private static readonly DateTimeOffset Noon = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void AMarker_CoversWhatWasStoredUpToItsTime_OfItsScopeAndValueOnly()
+    {
+        var ledger = new PurgeLedger();
+        Assert.True(ledger.IsEmpty);
+
+        Assert.True(ledger.Apply(new PurgeMarker(PurgeScope.Tag, "tmdb:movie:603", Noon)));
+
+        Assert.False(ledger.IsEmpty);
+        Assert.True(ledger.Covers(PurgeScope.Tag, "tmdb:movie:603", Noon.AddMinutes(-1)));
+        Assert.True(ledger.Covers(PurgeScope.Tag, "tmdb:movie:603", Noon));
+        Assert.False(ledger.Covers(PurgeScope.Tag, "tmdb:movie:603", Noon.AddTicks(1)));
+        Assert.False(ledger.Covers(PurgeScope.Tag, "tmdb:movie:604", Noon.AddMinutes(-1)));
+        Assert.False(ledger.Covers(PurgeScope.Route, "tmdb:movie:603", Noon.AddMinutes(-1)));
+    }
+
+    [Fact]
+    public void Apply_KeepsTheLaterMarker_WhicheverArrivesFirst()
+    {
+        var ledger = new PurgeLedger();
+
+        Assert.True(ledger.Apply(new PurgeMarker(PurgeScope.Route, "tmdb-movie", Noon)));
+        Assert.False(ledger.Apply(new PurgeMarker(PurgeScope.Route, "tmdb-movie", Noon.AddMinutes(-5))));
+        Assert.False(ledger.Apply(new PurgeMarker(PurgeScope.Route, "tmdb-movie", Noon)));
+
+        Assert.True(ledger.Covers(PurgeScope.Route, "tmdb-movie", Noon));
+        Assert.True(ledger.Apply(new PurgeMarker(PurgeScope.Route, "tmdb-movie", Noon.AddMinutes(5))));
+        Assert.True(ledger.Covers(PurgeScope.Route, "tmdb-movie", Noon.AddMinutes(4)));
+        Assert.Equal(1, ledger.Count);
+    }
+
+    [Fact]
+    public void Prune_DropsMarkersOlderThanAnyEntryCanLive()
+    {
+        var ledger = new PurgeLedger();
+        ledger.Apply(new PurgeMarker(PurgeScope.Url, "/tmdb/3/movie/603", Noon.AddDays(-40)));
+        ledger.Apply(new PurgeMarker(PurgeScope.Url, "/tmdb/3/movie/604", Noon));
+
+        ledger.Prune(Noon.AddDays(-30));
+
+        Assert.Equal(1, ledger.Count);
+        Assert.False(ledger.Covers(PurgeScope.Url, "/tmdb/3/movie/603", Noon.AddDays(-41)));
+        Assert.True(ledger.Covers(PurgeScope.Url, "/tmdb/3/movie/604", Noon));
+    }
+}
