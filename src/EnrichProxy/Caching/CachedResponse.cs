@@ -21,6 +21,17 @@ internal sealed class CachedResponse
     /// <summary>When the upstream answered; the base of <c>Age</c> and of HIT versus STALE.</summary>
     public DateTimeOffset StoredAt { get; init; }
 
+    /// <summary>
+    /// When the request for this answer was sent. A purge made while the request was on its way covers
+    /// the answer: the upstream may have answered from before the purge. (Entries stored before this
+    /// field existed have none and fall back on <see cref="StoredAt"/>.)
+    /// </summary>
+    public DateTimeOffset RequestedAt { get; init; }
+
+    /// <summary>The time purges are compared with.</summary>
+    [JsonIgnore]
+    public DateTimeOffset PurgeStamp => RequestedAt == default ? StoredAt : RequestedAt;
+
     /// <summary>Whether requests for this key are forwarded instead of answered from this entry.</summary>
     [JsonIgnore]
     public bool IsPassThrough => StatusCode == 0;

@@ -15,6 +15,14 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
     // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
     private const int EntryOverheadBytes = 512;
 
+    // Removes from this instance's memory only (see RemoveFromMemoryAsync).
+    private static readonly FusionCacheEntryOptions ThisMemoryOnly = new()
+    {
+        SkipDistributedCacheRead = true,
+        SkipDistributedCacheWrite = true,
+        SkipBackplaneNotifications = true,
+    };
+
     // Past this many keys in back-off, expired back-offs are swept so the map cannot grow without bound.
     private const int BackoffSweepThreshold = 10_000;
 
@@ -38,13 +46,6 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
         var found = cache.TryGet<CachedResponse>(key, policy.MemoryOnlyEntryOptions);
         return found.HasValue ? found.Value : null;
     }
-
-    private static readonly FusionCacheEntryOptions ThisMemoryOnly = new()
-    {
-        SkipDistributedCacheRead = true,
-        SkipDistributedCacheWrite = true,
-        SkipBackplaneNotifications = true,
-    };
 
     /// <summary>Removes an entry from both levels, and from other instances' memory through the backplane.</summary>
     public ValueTask RemoveAsync(string key) => cache.RemoveAsync(key);
@@ -71,11 +72,7 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
             return;
         }
 
-        var (_, started) = _refreshes.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.RefreshCoreAsync(s.Key, s.Request, s.Policy));
-        if (started)
-        {
-            queue.Started();
-        }
+        _refreshes.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.RefreshCoreAsync(s.Key, s.Request, s.Policy));
     }
 
     private async Task<FillOutcome> FillCoreAsync(string key, FillRequest request, CachePolicy policy)
@@ -121,6 +118,7 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
         using var activity = StartSpan(EnrichProxySpans.QueueJob, request, policy);
         activity?.SetTag(EnrichProxySpans.JobKindAttribute, QueueMetrics.RefreshJob);
         var result = QueueMetrics.Failed;
+        queue.Started();
         try
         {
             using var timeout = new CancellationTokenSource(policy.HardTimeout, time);
@@ -186,6 +184,7 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
         Headers = answer.Headers,
         Body = answer.Body ?? [],
         StoredAt = answer.ReceivedAt,
+        RequestedAt = answer.SentAt,
     };
 
     private static void Adapt(FusionCacheEntryOptions options, CachedResponse cached, Storability storability, CachePolicy policy)

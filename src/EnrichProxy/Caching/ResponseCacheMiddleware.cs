@@ -87,14 +87,14 @@ internal sealed partial class ResponseCacheMiddleware(
     private async ValueTask<MaybeValue<CachedResponse>> LookupAsync(HttpContext context, RouteConfig route, CachePolicy policy, FillRequest fill, string key)
     {
         var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
-        if (!cached.HasValue || !purger.IsPurged(fill, policies.TagsFor(route, policy), cached.Value.StoredAt))
+        if (!cached.HasValue || !purger.IsPurged(fill, route, policy, cached.Value.PurgeStamp))
         {
             return cached;
         }
 
         await cache.RemoveFromMemoryAsync(key).ConfigureAwait(false);
         cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
-        if (!cached.HasValue || !purger.IsPurged(fill, policies.TagsFor(route, policy), cached.Value.StoredAt))
+        if (!cached.HasValue || !purger.IsPurged(fill, route, policy, cached.Value.PurgeStamp))
         {
             return cached;
         }
@@ -164,7 +164,7 @@ internal sealed partial class ResponseCacheMiddleware(
         }
 
         var age = value.AgeAt(time.GetUtcNow());
-        if (age > policy.Ttl && purger.IsPurged(fill, policies.TagsFor(route, policy), value.StoredAt))
+        if (age > policy.Ttl && purger.IsPurged(fill, route, policy, value.PurgeStamp))
         {
             // The upstream failed and fail-safe fell back on an answer that was purged: as if nothing were cached.
             await cache.RemoveAsync(key).ConfigureAwait(false);

@@ -16,6 +16,9 @@ public sealed class CacheStorageOptions
     /// <summary>The embedded disk L2 file used when Redis is not configured; relative paths are under the content root. Default <c>data/cache.db</c>.</summary>
     public string DiskPath { get; init; } = "data/cache.db";
 
-    /// <summary>How often the second level's entries and bytes are counted for <c>/metrics</c> and <c>/admin/stats</c>. Default 1 minute.</summary>
-    public TimeSpan L2SampleInterval { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How often the second level's entries and bytes are counted for <c>/metrics</c> and <c>/admin/stats</c>.
+    /// Default 5 minutes: with Redis, each count scans the keyspace. The first count is taken at start.
+    /// </summary>
+    public TimeSpan L2SampleInterval { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -33,7 +33,7 @@ public static class EnrichProxyDiagnostics
     /// <summary>Whether a <c>cluster</c> is paused at its upstream's request: 1 paused, 0 not. Prometheus: <c>enrichproxy_upstream_paused</c>.</summary>
     public const string UpstreamPaused = "enrichproxy.upstream.paused";
 
-    /// <summary>Upstream requests sent (each attempt), tagged <c>cluster</c> and <c>status</c> (the HTTP status code, <c>timeout</c> or <c>error</c>). Prometheus: <c>enrichproxy_upstream_requests_total</c>.</summary>
+    /// <summary>Upstream requests sent (each attempt), tagged <c>cluster</c> and <c>status</c> (the HTTP status code, <c>timeout</c>, <c>error</c> or <c>cancelled</c>). Prometheus: <c>enrichproxy_upstream_requests_total</c>.</summary>
     public const string UpstreamRequests = "enrichproxy.upstream.requests";
 
     /// <summary>How long upstream attempts took, in seconds, tagged <c>cluster</c>. Prometheus: <c>enrichproxy_upstream_duration_seconds</c> (histogram).</summary>

@@ -15,6 +15,9 @@ internal sealed class UpstreamAnswer
 
     public bool HasSetCookie { get; init; }
 
+    /// <summary>When the request was sent: what the upstream answered may be as old as this.</summary>
+    public DateTimeOffset SentAt { get; init; }
+
     public DateTimeOffset ReceivedAt { get; init; }
 
     public bool IsTooLarge => Body is null;

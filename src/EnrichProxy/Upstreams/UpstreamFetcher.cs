@@ -56,6 +56,7 @@ internal sealed partial class UpstreamFetcher(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var activityTimeout = requestConfig.ActivityTimeout ?? DefaultActivityTimeout;
         timeout.CancelAfter(activityTimeout);
+        var sentAt = time.GetUtcNow();
         try
         {
             using var response = await model.HttpClient.SendAsync(message, timeout.Token).ConfigureAwait(false);
@@ -70,6 +71,7 @@ internal sealed partial class UpstreamFetcher(
                 Headers = HeaderRules.StoredResponseHeaders(context.Response.Headers),
                 Body = body is null ? null : SecretRedactor.Redact(body, secret),
                 HasSetCookie = context.Response.Headers.ContainsKey(HeaderNames.SetCookie),
+                SentAt = sentAt,
                 ReceivedAt = time.GetUtcNow(),
             };
         }

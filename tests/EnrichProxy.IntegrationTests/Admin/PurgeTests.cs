@@ -3,6 +3,11 @@ using System.Text;
 using System.Text.Json;
 using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
+using WireMock;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Types;
+using WireMock.Util;
 using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
 
 namespace EnrichProxy.IntegrationTests.Admin;
@@ -50,9 +55,10 @@ public sealed class PurgeTests : IDisposable
         await using var proxy = await StartAsync(Settings());
         await WarmAsync(proxy, "/tmdb/3/movie/603", "/tmdb/3/movie/604", "/tmdb/3/movie/603/credits");
 
-        using var purge = await proxy.PurgeAsync(new { route = "tmdb-movie" });
+        using var purge = await proxy.PurgeAsync(new { route = "TMDB-Movie" });
 
         Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        Assert.Equal("tmdb-movie", (await JsonAsync(purge)).GetProperty("value").GetString());
         Assert.Equal("MISS", await XCacheAsync(proxy, "/tmdb/3/movie/603"));
         Assert.Equal("MISS", await XCacheAsync(proxy, "/tmdb/3/movie/604"));
         Assert.Equal("HIT", await XCacheAsync(proxy, "/tmdb/3/movie/603/credits"));
@@ -72,6 +78,35 @@ public sealed class PurgeTests : IDisposable
         Assert.Equal("MISS", await XCacheAsync(proxy, "/tmdb/3/movie/603/images"));
         Assert.Equal("HIT", await XCacheAsync(proxy, "/tmdb/3/movie/604"));
         Assert.Equal("HIT", await XCacheAsync(proxy, "/tmdb/3/tv/1399"));
+    }
+
+    [Fact]
+    public async Task AFillOnItsWayWhenThePurgeCame_IsPurgedToo()
+    {
+        using var received = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        _tmdb.Server.Given(Request.Create().WithPath("/3/movie/605").UsingGet()).RespondWith(Response.Create().WithCallback(_ =>
+        {
+            received.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+            return new ResponseMessage { StatusCode = 200, BodyData = new BodyData { BodyAsString = Tmdb.Movie("Old"), DetectedBodyType = BodyType.String } };
+        }));
+        await using var proxy = await StartAsync(Settings());
+
+        var inFlight = proxy.Client.GetAsync("/tmdb/3/movie/605");
+        Assert.True(received.Wait(TimeSpan.FromSeconds(30)), "the fill reached the upstream");
+        using (var purge = await proxy.PurgeAsync(new { tag = "tmdb:movie:605" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        }
+
+        release.Set();
+        using var first = await inFlight;
+        using var second = await proxy.Client.GetAsync("/tmdb/3/movie/605");
+
+        Assert.Equal("MISS", first.XCache());
+        Assert.Equal("MISS", second.XCache()); // The answer may predate the purge: it is not kept.
+        Assert.Equal(2, _tmdb.Received("/3/movie/605").Count);
     }
 
     [Fact]
@@ -125,9 +160,11 @@ public sealed class PurgeTests : IDisposable
     [InlineData("""{"route":"no-such-route"}""", HttpStatusCode.NotFound)]
     [InlineData("not json", HttpStatusCode.BadRequest)]
     [InlineData("", HttpStatusCode.BadRequest)]
+    [InlineData("LONG", HttpStatusCode.RequestEntityTooLarge)]
     public async Task BadPurgeRequests_GetAProblemThatSaysWhat(string body, HttpStatusCode expected)
     {
         await using var proxy = await StartAsync(Settings());
+        body = body == "LONG" ? $$"""{"url":"/{{new string('a', 20_000)}}"}""" : body;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/admin/purge") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-Admin-Key", AdminClient.Key);
 

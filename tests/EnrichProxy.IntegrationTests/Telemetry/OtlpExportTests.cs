@@ -3,6 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
+using EnrichProxy.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -87,10 +92,15 @@ public sealed class OtlpExportTests : IDisposable
         answers.Append(await DescribeAsync(await proxy.PurgeAsync(new { url = $"/tmdb/3/movie/603?api_key={ClientKey}" })));
         answers.Append(await DescribeAsync(await proxy.StatsAsync()));
 
+        // Everything the run produced goes out now, the purge's span and log line included. (The meter
+        // provider's answer also counts the Prometheus exporter, which has nothing to flush.)
+        Assert.True(proxy.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
+        proxy.Services.GetRequiredService<MeterProvider>().ForceFlush(10_000);
+        Assert.True(proxy.Services.GetRequiredService<LoggerProvider>().ForceFlush(10_000));
         var exported = new List<byte[]>();
-        exported.AddRange(await ReceivedAsync("/v1/traces", Encoding.UTF8.GetBytes("/radarr")));
+        exported.AddRange(await ReceivedAsync("/v1/traces", Encoding.UTF8.GetBytes(EnrichProxySpans.AdminPurge)));
         exported.AddRange(await ReceivedAsync("/v1/metrics", Encoding.UTF8.GetBytes("enrichproxy.upstream.requests")));
-        exported.AddRange(await ReceivedAsync("/v1/logs", Encoding.UTF8.GetBytes("UpstreamAnswerFailed")));
+        exported.AddRange(await ReceivedAsync("/v1/logs", Encoding.UTF8.GetBytes("Purged")));
         var scrape = await proxy.ScrapeAsync("enrichproxy_upstream_requests_total");
         var texts = new Dictionary<string, string>
         {

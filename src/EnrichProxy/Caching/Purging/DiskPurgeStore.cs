@@ -33,13 +33,14 @@ internal sealed class DiskPurgeStore(string path) : IPurgeStore, IDisposable
         }
     }
 
-    public async Task SaveAsync(PurgeMarker marker, IReadOnlyCollection<PurgeMarker> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
+    public async Task SaveAsync(PurgeMarker marker, Func<IReadOnlyCollection<PurgeMarker>> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(all);
         await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var kept = all.Where(m => m.PurgedAt >= pruneBefore).ToList();
+            // Read under the lock: of two concurrent purges, the one written last must hold both markers.
+            var kept = all().Where(m => m.PurgedAt >= pruneBefore).ToList();
             var temporary = path + ".tmp";
             var stream = File.Create(temporary);
             await using (stream.ConfigureAwait(false))

@@ -9,8 +9,11 @@ internal interface IPurgeStore
     /// <summary>Every stored marker.</summary>
     Task<IReadOnlyList<PurgeMarker>> LoadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Stores <paramref name="marker"/> and announces it; drops stored markers made before <paramref name="pruneBefore"/>.</summary>
-    Task SaveAsync(PurgeMarker marker, IReadOnlyCollection<PurgeMarker> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores <paramref name="marker"/> and announces it; drops stored markers made before <paramref name="pruneBefore"/>.
+    /// <paramref name="all"/> gives every marker this instance knows, for stores that write them all.
+    /// </summary>
+    Task SaveAsync(PurgeMarker marker, Func<IReadOnlyCollection<PurgeMarker>> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken);
 
     /// <summary>Starts listening for other instances' markers.</summary>
     Task SubscribeAsync(CancellationToken cancellationToken);

@@ -10,6 +10,7 @@ namespace EnrichProxy.Caching.Purging;
 internal sealed class PurgeLedger
 {
     private readonly ConcurrentDictionary<string, PurgeMarker> _markers = new(StringComparer.Ordinal);
+    private readonly int[] _countByScope = new int[Enum.GetValues<PurgeScope>().Length];
     private int _count;
 
     public bool IsEmpty => Volatile.Read(ref _count) == 0;
@@ -17,6 +18,9 @@ internal sealed class PurgeLedger
     public int Count => Volatile.Read(ref _count);
 
     public IEnumerable<PurgeMarker> Markers => _markers.Values;
+
+    /// <summary>Whether any marker of <paramref name="scope"/> exists.</summary>
+    public bool Has(PurgeScope scope) => Volatile.Read(ref _countByScope[(int)scope]) > 0;
 
     /// <summary>Records a marker, keeping the later one when the same URL, route or tag was purged before.</summary>
     /// <returns>Whether the ledger changed.</returns>
@@ -39,6 +43,7 @@ internal sealed class PurgeLedger
             }
             else if (_markers.TryAdd(marker.Key, marker))
             {
+                Interlocked.Increment(ref _countByScope[(int)marker.Scope]);
                 Interlocked.Increment(ref _count);
                 return true;
             }
@@ -56,6 +61,7 @@ internal sealed class PurgeLedger
         {
             if (marker.PurgedAt < before && _markers.TryRemove(new KeyValuePair<string, PurgeMarker>(key, marker)))
             {
+                Interlocked.Decrement(ref _countByScope[(int)marker.Scope]);
                 Interlocked.Decrement(ref _count);
             }
         }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using EnrichProxy.Configuration;
 using EnrichProxy.Telemetry;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
 
 namespace EnrichProxy.Caching.Purging;
 
@@ -12,16 +13,19 @@ namespace EnrichProxy.Caching.Purging;
 /// </summary>
 internal sealed partial class Purger : IHostedService
 {
+    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(5);
+
     private readonly PurgeLedger _ledger;
     private readonly IPurgeStore _store;
     private readonly HotTargets _hotTargets;
     private readonly PurgeUrls _urls;
+    private readonly CachePolicyRegistry _policies;
     private readonly TimeProvider _time;
     private readonly ILogger<Purger> _logger;
     private readonly Counter<long> _purges;
 
     public Purger(
-        PurgeLedger ledger, IPurgeStore store, HotTargets hotTargets, PurgeUrls urls, IOptions<EnrichProxyOptions> options,
+        PurgeLedger ledger, IPurgeStore store, HotTargets hotTargets, PurgeUrls urls, CachePolicyRegistry policies, IOptions<EnrichProxyOptions> options,
         TimeProvider time, IMeterFactory meterFactory, ILogger<Purger> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -30,6 +34,7 @@ internal sealed partial class Purger : IHostedService
         _store = store;
         _hotTargets = hotTargets;
         _urls = urls;
+        _policies = policies;
         _time = time;
         _logger = logger;
         Retention = LongestLife(options.Value.Policies.Values);
@@ -49,33 +54,54 @@ internal sealed partial class Purger : IHostedService
     /// <summary>Whether another instance's purges can reach this one now; null without Redis.</summary>
     public bool? IsListening => _store.IsListening;
 
-    /// <summary>Purges what <paramref name="value"/> names, here at once and on every instance through the store.</summary>
-    public async Task<PurgeMarker> PurgeAsync(PurgeScope scope, string value, CancellationToken cancellationToken)
+    /// <summary>
+    /// Purges what <paramref name="value"/> names: here at once, then in the store, which keeps it across
+    /// restarts and hands it to the other instances.
+    /// </summary>
+    /// <returns>The marker, and whether the store took it (if not, the purge holds on this instance only, until it restarts).</returns>
+    public async Task<(PurgeMarker Marker, bool Stored)> PurgeAsync(PurgeScope scope, string value)
     {
         var marker = new PurgeMarker(scope, value, _time.GetUtcNow());
         Apply(marker);
-        await _store.SaveAsync(marker, [.. _ledger.Markers], marker.PurgedAt - Retention, cancellationToken).ConfigureAwait(false);
         LogPurged(_logger, scope, value);
-        return marker;
+        try
+        {
+            // Not the caller's token: a client that leaves must not leave a purge half made.
+            using var timeout = new CancellationTokenSource(StoreTimeout);
+            await _store.SaveAsync(marker, () => [.. _ledger.Markers], marker.PurgedAt - Retention, timeout.Token).ConfigureAwait(false);
+            return (marker, true);
+        }
+#pragma warning disable CA1031 // The purge holds here; the caller is told it did not reach the store.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogNotStored(_logger, exception.GetType().Name);
+            return (marker, false);
+        }
     }
 
-    /// <summary>Whether a purge covers the entry of <paramref name="request"/> stored at <paramref name="storedAt"/>.</summary>
-    public bool IsPurged(FillRequest request, IReadOnlyList<TagTemplate> tags, DateTimeOffset storedAt)
+    /// <summary>Whether a purge covers the entry of <paramref name="request"/> whose upstream request was sent at <paramref name="storedAt"/>.</summary>
+    public bool IsPurged(FillRequest request, RouteConfig route, CachePolicy policy, DateTimeOffset storedAt)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(tags);
         if (_ledger.IsEmpty)
         {
             return false;
         }
 
-        if (_ledger.Covers(PurgeScope.Route, request.RouteId, storedAt)
-            || _ledger.Covers(PurgeScope.Url, _urls.PartOf(request.Path, request.Query), storedAt))
+        // Each scope is looked at only when it has markers: the URL part and the tags cost a little to work out.
+        if ((_ledger.Has(PurgeScope.Route) && _ledger.Covers(PurgeScope.Route, request.RouteId, storedAt))
+            || (_ledger.Has(PurgeScope.Url) && _ledger.Covers(PurgeScope.Url, _urls.PartOf(request.Path, request.Query), storedAt)))
         {
             return true;
         }
 
-        foreach (var template in tags)
+        if (!_ledger.Has(PurgeScope.Tag))
+        {
+            return false;
+        }
+
+        foreach (var template in _policies.TagsFor(route, policy))
         {
             if (template.Resolve(request.RouteValues) is { } tag && _ledger.Covers(PurgeScope.Tag, tag, storedAt))
             {
@@ -91,13 +117,14 @@ internal sealed partial class Purger : IHostedService
         _store.Received += Apply;
         try
         {
+            // Listening first, then reading: a purge made in between is received, not lost.
+            await _store.SubscribeAsync(cancellationToken).ConfigureAwait(false);
             foreach (var marker in await _store.LoadAsync(cancellationToken).ConfigureAwait(false))
             {
                 _ledger.Apply(marker);
             }
 
             _ledger.Prune(_time.GetUtcNow() - Retention);
-            await _store.SubscribeAsync(cancellationToken).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // Without its markers the proxy still answers; readiness shows the backplane, and the log says why.
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -146,6 +173,10 @@ internal sealed partial class Purger : IHostedService
     [LoggerMessage(EventId = 5001, EventName = "Purged", Level = LogLevel.Information,
         Message = "Purged by {Scope}: {Value}")]
     private static partial void LogPurged(ILogger logger, PurgeScope scope, string value);
+
+    [LoggerMessage(EventId = 5005, EventName = "PurgeNotStored", Level = LogLevel.Warning,
+        Message = "A purge holds on this instance only: it could not be stored ({Error})")]
+    private static partial void LogNotStored(ILogger logger, string error);
 
     [LoggerMessage(EventId = 5002, EventName = "PurgeMarkersUnavailable", Level = LogLevel.Warning,
         Message = "Stored purge markers could not be read ({Error}); purges made before this start may not apply here")]

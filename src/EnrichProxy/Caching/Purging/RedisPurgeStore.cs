@@ -32,13 +32,20 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
         return [.. entries.Select(entry => Parse(entry.Value)).OfType<PurgeMarker>()];
     }
 
-    public async Task SaveAsync(PurgeMarker marker, IReadOnlyCollection<PurgeMarker> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
+    public async Task SaveAsync(PurgeMarker marker, Func<IReadOnlyCollection<PurgeMarker>> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marker);
         var database = redis.GetDatabase();
         var json = JsonSerializer.Serialize(marker, Json);
-        await database.HashSetAsync(_hash, marker.Key, json).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await database.PublishAsync(_channel, json).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Stored and announced together (MULTI/EXEC), or neither.
+        var transaction = database.CreateTransaction();
+        _ = transaction.HashSetAsync(_hash, marker.Key, json);
+        _ = transaction.PublishAsync(_channel, json);
+        if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new RedisException("The purge transaction was not executed.");
+        }
+
         if (Interlocked.Increment(ref _saves) % SavesBetweenPrunes == 0)
         {
             var stale = (await LoadAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.PurgedAt < pruneBefore).Select(m => (RedisValue)m.Key).ToArray();
@@ -48,6 +55,18 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
 
     public async Task SubscribeAsync(CancellationToken cancellationToken)
     {
+        // Announcements sent while this instance was away are lost; the hash has them.
+        redis.ConnectionRestored += (_, _) => _ = CatchUpAsync();
+        await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
+    {
+        if (_subscribed)
+        {
+            return;
+        }
+
         await redis.GetSubscriber().SubscribeAsync(_channel, (_, message) =>
         {
             if (Parse(message) is { } marker)
@@ -56,6 +75,24 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
             }
         }).WaitAsync(cancellationToken).ConfigureAwait(false);
         _subscribed = true;
+    }
+
+    private async Task CatchUpAsync()
+    {
+        try
+        {
+            await EnsureSubscribedAsync(CancellationToken.None).ConfigureAwait(false);
+            foreach (var marker in await LoadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                Received?.Invoke(marker);
+            }
+        }
+#pragma warning disable CA1031 // Redis went away again; the next reconnection tries again.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogCatchUpFailed(logger, exception.GetType().Name);
+        }
     }
 
     private PurgeMarker? Parse(RedisValue value)
@@ -70,6 +107,10 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
             return null;
         }
     }
+
+    [LoggerMessage(EventId = 5004, EventName = "PurgeCatchUpFailed", Level = LogLevel.Warning,
+        Message = "Could not read the purges made while Redis was away ({Error}); the next reconnection tries again")]
+    private static partial void LogCatchUpFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 5003, EventName = "UnreadablePurgeMarker", Level = LogLevel.Warning,
         Message = "A purge marker in Redis could not be read and is ignored")]

@@ -166,8 +166,17 @@ internal sealed partial class ClusterResilience : IDisposable
             _breaker.OnFailure(isProbe);
             throw;
         }
-        catch
+        catch (OperationCanceledException)
         {
+            // Ended by the caller (a client that left, a fill's own deadline): no verdict on the upstream.
+            _metrics.Sent(ClusterId, "cancelled", Stopwatch.GetElapsedTime(started));
+            _breaker.OnAbandoned(isProbe);
+            throw;
+        }
+        catch (Exception exception)
+        {
+            _metrics.Sent(ClusterId, "error", Stopwatch.GetElapsedTime(started));
+            LogAttemptFailed(_logger, ClusterId, request.Method, request.RequestUri?.AbsolutePath, ErrorName(exception));
             _breaker.OnAbandoned(isProbe);
             throw;
         }

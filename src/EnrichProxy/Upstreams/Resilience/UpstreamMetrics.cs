@@ -43,7 +43,7 @@ internal sealed class UpstreamMetrics
         _retries.Add(0, Cluster(clusterId));
     }
 
-    /// <summary>Records one attempt: its HTTP status, or <c>timeout</c> or <c>error</c> when none came back.</summary>
+    /// <summary>Records one attempt: its HTTP status, or <c>timeout</c>, <c>error</c> or <c>cancelled</c> when none came back.</summary>
     public void Sent(string clusterId, string status, TimeSpan duration)
     {
         _requests.Add(1, Cluster(clusterId), new(EnrichProxyDiagnostics.StatusTag, status));
