@@ -90,7 +90,7 @@ internal static class CacheServiceCollectionExtensions
             services.AddSingleton<IDistributedCache>(sp => new ObservedDistributedCache(
                 new ThreadPoolDistributedCache(sp.GetRequiredService<SqliteCache>()), sp.GetRequiredService<IMeterFactory>()));
             services.AddSingleton<ISecondLevelCensus>(sp => new DiskCensus(path, sp));
-            services.AddSingleton<IPurgeStore>(new DiskPurgeStore(Path.Combine(Path.GetDirectoryName(path)!, "purges.json")));
+            services.AddSingleton<IPurgeStore>(_ => new DiskPurgeStore(Path.Combine(Path.GetDirectoryName(path)!, "purges.json")));
         }
 
         return services;

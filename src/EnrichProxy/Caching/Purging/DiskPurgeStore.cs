@@ -29,7 +29,8 @@ internal sealed class DiskPurgeStore(string path) : IPurgeStore, IDisposable
         var stream = File.OpenRead(path);
         await using (stream.ConfigureAwait(false))
         {
-            return await JsonSerializer.DeserializeAsync<List<PurgeMarker>>(stream, Json, cancellationToken).ConfigureAwait(false) ?? [];
+            var markers = await JsonSerializer.DeserializeAsync<List<PurgeMarker?>>(stream, Json, cancellationToken).ConfigureAwait(false) ?? [];
+            return [.. markers.OfType<PurgeMarker>().Where(marker => marker.IsWellFormed)];
         }
     }
 

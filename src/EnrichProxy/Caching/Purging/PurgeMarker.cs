@@ -24,6 +24,10 @@ internal sealed record PurgeMarker(PurgeScope Scope, string Value, DateTimeOffse
     [JsonIgnore]
     public string Key => KeyOf(Scope, Value);
 
+    /// <summary>Whether a marker read from a store can be used: a known scope and a value.</summary>
+    [JsonIgnore]
+    public bool IsWellFormed => Enum.IsDefined(Scope) && !string.IsNullOrEmpty(Value);
+
     public static string KeyOf(PurgeScope scope, string value) => scope switch
     {
         PurgeScope.Url => "url:" + value,

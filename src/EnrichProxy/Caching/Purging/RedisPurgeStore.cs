@@ -48,8 +48,27 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
 
         if (Interlocked.Increment(ref _saves) % SavesBetweenPrunes == 0)
         {
+            await PruneAsync(database, pruneBefore, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Housekeeping: a failure leaves old markers for the next prune, and does not undo the purge just stored.
+    private async Task PruneAsync(IDatabase database, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
+    {
+        try
+        {
             var stale = (await LoadAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.PurgedAt < pruneBefore).Select(m => (RedisValue)m.Key).ToArray();
-            await database.HashDeleteAsync(_hash, stale).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (stale.Length > 0)
+            {
+                await database.HashDeleteAsync(_hash, stale).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // See above.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            var error = exception.GetType().Name;
+            LogPruneFailed(logger, error);
         }
     }
 
@@ -99,7 +118,7 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
     {
         try
         {
-            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<PurgeMarker>(value.ToString(), Json);
+            return value.IsNullOrEmpty ? null : JsonSerializer.Deserialize<PurgeMarker>(value.ToString(), Json) is { IsWellFormed: true } marker ? marker : null;
         }
         catch (JsonException)
         {
@@ -107,6 +126,10 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
             return null;
         }
     }
+
+    [LoggerMessage(EventId = 5006, EventName = "PurgePruneFailed", Level = LogLevel.Information,
+        Message = "Old purge markers could not be dropped from Redis ({Error}); the next prune tries again")]
+    private static partial void LogPruneFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 5004, EventName = "PurgeCatchUpFailed", Level = LogLevel.Warning,
         Message = "Could not read the purges made while Redis was away ({Error}); the next reconnection tries again")]
