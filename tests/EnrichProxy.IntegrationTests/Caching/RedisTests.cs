@@ -128,6 +128,10 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
         Assert.Equal(HttpStatusCode.OK, miss.StatusCode);
         Assert.Equal("HIT", hit.XCache());
+        var scrape = await orphan.ScrapeAsync("enrichproxy_cache_l2_errors_total");
+        Assert.True(PrometheusText.Value(scrape, "enrichproxy_cache_l2_errors_total", ("operation", "get")) >= 1, "the failed L2 reads are counted");
+        var backplane = System.Text.Json.JsonDocument.Parse(await notReady.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("backplane");
+        Assert.Equal("Degraded", backplane.GetProperty("status").GetString());
     }
 
     [Fact]
