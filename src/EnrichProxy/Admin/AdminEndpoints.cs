@@ -10,6 +10,7 @@ internal static class AdminEndpoints
         var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminKeyFilter>();
         admin.MapPost("/purge", PurgeEndpoint.HandleAsync).WithMetadata(new RequestSizeLimitAttribute(PurgeEndpoint.MaxBodyBytes));
         admin.MapGet("/stats", StatsEndpoint.Handle);
+        admin.MapOverrides();
         return endpoints;
     }
 }

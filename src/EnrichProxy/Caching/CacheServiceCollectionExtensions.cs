@@ -3,6 +3,7 @@ using System.Text.Json;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment.Overrides;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -73,7 +74,7 @@ internal static class CacheServiceCollectionExtensions
             services.AddSingleton<IPurgeStore>(sp => new RedisPurgeStore(
                 sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, sp.GetRequiredService<ILogger<RedisPurgeStore>>()));
             services.AddSingleton<ISecondLevelCensus>(sp => new RedisCensus(
-                sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, new HashSet<string>(StringComparer.Ordinal) { RedisPurgeStore.MarkersKey(redis.InstanceName) }));
+                sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, OwnKeys(redis.InstanceName)));
             fusion
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
@@ -95,4 +96,11 @@ internal static class CacheServiceCollectionExtensions
 
         return services;
     }
+
+    // Keys under the instance prefix that are not cache entries, left out of the L2 count.
+    private static HashSet<string> OwnKeys(string instanceName) =>
+    [
+        RedisPurgeStore.MarkersKey(instanceName),
+        .. Enum.GetValues<ItemKind>().Select(kind => RedisOverrideStore.HashKey(instanceName, kind)),
+    ];
 }

@@ -62,6 +62,11 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             errors.Add("EnrichProxy:Cache:DiskPath must be set when EnrichProxy:Redis:Configuration is not.");
         }
 
+        if (!options.Redis.IsEnabled && string.IsNullOrWhiteSpace(options.Overrides.DiskPath))
+        {
+            errors.Add("EnrichProxy:Overrides:DiskPath must be set when EnrichProxy:Redis:Configuration is not.");
+        }
+
         if (options.Cache.L2SampleInterval <= TimeSpan.Zero)
         {
             errors.Add($"EnrichProxy:Cache:L2SampleInterval must be greater than 0 (got {options.Cache.L2SampleInterval}).");

@@ -1,6 +1,7 @@
 using EnrichProxy.Admin;
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment;
 using EnrichProxy.Health;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
@@ -49,6 +50,7 @@ public static class EnrichProxyHostingExtensions
         services.AddSingleton<IForwarderHttpClientFactory, ResilientForwarderHttpClientFactory>();
 
         services.AddEnrichProxyCache(builder.Configuration, builder.Environment);
+        services.AddEnrichProxyEnrichment(builder.Configuration, builder.Environment);
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<QueueMetrics>();
         services.AddSingleton<CacheLevelMetrics>();

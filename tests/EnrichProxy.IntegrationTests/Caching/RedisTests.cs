@@ -93,6 +93,23 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
     }
 
     [Fact]
+    public async Task Overrides_AreSharedByEveryInstance()
+    {
+        await using var first = await StartAsync(Settings());
+        await using var second = await StartAsync(Settings());
+        using var put = new HttpRequestMessage(HttpMethod.Put, "/admin/overrides/movies/603") { Content = new StringContent("""{"title":"Shared"}""", System.Text.Encoding.UTF8, "application/json") };
+        put.Headers.Add("X-Admin-Key", AdminClient.Key);
+        Assert.Equal(HttpStatusCode.OK, (await first.Client.SendAsync(put)).StatusCode);
+
+        using var get = new HttpRequestMessage(HttpMethod.Get, "/admin/overrides/movies/603");
+        get.Headers.Add("X-Admin-Key", AdminClient.Key);
+        using var read = await second.Client.SendAsync(get);
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Contains("Shared", await read.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ready_ReportsTheBackplane()
     {
         await using var proxy = await StartAsync(Settings());

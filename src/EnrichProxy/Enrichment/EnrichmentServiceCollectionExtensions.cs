@@ -1,0 +1,25 @@
+using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment.Overrides;
+using StackExchange.Redis;
+
+namespace EnrichProxy.Enrichment;
+
+/// <summary>Registers the enrichment API's parts: for now, the store of the operator's overrides.</summary>
+internal static class EnrichmentServiceCollectionExtensions
+{
+    public static IServiceCollection AddEnrichProxyEnrichment(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var settings = configuration.GetSection(EnrichProxyOptions.SectionName).Get<EnrichProxyOptions>() ?? new EnrichProxyOptions();
+        if (settings.Redis.IsEnabled)
+        {
+            // Shared by every instance, like the cache; the connection is the cache's.
+            services.AddSingleton<IOverrideStore>(sp => new RedisOverrideStore(sp.GetRequiredService<IConnectionMultiplexer>(), settings.Redis.InstanceName));
+        }
+        else
+        {
+            services.AddSingleton<IOverrideStore>(_ => new SqliteOverrideStore(Path.GetFullPath(settings.Overrides.DiskPath, environment.ContentRootPath)));
+        }
+
+        return services;
+    }
+}

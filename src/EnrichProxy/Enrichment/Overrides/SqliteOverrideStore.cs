@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+
+namespace EnrichProxy.Enrichment.Overrides;
+
+/// <summary>
+/// Overrides in an embedded SQLite file of their own (<c>data/overrides.db</c> by default): unlike the
+/// cache, they are the operator's data, so deleting the cache file never takes them. SQLite's calls
+/// are synchronous, so they run on the thread pool.
+/// </summary>
+internal sealed class SqliteOverrideStore : IOverrideStore
+{
+    private readonly string _connectionString;
+    private readonly Lazy<Task> _created;
+
+    public SqliteOverrideStore(string path)
+    {
+        SQLitePCL.Batteries_V2.Init();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
+        _created = new Lazy<Task>(() => ExecuteAsync(
+            "CREATE TABLE IF NOT EXISTS overrides (kind TEXT NOT NULL, id TEXT NOT NULL, fields TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (kind, id))",
+            static _ => { },
+            CancellationToken.None));
+    }
+
+    public async Task<ItemOverride?> GetAsync(ItemKey item, CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        return await Task.Run(
+            () =>
+            {
+                using var connection = Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT fields, updated FROM overrides WHERE kind = $kind AND id = $id";
+                Bind(command, item);
+                using var reader = command.ExecuteReader();
+                return reader.Read()
+                    ? new ItemOverride(item, JsonNode.Parse(reader.GetString(0))!.AsObject(), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture))
+                    : null;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SetAsync(ItemOverride value, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        await _created.Value.ConfigureAwait(false);
+        await ExecuteAsync(
+            "INSERT INTO overrides (kind, id, fields, updated) VALUES ($kind, $id, $fields, $updated) " +
+            "ON CONFLICT (kind, id) DO UPDATE SET fields = excluded.fields, updated = excluded.updated",
+            command =>
+            {
+                Bind(command, value.Item);
+                command.Parameters.AddWithValue("$fields", value.Fields.ToJsonString());
+                command.Parameters.AddWithValue("$updated", value.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RemoveAsync(ItemKey item, CancellationToken cancellationToken)
+    {
+        await _created.Value.ConfigureAwait(false);
+        return await ExecuteAsync("DELETE FROM overrides WHERE kind = $kind AND id = $id", command => Bind(command, item), cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    private Task<int> ExecuteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken) => Task.Run(
+        () =>
+        {
+            using var connection = Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            bind(command);
+            return command.ExecuteNonQuery();
+        },
+        cancellationToken);
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static void Bind(SqliteCommand command, ItemKey item)
+    {
+        command.Parameters.AddWithValue("$kind", ItemKey.KindName(item.Kind));
+        command.Parameters.AddWithValue("$id", item.Id);
+    }
+}
