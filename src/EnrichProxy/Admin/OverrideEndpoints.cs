@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EnrichProxy.Enrichment;
 using EnrichProxy.Enrichment.Overrides;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -36,7 +37,7 @@ internal static class OverrideEndpoints
     }
 
     private static async Task<Results<Ok<OverrideView>, ProblemHttpResult>> PutAsync(
-        string kind, string id, HttpContext context, IOverrideStore store, TimeProvider time)
+        string kind, string id, HttpContext context, IOverrideStore store, EnrichedDocuments documents, TimeProvider time)
     {
         if (Parse(kind, id) is not { } item)
         {
@@ -70,17 +71,24 @@ internal static class OverrideEndpoints
 
         var stored = new ItemOverride(item, fields, time.GetUtcNow());
         await store.SetAsync(stored, CancellationToken.None).ConfigureAwait(false);
+        await documents.RemoveAsync(item).ConfigureAwait(false); // The next answer is assembled with it.
         return TypedResults.Ok(View(stored));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string kind, string id, IOverrideStore store)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string kind, string id, IOverrideStore store, EnrichedDocuments documents)
     {
         if (Parse(kind, id) is not { } item)
         {
             return InvalidItem(kind);
         }
 
-        return await store.RemoveAsync(item, CancellationToken.None).ConfigureAwait(false) ? TypedResults.NoContent() : NoOverride(item);
+        if (!await store.RemoveAsync(item, CancellationToken.None).ConfigureAwait(false))
+        {
+            return NoOverride(item);
+        }
+
+        await documents.RemoveAsync(item).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
     private static ItemKey? Parse(string kind, string id) =>

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using EnrichProxy.Caching.Purging;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
+using Yarp.ReverseProxy.Configuration;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching;
@@ -10,7 +12,8 @@ namespace EnrichProxy.Caching;
 /// The cache of upstream answers: FusionCache (L1 memory, L2 Redis or disk, fail-safe, soft and hard
 /// timeouts) behind single-flight fills and background refreshes.
 /// </summary>
-internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher fetcher, QueueMetrics queue, TimeProvider time, ILogger<ResponseCache> logger)
+internal sealed partial class ResponseCache(
+    IFusionCache cache, UpstreamFetcher fetcher, Purger purger, QueueMetrics queue, TimeProvider time, ILogger<ResponseCache> logger)
 {
     // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
     private const int EntryOverheadBytes = 512;
@@ -38,6 +41,30 @@ internal sealed partial class ResponseCache(IFusionCache cache, UpstreamFetcher 
     {
         ArgumentNullException.ThrowIfNull(policy);
         return cache.TryGetAsync<CachedResponse>(key, policy.EntryOptions, cancellationToken);
+    }
+
+    /// <summary>
+    /// Looks the key up like <see cref="TryGetAsync"/>, treating an entry a purge covers as missing. The copy
+    /// in memory may be older than L2's (another instance may have refilled the key since), so memory is
+    /// dropped first and L2 asked once more.
+    /// </summary>
+    public async ValueTask<MaybeValue<CachedResponse>> LookupAsync(string key, FillRequest fill, RouteConfig route, CachePolicy policy, CancellationToken cancellationToken)
+    {
+        var cached = await TryGetAsync(key, policy, cancellationToken).ConfigureAwait(false);
+        if (!cached.HasValue || !purger.IsPurged(fill, route, policy, cached.Value.PurgeStamp))
+        {
+            return cached;
+        }
+
+        await RemoveFromMemoryAsync(key).ConfigureAwait(false);
+        cached = await TryGetAsync(key, policy, cancellationToken).ConfigureAwait(false);
+        if (!cached.HasValue || !purger.IsPurged(fill, route, policy, cached.Value.PurgeStamp))
+        {
+            return cached;
+        }
+
+        await RemoveAsync(key).ConfigureAwait(false);
+        return default;
     }
 
     /// <summary>The entry if it is in memory (L1), without going to L2.</summary>

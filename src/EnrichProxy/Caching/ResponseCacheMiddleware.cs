@@ -6,7 +6,6 @@ using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Configuration;
-using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching;
 
@@ -52,7 +51,7 @@ internal sealed partial class ResponseCacheMiddleware(
         var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
         var fill = FillRequest.FromClient(context, route.RouteId, policy, access);
         var key = CacheKeyBuilder.Build(fill, policy, upstream.EffectiveKeyName);
-        var cached = await LookupAsync(context, route, policy, fill, key).ConfigureAwait(false);
+        var cached = await cache.LookupAsync(key, fill, route, policy, context.RequestAborted).ConfigureAwait(false);
         if (cached.HasValue)
         {
             if (cached.Value.IsPassThrough)
@@ -80,27 +79,6 @@ internal sealed partial class ResponseCacheMiddleware(
         }
 
         await FillAsync(context, route, key, fill, policy).ConfigureAwait(false);
-    }
-
-    // An entry a purge covers is treated as missing. The copy in memory may be older than L2's (another
-    // instance may have refilled the key since), so memory goes first and L2 is asked once more.
-    private async ValueTask<MaybeValue<CachedResponse>> LookupAsync(HttpContext context, RouteConfig route, CachePolicy policy, FillRequest fill, string key)
-    {
-        var cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
-        if (!cached.HasValue || !purger.IsPurged(fill, route, policy, cached.Value.PurgeStamp))
-        {
-            return cached;
-        }
-
-        await cache.RemoveFromMemoryAsync(key).ConfigureAwait(false);
-        cached = await cache.TryGetAsync(key, policy, context.RequestAborted).ConfigureAwait(false);
-        if (!cached.HasValue || !purger.IsPurged(fill, route, policy, cached.Value.PurgeStamp))
-        {
-            return cached;
-        }
-
-        await cache.RemoveAsync(key).ConfigureAwait(false);
-        return default;
     }
 
     private async Task FillAsync(HttpContext context, RouteConfig route, string key, FillRequest fill, CachePolicy policy)

@@ -21,6 +21,9 @@ public sealed class EnrichProxyOptions
     /// <summary>Memory (L1) and embedded disk (L2) settings.</summary>
     public CacheStorageOptions Cache { get; init; } = new();
 
+    /// <summary>The enrichment API's document cache.</summary>
+    public EnrichmentOptions Enrichment { get; init; } = new();
+
     /// <summary>Where the operator's overrides of the enrichment API are kept.</summary>
     public OverrideStorageOptions Overrides { get; init; } = new();
 

@@ -1,10 +1,12 @@
+using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment.Movies;
 using EnrichProxy.Enrichment.Overrides;
 using StackExchange.Redis;
 
 namespace EnrichProxy.Enrichment;
 
-/// <summary>Registers the enrichment API's parts: for now, the store of the operator's overrides.</summary>
+/// <summary>Registers the enrichment API: the priority chain's tiers and the store of the operator's overrides.</summary>
 internal static class EnrichmentServiceCollectionExtensions
 {
     public static IServiceCollection AddEnrichProxyEnrichment(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
@@ -20,6 +22,10 @@ internal static class EnrichmentServiceCollectionExtensions
             services.AddSingleton<IOverrideStore>(_ => new SqliteOverrideStore(Path.GetFullPath(settings.Overrides.DiskPath, environment.ContentRootPath)));
         }
 
+        services.AddSingleton<CachedRouteReader>();
+        services.AddSingleton<EnrichedDocuments>();
+        services.AddSingleton<BackgroundEnrichment>();
+        services.AddSingleton<MovieResolver>();
         return services;
     }
 }

@@ -80,6 +80,7 @@ public static class EnrichProxyHostingExtensions
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapEnrichProxyAdmin();
+        app.MapEnrichmentApi();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<RefusedForwardMiddleware>();

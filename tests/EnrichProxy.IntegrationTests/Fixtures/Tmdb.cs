@@ -23,6 +23,30 @@ internal static class Tmdb
         }
         """;
 
+    /// <summary><c>GET /3/movie/{id}?append_to_response=credits,images</c>.</summary>
+    public static string MovieWithCredits(int id = 603, string title = "The Matrix") => $$"""
+        {
+          "backdrop_path": "/fNG7i7RqMErkcqhohV2a6cV1Ehy.jpg",
+          "belongs_to_collection": { "id": 2344, "name": "The Matrix Collection", "poster_path": "/bV9qTVHTVf0gkW0j7p7M0ILD4pG.jpg" },
+          "genres": [ { "id": 28, "name": "Action" }, { "id": 878, "name": "Science Fiction" } ],
+          "id": {{id}},
+          "imdb_id": "tt0133093",
+          "original_title": "The Matrix",
+          "overview": "Set in the 22nd century, The Matrix tells the story of a computer hacker.",
+          "poster_path": "/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg",
+          "release_date": "1999-03-31",
+          "runtime": 136,
+          "title": "{{title}}",
+          "vote_average": 8.2,
+          "vote_count": 24000,
+          "credits": {
+            "cast": [ { "id": 6384, "name": "Keanu Reeves", "character": "Thomas A. Anderson / Neo", "order": 0 } ],
+            "crew": [ { "id": 9340, "name": "Lana Wachowski", "job": "Director", "department": "Directing" } ]
+          },
+          "images": { "posters": [ { "file_path": "/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg" } ], "backdrops": [], "logos": [] }
+        }
+        """;
+
     public const string NotFound = """{ "status_message": "The resource you requested could not be found.", "status_code": 34 }""";
 
     public const string InvalidKey = """{ "status_message": "Invalid API key: You must be granted a valid key.", "success": false, "status_code": 7 }""";

@@ -112,6 +112,10 @@ internal sealed partial class Purger : IHostedService
         return false;
     }
 
+    /// <summary>Whether a purge of <paramref name="tag"/> covers something whose upstream requests were sent at <paramref name="requestedAt"/>.</summary>
+    public bool IsTagPurged(string tag, DateTimeOffset requestedAt) =>
+        _ledger.Has(PurgeScope.Tag) && _ledger.Covers(PurgeScope.Tag, tag, requestedAt);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _store.Received += Apply;

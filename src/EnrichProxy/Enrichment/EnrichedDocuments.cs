@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using EnrichProxy.Caching.Purging;
+using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment.Overrides;
+using Microsoft.Extensions.Options;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EnrichProxy.Enrichment;
+
+/// <summary>
+/// The cache tier: assembled documents in FusionCache (memory, then Redis or the disk file), fresh for
+/// <see cref="EnrichmentOptions.Ttl"/> and kept for <see cref="EnrichmentOptions.StaleIfError"/> as the
+/// answer while every tier fails. A purge of one of the item's tags covers its document too.
+/// </summary>
+internal sealed class EnrichedDocuments
+{
+    private readonly IFusionCache _cache;
+    private readonly Purger _purger;
+    private readonly FusionCacheEntryOptions _fresh;
+    private readonly FusionCacheEntryOptions _staleAllowed;
+
+    public EnrichedDocuments(IFusionCache cache, Purger purger, IOptions<EnrichProxyOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _cache = cache;
+        _purger = purger;
+        var settings = options.Value.Enrichment;
+        _fresh = new FusionCacheEntryOptions
+        {
+            Duration = settings.Ttl,
+            IsFailSafeEnabled = true,
+            FailSafeMaxDuration = settings.Ttl + settings.StaleIfError,
+            JitterMaxDuration = TimeSpan.Zero,
+            Size = 4096,
+        };
+        _staleAllowed = _fresh.Duplicate();
+        _staleAllowed.AllowStaleOnReadOnly = true;
+    }
+
+    /// <summary>The document if cached and not purged; with <paramref name="allowStale"/>, past its TTL too.</summary>
+    public async Task<JsonObject?> GetAsync(ItemKey item, IEnumerable<string> tags, bool allowStale, CancellationToken cancellationToken)
+    {
+        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), allowStale ? _staleAllowed : _fresh, cancellationToken).ConfigureAwait(false);
+        if (!stored.HasValue)
+        {
+            return null;
+        }
+
+        if (tags.Any(tag => _purger.IsTagPurged(tag, stored.Value.RequestedAt)))
+        {
+            await RemoveAsync(item).ConfigureAwait(false);
+            return null;
+        }
+
+        return JsonNode.Parse(stored.Value.Json)!.AsObject();
+    }
+
+    /// <summary>Stores a complete document; <paramref name="requestedAt"/> is when its first tier was asked, so a purge made after it covers it.</summary>
+    public ValueTask SetAsync(ItemKey item, JsonObject document, DateTimeOffset requestedAt)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var json = document.ToJsonString();
+        var options = _fresh.Duplicate();
+        options.Size = 512 + (2L * json.Length);
+        return _cache.SetAsync(Key(item), new StoredDocument(json, requestedAt), options);
+    }
+
+    /// <summary>Removes the document everywhere (both levels, every instance).</summary>
+    public ValueTask RemoveAsync(ItemKey item) => _cache.RemoveAsync(Key(item));
+
+    private static string Key(ItemKey item) => $"enrich|{ItemKey.KindName(item.Kind)}|{item.Id}";
+
+    /// <summary>A document as cached.</summary>
+    internal sealed record StoredDocument(string Json, DateTimeOffset RequestedAt);
+}

@@ -1,0 +1,81 @@
+using EnrichProxy.Enrichment.Movies;
+using EnrichProxy.Enrichment.Overrides;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EnrichProxy.Enrichment;
+
+/// <summary>
+/// The enrichment API: <c>GET /api/v1/movies/{tmdbId}</c> answers one merged document from the priority
+/// chain, with <c>X-EnrichProxy-Source</c> naming the tier that answered.
+/// </summary>
+internal static class EnrichmentEndpoints
+{
+    public const string SourceHeader = "X-EnrichProxy-Source";
+
+    public static IEndpointRouteBuilder MapEnrichmentApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/v1");
+        api.MapGet("/movies/{tmdbId}", GetMovieAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> GetMovieAsync(string tmdbId, string? fields, HttpContext context, MovieResolver movies)
+    {
+        if (!ItemKey.TryParse(ItemKind.Movies, tmdbId, out var item))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid id", $"The id must be {ItemKey.IdDescription(ItemKind.Movies)}.");
+        }
+
+        if (!TryParseFields(fields, MovieFields.All, out var asked, out var unknown))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Unknown field", $"'{unknown}' is not a movie field; the fields are {string.Join(", ", MovieFields.All)}.");
+        }
+
+        var answer = await movies.ResolveAsync(item, asked, context.RequestAborted).ConfigureAwait(false);
+        switch (answer.Outcome)
+        {
+            case EnrichmentOutcome.Found:
+                context.Response.Headers[SourceHeader] = answer.Source;
+                return TypedResults.Json(answer.Document);
+            case EnrichmentOutcome.NotFound:
+                return Problem(StatusCodes.Status404NotFound, "Unknown movie", $"No library, override or external source knows movie {item.Id}.");
+            default:
+                return Problem(StatusCodes.Status502BadGateway, "Every source failed",
+                    $"These tiers failed and nothing is cached for movie {item.Id}: {string.Join(", ", answer.FailedTiers)}.", answer.FailedTiers);
+        }
+    }
+
+    // fields=title,year: a subset of the document, and no external call when the library and overrides answer it all.
+    private static bool TryParseFields(string? text, IReadOnlyList<string> known, out IReadOnlyList<string>? fields, out string? unknown)
+    {
+        fields = null;
+        unknown = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+
+        var asked = new List<string>();
+        foreach (var name in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var field = known.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase));
+            if (field is null)
+            {
+                unknown = name.Length > 64 ? name[..64] + "..." : name;
+                return false;
+            }
+
+            if (!asked.Contains(field))
+            {
+                asked.Add(field);
+            }
+        }
+
+        fields = asked.Count == 0 ? null : asked;
+        return true;
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail, IReadOnlyList<string>? failedTiers = null) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail,
+            extensions: failedTiers is null ? null : new Dictionary<string, object?> { ["failedTiers"] = failedTiers });
+}

@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+
+namespace EnrichProxy.Enrichment.Movies;
+
+/// <summary>
+/// The fields of a movie document, and how Radarr's and TMDb's answers map onto them. Each mapping gives
+/// only the fields its source has, so that the merge can tell a missing field from an empty one.
+/// </summary>
+internal static class MovieFields
+{
+    private const string TmdbImages = "https://image.tmdb.org/t/p/original";
+
+    /// <summary>Every field of a movie document, in the order it is written (<c>ids</c> always comes first).</summary>
+    public static readonly IReadOnlyList<string> All =
+        ["title", "originalTitle", "year", "overview", "runtime", "genres", "ratings", "images", "cast", "crew", "collection"];
+
+    /// <summary>One item of Radarr's <c>GET /api/v3/movie?tmdbId=</c>.</summary>
+    public static JsonObject FromRadarr(JsonObject movie)
+    {
+        ArgumentNullException.ThrowIfNull(movie);
+        var fields = new JsonObject();
+        Copy(fields, "title", movie["title"]);
+        Copy(fields, "originalTitle", movie["originalTitle"]);
+        Copy(fields, "year", movie["year"] is JsonValue year && year.TryGetValue<int>(out var y) && y > 0 ? year : null);
+        Copy(fields, "overview", movie["overview"]);
+        Copy(fields, "runtime", movie["runtime"] is JsonValue runtime && runtime.TryGetValue<int>(out var r) && r > 0 ? runtime : null);
+        Copy(fields, "genres", movie["genres"]);
+        if (movie["ratings"] is JsonObject ratings && ratings.Count > 0)
+        {
+            var mapped = new JsonObject();
+            foreach (var (source, rating) in ratings)
+            {
+                if (rating is JsonObject value && value["value"] is not null)
+                {
+                    mapped[source] = new JsonObject { ["value"] = value["value"]?.DeepClone(), ["votes"] = value["votes"]?.DeepClone() };
+                }
+            }
+
+            Copy(fields, "ratings", mapped.Count > 0 ? mapped : null);
+        }
+
+        if (movie["images"] is JsonArray images && images.Count > 0)
+        {
+            var byKind = new JsonObject();
+            foreach (var image in images.OfType<JsonObject>())
+            {
+                var kind = image["coverType"]?.GetValue<string>();
+                var url = (image["remoteUrl"] ?? image["url"])?.GetValue<string>();
+                if (kind is { Length: > 0 } && url is { Length: > 0 })
+                {
+                    ((byKind[kind] ??= new JsonArray()) as JsonArray)!.Add(url);
+                }
+            }
+
+            Copy(fields, "images", byKind.Count > 0 ? byKind : null);
+        }
+
+        if (movie["collection"] is JsonObject collection && collection["tmdbId"] is JsonValue collectionId && collectionId.TryGetValue<int>(out var c) && c > 0)
+        {
+            fields["collection"] = new JsonObject { ["id"] = c, ["name"] = (collection["title"] ?? collection["name"])?.DeepClone() };
+        }
+
+        return fields;
+    }
+
+    /// <summary>The library state of a Radarr item.</summary>
+    public static JsonObject Library(JsonObject movie)
+    {
+        ArgumentNullException.ThrowIfNull(movie);
+        return new JsonObject
+        {
+            ["instance"] = "radarr",
+            ["monitored"] = movie["monitored"]?.DeepClone(),
+            ["hasFile"] = movie["hasFile"]?.DeepClone(),
+            ["path"] = movie["path"]?.DeepClone(),
+            ["quality"] = movie["movieFile"]?["quality"]?["quality"]?["name"]?.DeepClone(),
+            ["added"] = movie["added"]?.DeepClone(),
+        };
+    }
+
+    /// <summary>The ids a Radarr item carries.</summary>
+    public static JsonObject IdsFromRadarr(JsonObject movie) => new()
+    {
+        ["tmdb"] = movie["tmdbId"]?.DeepClone(),
+        ["imdb"] = movie["imdbId"]?.DeepClone(),
+    };
+
+    /// <summary>TMDb's <c>GET /3/movie/{id}?append_to_response=credits,images</c>.</summary>
+    public static JsonObject FromTmdb(JsonObject movie)
+    {
+        ArgumentNullException.ThrowIfNull(movie);
+        var fields = new JsonObject();
+        Copy(fields, "title", movie["title"]);
+        Copy(fields, "originalTitle", movie["original_title"]);
+        if (movie["release_date"]?.GetValue<string>() is { Length: >= 4 } date && int.TryParse(date.AsSpan(0, 4), out var year))
+        {
+            fields["year"] = year;
+        }
+
+        Copy(fields, "overview", movie["overview"]);
+        Copy(fields, "runtime", movie["runtime"]);
+        if (movie["genres"] is JsonArray genres)
+        {
+            fields["genres"] = new JsonArray([.. genres.OfType<JsonObject>().Select(g => g["name"]?.DeepClone())]);
+        }
+
+        if (movie["vote_average"] is not null)
+        {
+            fields["ratings"] = new JsonObject { ["tmdb"] = new JsonObject { ["value"] = movie["vote_average"]!.DeepClone(), ["votes"] = movie["vote_count"]?.DeepClone() } };
+        }
+
+        var images = new JsonObject();
+        AddImage(images, "poster", movie["poster_path"]);
+        AddImage(images, "backdrop", movie["backdrop_path"]);
+        if (movie["images"] is JsonObject more)
+        {
+            foreach (var (kind, list) in new[] { ("poster", more["posters"]), ("backdrop", more["backdrops"]), ("logo", more["logos"]) })
+            {
+                foreach (var image in (list as JsonArray)?.OfType<JsonObject>() ?? [])
+                {
+                    AddImage(images, kind, image["file_path"]);
+                }
+            }
+        }
+
+        Copy(fields, "images", images.Count > 0 ? images : null);
+        if (movie["credits"] is JsonObject credits)
+        {
+            fields["cast"] = new JsonArray([.. (credits["cast"] as JsonArray ?? []).OfType<JsonObject>().Select(person => new JsonObject
+            {
+                ["name"] = person["name"]?.DeepClone(),
+                ["character"] = person["character"]?.DeepClone(),
+                ["order"] = person["order"]?.DeepClone(),
+                ["tmdbId"] = person["id"]?.DeepClone(),
+            })]);
+            fields["crew"] = new JsonArray([.. (credits["crew"] as JsonArray ?? []).OfType<JsonObject>().Select(person => new JsonObject
+            {
+                ["name"] = person["name"]?.DeepClone(),
+                ["job"] = person["job"]?.DeepClone(),
+                ["department"] = person["department"]?.DeepClone(),
+                ["tmdbId"] = person["id"]?.DeepClone(),
+            })]);
+        }
+
+        if (movie["belongs_to_collection"] is JsonObject collection)
+        {
+            fields["collection"] = new JsonObject { ["id"] = collection["id"]?.DeepClone(), ["name"] = collection["name"]?.DeepClone() };
+        }
+
+        return fields;
+    }
+
+    /// <summary>The ids TMDb's answer carries.</summary>
+    public static JsonObject IdsFromTmdb(JsonObject movie) => new()
+    {
+        ["tmdb"] = movie["id"]?.DeepClone(),
+        ["imdb"] = movie["imdb_id"]?.DeepClone(),
+    };
+
+    private static void AddImage(JsonObject images, string kind, JsonNode? path)
+    {
+        if (path?.GetValue<string>() is { Length: > 0 } file)
+        {
+            var list = (JsonArray)(images[kind] ??= new JsonArray());
+            var url = TmdbImages + file;
+            if (!list.Any(existing => existing?.GetValue<string>() == url))
+            {
+                list.Add(url);
+            }
+        }
+    }
+
+    // Only fields the source really has: a null or empty string is no answer.
+    private static void Copy(JsonObject fields, string name, JsonNode? value)
+    {
+        if (value is null || (value is JsonValue text && text.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s)))
+        {
+            return;
+        }
+
+        fields[name] = value.DeepClone();
+    }
+}
