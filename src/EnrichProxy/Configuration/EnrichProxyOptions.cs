@@ -21,6 +21,9 @@ public sealed class EnrichProxyOptions
     /// <summary>Memory (L1) and embedded disk (L2) settings.</summary>
     public CacheStorageOptions Cache { get; init; } = new();
 
+    /// <summary>The Arr webhooks that purge what their events touched.</summary>
+    public WebhookOptions Webhooks { get; init; } = new();
+
     /// <summary>The enrichment API's document cache.</summary>
     public EnrichmentOptions Enrichment { get; init; } = new();
 

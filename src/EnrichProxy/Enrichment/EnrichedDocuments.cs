@@ -68,6 +68,9 @@ internal sealed class EnrichedDocuments
     /// <summary>Removes the document everywhere (both levels, every instance).</summary>
     public ValueTask RemoveAsync(ItemKey item) => _cache.RemoveAsync(Key(item));
 
+    /// <summary>The tag of an item's document alone (<c>enrich:movies:603</c>), which webhooks purge.</summary>
+    public static string Tag(ItemKey item) => $"enrich:{ItemKey.KindName(item.Kind)}:{item.Id}";
+
     private static string Key(ItemKey item) => $"enrich|{ItemKey.KindName(item.Kind)}|{item.Id}";
 
     /// <summary>A document as cached.</summary>

@@ -2,6 +2,7 @@ using EnrichProxy.Admin;
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
 using EnrichProxy.Enrichment;
+using EnrichProxy.Enrichment.Webhooks;
 using EnrichProxy.Health;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
@@ -81,6 +82,7 @@ public static class EnrichProxyHostingExtensions
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapEnrichProxyAdmin();
         app.MapEnrichmentApi();
+        app.MapWebhooks();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<RefusedForwardMiddleware>();

@@ -41,8 +41,8 @@ internal sealed partial class MovieResolver(
         return await AssembleAsync(item, fields, inBackground: false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The tags whose purges cover the movie's document: those of its TMDb routes.</summary>
-    public static IReadOnlyList<string> Tags(ItemKey item) => [$"tmdb:movie:{item.Id}"];
+    /// <summary>The tags whose purges cover the movie's document: its own, and that of its TMDb routes.</summary>
+    public static IReadOnlyList<string> Tags(ItemKey item) => [EnrichedDocuments.Tag(item), $"tmdb:movie:{item.Id}"];
 
     private async Task<EnrichmentAnswer> AssembleAsync(ItemKey item, IReadOnlyList<string>? fields, bool inBackground, CancellationToken cancellationToken)
     {

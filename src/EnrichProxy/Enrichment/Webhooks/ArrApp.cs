@@ -1,0 +1,46 @@
+using System.Text.Json.Nodes;
+using EnrichProxy.Enrichment.Overrides;
+
+namespace EnrichProxy.Enrichment.Webhooks;
+
+/// <summary>What differs between the Arr apps' webhooks: their cluster, and where the payload names its item.</summary>
+internal sealed class ArrApp
+{
+    private static readonly ArrApp[] Apps =
+    [
+        new("radarr", "radarr", ItemKind.Movies, payload => payload["movie"]?["tmdbId"]),
+        new("sonarr", "sonarr", ItemKind.Series, payload => payload["series"]?["tvdbId"]),
+        new("lidarr", "lidarr", ItemKind.Artists, payload => payload["artist"]?["mbId"] ?? payload["artist"]?["foreignArtistId"]),
+    ];
+
+    // Events that may change the library without naming one item (a rename of many, a bulk delete).
+    private static readonly HashSet<string> LibraryEvents = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Download", "Grab", "Rename", "MovieAdded", "MovieDelete", "MovieFileDelete", "SeriesAdd", "SeriesDelete",
+        "EpisodeFileDelete", "ArtistAdd", "ArtistDelete", "AlbumDelete", "TrackRetag", "ManualInteractionRequired",
+    };
+
+    private readonly Func<JsonObject, JsonNode?> _itemId;
+
+    private ArrApp(string name, string clusterId, ItemKind kind, Func<JsonObject, JsonNode?> itemId)
+    {
+        Name = name;
+        ClusterId = clusterId;
+        Kind = kind;
+        _itemId = itemId;
+    }
+
+    public string Name { get; }
+
+    public string ClusterId { get; }
+
+    public ItemKind Kind { get; }
+
+    public static ArrApp? Find(string name) => Apps.FirstOrDefault(app => string.Equals(app.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The item the payload names (a movie's TMDb id, a series' TheTVDB id, an artist's MBID), if any.</summary>
+    public ItemKey? ItemOf(JsonObject payload) =>
+        _itemId(payload)?.ToString() is { } id && ItemKey.TryParse(Kind, id, out var item) ? item : null;
+
+    public static bool ChangesLibrary(string eventType) => LibraryEvents.Contains(eventType);
+}

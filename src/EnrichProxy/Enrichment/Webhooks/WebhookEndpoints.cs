@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EnrichProxy.Caching;
+using EnrichProxy.Caching.Purging;
+using EnrichProxy.Enrichment.Overrides;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Yarp.ReverseProxy;
+
+namespace EnrichProxy.Enrichment.Webhooks;
+
+/// <summary>
+/// <c>POST /webhooks/radarr|sonarr|lidarr</c>: the Arr apps' own webhook payloads (Settings, Connect,
+/// Webhook). Every event that names an item purges, on every instance, the Arr's library reads (the
+/// cached routes of its cluster with the <c>arr-library</c> policy) and the item's enrichment document.
+/// </summary>
+internal static partial class WebhookEndpoints
+{
+    public const long MaxBodyBytes = 4 * 1024 * 1024;
+    private const string LibraryPolicy = "arr-library";
+
+    /// <summary>The result of one webhook: what was purged.</summary>
+    internal sealed record WebhookResult(string EventType, string? Item, IReadOnlyList<string> PurgedRoutes);
+
+    public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
+    {
+        var webhooks = endpoints.MapGroup("/webhooks").AddEndpointFilter<WebhookAuthFilter>();
+        webhooks.MapPost("/{arr}", HandleAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        return endpoints;
+    }
+
+    private static async Task<Results<Ok<WebhookResult>, ProblemHttpResult>> HandleAsync(
+        string arr, HttpContext context, Purger purger, IProxyStateLookup proxyState, CachePolicyRegistry policies, ILoggerFactory loggers)
+    {
+        if (ArrApp.Find(arr) is not { } app)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown webhook",
+                detail: "Webhooks are received at /webhooks/radarr, /webhooks/sonarr and /webhooks/lidarr.");
+        }
+
+        JsonObject? payload;
+        try
+        {
+            payload = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            payload = null;
+        }
+        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook too large", detail: $"A webhook body is at most {MaxBodyBytes} bytes.");
+        }
+
+        if (payload?["eventType"] is not JsonValue eventValue || !eventValue.TryGetValue<string>(out var eventType) || eventType.Length == 0)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid webhook",
+                detail: $"The body must be a {app.Name} webhook payload: a JSON object with an eventType.");
+        }
+
+        // Test, Health, ApplicationUpdate...: nothing in the library changed, or the event names no item.
+        var item = app.ItemOf(payload);
+        if (item is null && !ArrApp.ChangesLibrary(eventType))
+        {
+            return TypedResults.Ok(new WebhookResult(eventType, null, []));
+        }
+
+        var routes = proxyState.GetRoutes()
+            .Where(route => string.Equals(route.Config.ClusterId, app.ClusterId, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(policies.Resolve(route.Config)?.Name, LibraryPolicy, StringComparison.OrdinalIgnoreCase))
+            .Select(route => route.Config.RouteId)
+            .ToList();
+        var stored = true;
+        foreach (var routeId in routes)
+        {
+            stored &= (await purger.PurgeAsync(PurgeScope.Route, routeId).ConfigureAwait(false)).Stored;
+        }
+
+        if (item is { } key)
+        {
+            stored &= (await purger.PurgeAsync(PurgeScope.Tag, EnrichedDocuments.Tag(key)).ConfigureAwait(false)).Stored;
+        }
+
+        var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
+        var itemName = item?.ToString() ?? "-";
+        LogReceived(logger, app.Name, eventType, itemName);
+        return stored
+            ? TypedResults.Ok(new WebhookResult(eventType, item?.ToString(), routes))
+            : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Purge not stored",
+                detail: "The purges hold on this instance, but could not be stored for the others. Send the webhook again.");
+    }
+
+    [LoggerMessage(EventId = 6101, EventName = "WebhookReceived", Level = LogLevel.Information,
+        Message = "{App} webhook {EventType} for {Item}: library reads and document purged")]
+    private static partial void LogReceived(ILogger logger, string app, string eventType, string item);
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using EnrichProxy.IntegrationTests.Fixtures;
+using EnrichProxy.IntegrationTests.Infrastructure;
+using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
+
+namespace EnrichProxy.IntegrationTests.Enrichment;
+
+/// <summary><c>POST /webhooks/radarr|sonarr|lidarr</c> with the Arr apps' own payloads.</summary>
+public sealed class WebhookTests : IDisposable
+{
+    private const string RadarrKey = "radarr-key-for-webhooks-4567";
+    private readonly FakeUpstream _tmdb = new();
+    private readonly FakeUpstream _radarr = new();
+
+    // Radarr's "Download" payload, shortened (Settings, Connect, Webhook, On Import).
+    private static readonly string DownloadOf603 = """
+        {
+          "eventType": "Download",
+          "instanceName": "Radarr",
+          "applicationUrl": "",
+          "movie": { "id": 1, "title": "The Matrix", "year": 1999, "releaseDate": "1999-03-31", "folderPath": "/movies/The Matrix (1999)", "tmdbId": 603, "imdbId": "tt0133093" },
+          "remoteMovie": { "tmdbId": 603, "imdbId": "tt0133093", "title": "The Matrix", "year": 1999 },
+          "movieFile": { "id": 12, "relativePath": "The Matrix (1999).mkv", "quality": "Bluray-1080p", "size": 1796921629 },
+          "isUpgrade": false
+        }
+        """;
+
+    public WebhookTests()
+    {
+        _radarr.Json(Radarr.MoviePath, Radarr.LibraryMovie());
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
+    }
+
+    [Fact]
+    public async Task ADownload_PurgesTheLibraryReadsAndTheDocumentOfThatMovie()
+    {
+        await using var proxy = await StartAsync(Settings());
+        await proxy.Client.GetAsync("/api/v1/movies/603");
+        Assert.Equal("cache", Source(await proxy.Client.GetAsync("/api/v1/movies/603")));
+        Assert.Equal("MISS", await XCacheOfLibraryAsync(proxy));
+        Assert.Equal("HIT", await XCacheOfLibraryAsync(proxy));
+
+        using var webhook = await PostAsync(proxy, "radarr", DownloadOf603);
+        var result = JsonDocument.Parse(await webhook.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+        Assert.Equal("movies/603", result.GetProperty("item").GetString());
+        Assert.Equal("radarr-movie", result.GetProperty("purgedRoutes")[0].GetString());
+        Assert.Equal("MISS", await XCacheOfLibraryAsync(proxy));
+        Assert.Equal("arr", Source(await proxy.Client.GetAsync("/api/v1/movies/603")));
+        Assert.Equal(2, _radarr.Received(Radarr.MoviePath).Count(entry => entry.RequestMessage.Query?.ContainsKey("tmdbId") == true));
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath)); // TMDb's answer did not change: its route is not purged.
+    }
+
+    [Fact]
+    public async Task ATestEvent_PurgesNothing()
+    {
+        await using var proxy = await StartAsync(Settings());
+        await proxy.Client.GetAsync("/api/v1/movies/603");
+
+        using var webhook = await PostAsync(proxy, "radarr", """{"eventType":"Test","movie":{"id":1,"title":"Test Title","tmdbId":0}}""");
+
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+        Assert.Equal("cache", Source(await proxy.Client.GetAsync("/api/v1/movies/603")));
+    }
+
+    [Theory]
+    [InlineData("radarr", "not json", HttpStatusCode.BadRequest)]
+    [InlineData("radarr", """{"movie":{"tmdbId":603}}""", HttpStatusCode.BadRequest)]
+    [InlineData("readarr", """{"eventType":"Download"}""", HttpStatusCode.NotFound)]
+    public async Task BadWebhooks_GetAProblemThatSaysWhat(string arr, string body, HttpStatusCode expected)
+    {
+        await using var proxy = await StartAsync(Settings());
+
+        using var webhook = await PostAsync(proxy, arr, body);
+
+        Assert.Equal(expected, webhook.StatusCode);
+        Assert.Equal("application/problem+json", webhook.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task WithCredentialsConfigured_OnlyTheArrsBasicCredentialsAreAccepted()
+    {
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Webhooks:Username", "radarr"), ("EnrichProxy:Webhooks:Password", "webhook-secret-0123")));
+
+        using var none = await PostAsync(proxy, "radarr", DownloadOf603);
+        using var wrong = await PostAsync(proxy, "radarr", DownloadOf603, ("radarr", "guess"));
+        using var right = await PostAsync(proxy, "radarr", DownloadOf603, ("radarr", "webhook-secret-0123"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Contains("Basic", none.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+
+    public void Dispose()
+    {
+        _tmdb.Dispose();
+        _radarr.Dispose();
+    }
+
+    private static async Task<string> XCacheOfLibraryAsync(ProxyHost proxy)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/radarr/api/v3/movie");
+        request.Headers.Add("X-Api-Key", RadarrKey);
+        using var response = await proxy.Client.SendAsync(request);
+        return response.XCache();
+    }
+
+    private static async Task<HttpResponseMessage> PostAsync(ProxyHost proxy, string arr, string body, (string User, string Password)? credentials = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/{arr}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (credentials is { } basic)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}")));
+        }
+
+        return await proxy.Client.SendAsync(request);
+    }
+
+    private static string? Source(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("X-EnrichProxy-Source", out var values) ? values.Single() : null;
+
+    private Dictionary<string, string> Settings(params (string Key, string Value)[] extra) => ProxyHost.Settings(
+        [
+            Destination("tmdb", _tmdb.Url),
+            Destination("radarr", _radarr.Url),
+            ("EnrichProxy:Upstreams:tmdb:ApiKey", "tmdb-key-for-webhooks-0123"),
+            ("EnrichProxy:Upstreams:radarr:ApiKey", RadarrKey),
+            ("EnrichProxy:Overrides:DiskPath", "data/overrides.db"),
+            .. extra,
+        ]);
+}
