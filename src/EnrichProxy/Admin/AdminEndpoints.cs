@@ -7,9 +7,12 @@ internal static class AdminEndpoints
 {
     public static IEndpointRouteBuilder MapEnrichProxyAdmin(this IEndpointRouteBuilder endpoints)
     {
-        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminKeyFilter>();
-        admin.MapPost("/purge", PurgeEndpoint.HandleAsync).WithMetadata(new RequestSizeLimitAttribute(PurgeEndpoint.MaxBodyBytes));
-        admin.MapGet("/stats", StatsEndpoint.Handle);
+        var admin = endpoints.MapGroup("/admin").AddEndpointFilter<AdminKeyFilter>().WithTags("Admin")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/purge", PurgeEndpoint.HandleAsync).WithMetadata(new RequestSizeLimitAttribute(PurgeEndpoint.MaxBodyBytes))
+            .WithSummary("Purge by url, route or tag (exactly one), on every instance.")
+            .Accepts<PurgeRequest>("application/json");
+        admin.MapGet("/stats", StatsEndpoint.Handle).WithSummary("Per-route answers, upstream states, cache levels, purges and the background queue.");
         admin.MapOverrides();
         return endpoints;
     }

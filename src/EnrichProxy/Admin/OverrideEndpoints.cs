@@ -19,9 +19,11 @@ internal static class OverrideEndpoints
     public static void MapOverrides(this RouteGroupBuilder admin)
     {
         var overrides = admin.MapGroup("/overrides/{kind}/{id}");
-        overrides.MapGet(string.Empty, GetAsync);
-        overrides.MapPut(string.Empty, PutAsync).WithMetadata(new RequestSizeLimitAttribute(ItemOverride.MaxBodyBytes));
-        overrides.MapDelete(string.Empty, DeleteAsync);
+        overrides.MapGet(string.Empty, GetAsync).WithSummary("The operator's fields of a movie, series or artist.");
+        overrides.MapPut(string.Empty, PutAsync).WithMetadata(new RequestSizeLimitAttribute(ItemOverride.MaxBodyBytes))
+            .WithSummary("Sets the operator's fields of an item: they win over the library and the external APIs.")
+            .Accepts<JsonObject>("application/json");
+        overrides.MapDelete(string.Empty, DeleteAsync).WithSummary("Removes the operator's fields of an item.");
     }
 
     private static async Task<Results<Ok<OverrideView>, ProblemHttpResult>> GetAsync(string kind, string id, IOverrideStore store, CancellationToken cancellationToken)

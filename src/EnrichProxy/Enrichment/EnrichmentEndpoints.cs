@@ -14,8 +14,14 @@ internal static class EnrichmentEndpoints
 
     public static IEndpointRouteBuilder MapEnrichmentApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/v1");
-        api.MapGet("/movies/{tmdbId}", GetMovieAsync);
+        var api = endpoints.MapGroup("/api/v1").WithTags("Enrichment");
+        api.MapGet("/movies/{tmdbId}", GetMovieAsync)
+            .WithSummary("One merged movie document: library first, then overrides, then TMDb.")
+            .WithDescription("fields=title,year limits the document to those fields (and skips TMDb when the library and overrides answer them). X-EnrichProxy-Source names the tier that answered: cache, arr, internal or external. `complete: false` means a part is still being fetched in the background.")
+            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
         return endpoints;
     }
 

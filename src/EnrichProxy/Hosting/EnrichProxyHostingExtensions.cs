@@ -52,6 +52,12 @@ public static class EnrichProxyHostingExtensions
 
         services.AddEnrichProxyCache(builder.Configuration, builder.Environment);
         services.AddEnrichProxyEnrichment(builder.Configuration, builder.Environment);
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "EnrichProxy";
+            document.Info.Description = "The enrichment API (one merged document per movie from the library, the overrides and TMDb), the admin API and the Arr webhooks. Proxied routes are not listed: they answer as their upstreams do.";
+            return Task.CompletedTask;
+        }));
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<QueueMetrics>();
         services.AddSingleton<CacheLevelMetrics>();
@@ -80,6 +86,7 @@ public static class EnrichProxyHostingExtensions
             ResponseWriter = HealthJsonWriter.WriteAsync,
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi(); // /openapi/v1.json
         app.MapEnrichProxyAdmin();
         app.MapEnrichmentApi();
         app.MapWebhooks();

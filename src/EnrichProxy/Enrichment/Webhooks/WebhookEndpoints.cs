@@ -24,8 +24,11 @@ internal static partial class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
-        var webhooks = endpoints.MapGroup("/webhooks").AddEndpointFilter<WebhookAuthFilter>();
-        webhooks.MapPost("/{arr}", HandleAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        var webhooks = endpoints.MapGroup("/webhooks").AddEndpointFilter<WebhookAuthFilter>().WithTags("Webhooks");
+        webhooks.MapPost("/{arr}", HandleAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .WithSummary("An Arr app's webhook (radarr, sonarr, lidarr): purges its library reads and the item's document.")
+            .Accepts<JsonObject>("application/json")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         return endpoints;
     }
 
