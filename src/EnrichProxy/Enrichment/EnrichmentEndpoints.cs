@@ -1,4 +1,3 @@
-using EnrichProxy.Enrichment.Movies;
 using EnrichProxy.Enrichment.Overrides;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -25,29 +24,33 @@ internal static class EnrichmentEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> GetMovieAsync(string tmdbId, string? fields, HttpContext context, MovieResolver movies)
+    private static Task<IResult> GetMovieAsync(string tmdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources) =>
+        GetAsync(ItemKind.Movies, tmdbId, fields, context, resolver, sources);
+
+    private static async Task<IResult> GetAsync(ItemKind kind, string id, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources)
     {
-        if (!ItemKey.TryParse(ItemKind.Movies, tmdbId, out var item))
+        var chain = sources.Single(s => s.Kind == kind);
+        if (!ItemKey.TryParse(kind, id, out var item))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid id", $"The id must be {ItemKey.IdDescription(ItemKind.Movies)}.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid id", $"The id must be {ItemKey.IdDescription(kind)}.");
         }
 
-        if (!TryParseFields(fields, MovieFields.All, out var asked, out var unknown))
+        if (!TryParseFields(fields, chain.Fields, out var asked, out var unknown))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Unknown field", $"'{unknown}' is not a movie field; the fields are {string.Join(", ", MovieFields.All)}.");
+            return Problem(StatusCodes.Status400BadRequest, "Unknown field", $"'{unknown}' is not a field of {ItemKey.KindName(kind)}; the fields are {string.Join(", ", chain.Fields)}.");
         }
 
-        var answer = await movies.ResolveAsync(item, asked, context.RequestAborted).ConfigureAwait(false);
+        var answer = await resolver.ResolveAsync(chain, item, asked, context.RequestAborted).ConfigureAwait(false);
         switch (answer.Outcome)
         {
             case EnrichmentOutcome.Found:
                 context.Response.Headers[SourceHeader] = answer.Source;
                 return TypedResults.Json(answer.Document);
             case EnrichmentOutcome.NotFound:
-                return Problem(StatusCodes.Status404NotFound, "Unknown movie", $"No library, override or external source knows movie {item.Id}.");
+                return Problem(StatusCodes.Status404NotFound, "Unknown item", $"No library, override or external source knows {item}.");
             default:
                 return Problem(StatusCodes.Status502BadGateway, "Every source failed",
-                    $"These tiers failed and nothing is cached for movie {item.Id}: {string.Join(", ", answer.FailedTiers)}.", answer.FailedTiers);
+                    $"These tiers failed and nothing is cached for {item}: {string.Join(", ", answer.FailedTiers)}.", answer.FailedTiers);
         }
     }
 

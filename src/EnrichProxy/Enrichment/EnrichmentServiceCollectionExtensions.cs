@@ -25,7 +25,9 @@ internal static class EnrichmentServiceCollectionExtensions
         services.AddSingleton<CachedRouteReader>();
         services.AddSingleton<EnrichedDocuments>();
         services.AddSingleton<BackgroundEnrichment>();
-        services.AddSingleton<MovieResolver>();
+        services.AddSingleton<TierReader>();
+        services.AddSingleton<ItemResolver>();
+        services.AddSingleton<IItemSources, MovieSources>();
         return services;
     }
 }

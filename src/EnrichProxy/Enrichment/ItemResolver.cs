@@ -1,0 +1,137 @@
+using System.Text.Json.Nodes;
+using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment.Overrides;
+using Microsoft.Extensions.Options;
+
+namespace EnrichProxy.Enrichment;
+
+/// <summary>
+/// The priority chain: the cached document; the Arr library; the operator's overrides; the external
+/// APIs; and, for what an answer could not wait for, the background. Every upstream read goes through
+/// the proxy's own cached routes, so it shares their cache, purges, rate limits and circuit breakers.
+/// </summary>
+internal sealed partial class ItemResolver(
+    IOverrideStore overrides,
+    EnrichedDocuments documents,
+    BackgroundEnrichment background,
+    IOptions<EnrichProxyOptions> options,
+    TimeProvider time,
+    ILogger<ItemResolver> logger)
+{
+    /// <summary>The document of <paramref name="item"/>, with only <paramref name="fields"/> when given (null: every field).</summary>
+    public async Task<EnrichmentAnswer> ResolveAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        if (await documents.GetAsync(item, sources.Tags(item), allowStale: false, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            return EnrichmentAnswer.Found(DocumentAssembly.Project(cached, fields), Tiers.Cache, []);
+        }
+
+        return await AssembleAsync(sources, item, fields, inBackground: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<EnrichmentAnswer> AssembleAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, bool inBackground, CancellationToken cancellationToken)
+    {
+        var asked = fields ?? sources.Fields;
+        var requestedAt = time.GetUtcNow();
+        var failed = new List<string>();
+
+        var library = await sources.ReadLibraryAsync(item, cancellationToken).ConfigureAwait(false);
+        if (library.Failed)
+        {
+            failed.Add(Tiers.Arr);
+        }
+
+        var own = await ReadOverrideAsync(item, failed, cancellationToken).ConfigureAwait(false);
+
+        // External only for what the library and the overrides do not already answer.
+        var needExternal = asked.Any(field => own?.Fields.ContainsKey(field) != true && library.Fields?.ContainsKey(field) != true);
+        ExternalRead? external = null;
+        Task<ExternalRead>? stillComing = null;
+        if (needExternal)
+        {
+            var read = sources.ReadExternalAsync(item);
+            if (!inBackground && (library.Found || own is not null))
+            {
+                // Something already answers: the external APIs get until the soft timeout, then the answer goes without them.
+                var softTimeout = Task.Delay(options.Value.Enrichment.ExternalSoftTimeout, time, cancellationToken);
+                if (await Task.WhenAny(read, softTimeout).ConfigureAwait(false) == read)
+                {
+                    external = await read.ConfigureAwait(false);
+                }
+                else
+                {
+                    stillComing = read;
+                }
+            }
+            else
+            {
+                external = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (external is { Failed: true })
+        {
+            failed.Add(Tiers.External);
+        }
+
+        if (!library.Found && own is null && external?.Fields is null)
+        {
+            return await NothingFoundAsync(sources, item, fields, failed, cancellationToken).ConfigureAwait(false);
+        }
+
+        var ids = DocumentAssembly.MergeIds(sources.Ids(item), library.Ids, external?.Ids);
+        var (document, origins) = DocumentAssembly.Merge(ids, asked, (Tiers.Internal, own?.Fields), (Tiers.Arr, library.Fields), (Tiers.External, external?.Fields));
+        document["library"] = library.Library?.DeepClone();
+        var complete = stillComing is null && external is not { Failed: true } and not { Incomplete: true };
+        document["sources"] = origins;
+        document["complete"] = complete;
+
+        if (fields is null && complete)
+        {
+            await documents.SetAsync(item, document, requestedAt).ConfigureAwait(false);
+        }
+        else if (fields is null && !inBackground)
+        {
+            // The background tier: the same chain again without a soft timeout; reads still on their way
+            // are joined (the routes' fills are shared), not sent twice.
+            background.Run(item.ToString(), async () =>
+                (await AssembleAsync(sources, item, null, inBackground: true, CancellationToken.None).ConfigureAwait(false)).Document?["complete"]?.GetValue<bool>() == true);
+        }
+
+        var answeredBy = library.Found ? Tiers.Arr : own is not null ? Tiers.Internal : Tiers.External;
+        return EnrichmentAnswer.Found(document, answeredBy, failed);
+    }
+
+    // Nothing anywhere: not found, unless a tier failed to say; then the last document, however old.
+    private async Task<EnrichmentAnswer> NothingFoundAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, CancellationToken cancellationToken)
+    {
+        if (failed.Count == 0)
+        {
+            return new EnrichmentAnswer(EnrichmentOutcome.NotFound, null, null, []);
+        }
+
+        return await documents.GetAsync(item, sources.Tags(item), allowStale: true, cancellationToken).ConfigureAwait(false) is { } stale
+            ? EnrichmentAnswer.Found(DocumentAssembly.Project(stale, fields), Tiers.Cache, failed)
+            : new EnrichmentAnswer(EnrichmentOutcome.Failed, null, null, failed);
+    }
+
+    private async Task<ItemOverride?> ReadOverrideAsync(ItemKey item, List<string> failed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await overrides.GetAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            var error = exception.GetType().Name;
+            LogOverridesFailed(logger, item.ToString(), error);
+            failed.Add(Tiers.Internal);
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 6003, EventName = "OverridesUnavailable", Level = LogLevel.Warning,
+        Message = "The overrides of {Item} could not be read ({Error})")]
+    private static partial void LogOverridesFailed(ILogger logger, string item, string error);
+}
