@@ -1,5 +1,6 @@
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment.Artists;
 using EnrichProxy.Enrichment.Movies;
 using EnrichProxy.Enrichment.Overrides;
 using StackExchange.Redis;
@@ -28,6 +29,7 @@ internal static class EnrichmentServiceCollectionExtensions
         services.AddSingleton<TierReader>();
         services.AddSingleton<ItemResolver>();
         services.AddSingleton<IItemSources, MovieSources>();
+        services.AddSingleton<IItemSources, ArtistSources>();
         return services;
     }
 }

@@ -19,12 +19,12 @@ internal static class MovieFields
     {
         ArgumentNullException.ThrowIfNull(movie);
         var fields = new JsonObject();
-        Copy(fields, "title", movie["title"]);
-        Copy(fields, "originalTitle", movie["originalTitle"]);
-        Copy(fields, "year", movie["year"] is JsonValue year && year.TryGetValue<int>(out var y) && y > 0 ? year : null);
-        Copy(fields, "overview", movie["overview"]);
-        Copy(fields, "runtime", movie["runtime"] is JsonValue runtime && runtime.TryGetValue<int>(out var r) && r > 0 ? runtime : null);
-        Copy(fields, "genres", movie["genres"]);
+        Fields.Copy(fields, "title", movie["title"]);
+        Fields.Copy(fields, "originalTitle", movie["originalTitle"]);
+        Fields.Copy(fields, "year", movie["year"] is JsonValue year && year.TryGetValue<int>(out var y) && y > 0 ? year : null);
+        Fields.Copy(fields, "overview", movie["overview"]);
+        Fields.Copy(fields, "runtime", movie["runtime"] is JsonValue runtime && runtime.TryGetValue<int>(out var r) && r > 0 ? runtime : null);
+        Fields.Copy(fields, "genres", movie["genres"]);
         if (movie["ratings"] is JsonObject ratings && ratings.Count > 0)
         {
             var mapped = new JsonObject();
@@ -36,23 +36,12 @@ internal static class MovieFields
                 }
             }
 
-            Copy(fields, "ratings", mapped.Count > 0 ? mapped : null);
+            Fields.Copy(fields, "ratings", mapped.Count > 0 ? mapped : null);
         }
 
-        if (movie["images"] is JsonArray images && images.Count > 0)
+        if (Fields.ImagesByKind(movie["images"]) is { } images)
         {
-            var byKind = new JsonObject();
-            foreach (var image in images.OfType<JsonObject>())
-            {
-                var kind = image["coverType"]?.GetValue<string>();
-                var url = (image["remoteUrl"] ?? image["url"])?.GetValue<string>();
-                if (kind is { Length: > 0 } && url is { Length: > 0 })
-                {
-                    ((byKind[kind] ??= new JsonArray()) as JsonArray)!.Add(url);
-                }
-            }
-
-            Copy(fields, "images", byKind.Count > 0 ? byKind : null);
+            fields["images"] = images;
         }
 
         if (movie["collection"] is JsonObject collection && collection["tmdbId"] is JsonValue collectionId && collectionId.TryGetValue<int>(out var c) && c > 0)
@@ -90,15 +79,15 @@ internal static class MovieFields
     {
         ArgumentNullException.ThrowIfNull(movie);
         var fields = new JsonObject();
-        Copy(fields, "title", movie["title"]);
-        Copy(fields, "originalTitle", movie["original_title"]);
+        Fields.Copy(fields, "title", movie["title"]);
+        Fields.Copy(fields, "originalTitle", movie["original_title"]);
         if (movie["release_date"]?.GetValue<string>() is { Length: >= 4 } date && int.TryParse(date.AsSpan(0, 4), out var year))
         {
             fields["year"] = year;
         }
 
-        Copy(fields, "overview", movie["overview"]);
-        Copy(fields, "runtime", movie["runtime"]);
+        Fields.Copy(fields, "overview", movie["overview"]);
+        Fields.Copy(fields, "runtime", movie["runtime"]);
         if (movie["genres"] is JsonArray genres)
         {
             fields["genres"] = new JsonArray([.. genres.OfType<JsonObject>().Select(g => g["name"]?.DeepClone())]);
@@ -123,7 +112,7 @@ internal static class MovieFields
             }
         }
 
-        Copy(fields, "images", images.Count > 0 ? images : null);
+        Fields.Copy(fields, "images", images.Count > 0 ? images : null);
         if (movie["credits"] is JsonObject credits)
         {
             fields["cast"] = new JsonArray([.. (credits["cast"] as JsonArray ?? []).OfType<JsonObject>().Select(person => new JsonObject
@@ -168,16 +157,5 @@ internal static class MovieFields
                 list.Add(url);
             }
         }
-    }
-
-    // Only fields the source really has: a null or empty string is no answer.
-    private static void Copy(JsonObject fields, string name, JsonNode? value)
-    {
-        if (value is null || (value is JsonValue text && text.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s)))
-        {
-            return;
-        }
-
-        fields[name] = value.DeepClone();
     }
 }

@@ -1,0 +1,36 @@
+using System.Text.Json.Nodes;
+
+namespace EnrichProxy.Enrichment;
+
+/// <summary>Helpers the field mappings share.</summary>
+internal static class Fields
+{
+    /// <summary>Copies a field only when the source really has it: a null or a blank string is no answer.</summary>
+    public static void Copy(JsonObject fields, string name, JsonNode? value)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        if (value is null || (value is JsonValue text && text.TryGetValue<string>(out var s) && string.IsNullOrWhiteSpace(s)))
+        {
+            return;
+        }
+
+        fields[name] = value.DeepClone();
+    }
+
+    /// <summary>An Arr's <c>images</c> (<c>coverType</c>, <c>remoteUrl</c> or <c>url</c>) as URL lists by kind, or null when there are none.</summary>
+    public static JsonObject? ImagesByKind(JsonNode? images)
+    {
+        var byKind = new JsonObject();
+        foreach (var image in (images as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            var kind = image["coverType"]?.GetValue<string>();
+            var url = (image["remoteUrl"] ?? image["url"])?.GetValue<string>();
+            if (kind is { Length: > 0 } && url is { Length: > 0 })
+            {
+                ((JsonArray)(byKind[kind] ??= new JsonArray())).Add(url);
+            }
+        }
+
+        return byKind.Count > 0 ? byKind : null;
+    }
+}
