@@ -195,6 +195,12 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             errors.Add($"{prefix}:ApiKey has leading or trailing spaces.");
         }
 
+        if (upstream.EffectiveKeyLocation == ApiKeyLocation.Login
+            && (string.IsNullOrWhiteSpace(upstream.LoginPath) || !Uri.TryCreate(upstream.LoginPath, UriKind.Relative, out _)))
+        {
+            errors.Add($"{prefix}:LoginPath must be a path relative to the destination (such as v4/login) when ApiKeyLocation is Login.");
+        }
+
         ResilienceOptionsValidation.Validate(prefix, upstream, errors);
     }
 

@@ -18,6 +18,12 @@ public sealed class UpstreamOptions
     /// <summary>The query parameter or header name that carries the key. Default <c>api_key</c> (query) or <c>X-Api-Key</c> (header).</summary>
     public string? ApiKeyName { get; init; }
 
+    /// <summary>With <see cref="ApiKeyLocation.Login"/>: the login endpoint, relative to the destination (TheTVDB: <c>v4/login</c>).</summary>
+    public string? LoginPath { get; init; }
+
+    /// <summary>With <see cref="ApiKeyLocation.Login"/>: a subscriber PIN sent with the key (TheTVDB user-supported keys). Never logged.</summary>
+    public string? LoginPin { get; init; }
+
     /// <summary>The <c>User-Agent</c> sent upstream, replacing the client's. MusicBrainz requires a real one.</summary>
     public string? UserAgent { get; init; }
 
@@ -43,7 +49,7 @@ public sealed class UpstreamOptions
         : EffectiveKeyLocation switch
         {
             Configuration.ApiKeyLocation.Header => "X-Api-Key",
-            Configuration.ApiKeyLocation.Bearer => "Authorization",
+            Configuration.ApiKeyLocation.Bearer or Configuration.ApiKeyLocation.Login => "Authorization",
             _ => "api_key",
         };
 }
@@ -69,4 +75,11 @@ public enum ApiKeyLocation
 
     /// <summary><c>Authorization: Bearer &lt;key&gt;</c> (TMDb read access tokens).</summary>
     Bearer,
+
+    /// <summary>
+    /// The key is exchanged for a bearer token at <see cref="UpstreamOptions.LoginPath"/> (TheTVDB v4): the
+    /// proxy logs in, sends <c>Authorization: Bearer &lt;token&gt;</c>, and logs in again before the token
+    /// expires or when the upstream answers 401.
+    /// </summary>
+    Login,
 }

@@ -42,6 +42,7 @@ public static class EnrichProxyHostingExtensions
 
         services.AddSingleton<UpstreamRegistry>();
         services.AddSingleton<UpstreamFetcher>();
+        services.AddSingleton<UpstreamTokens>();
         services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddTransforms<UpstreamCredentialsTransformProvider>();

@@ -8,10 +8,11 @@ namespace EnrichProxy.Upstreams;
 /// Sets the configured <c>User-Agent</c> and, when <see cref="UpstreamAccess.InjectProxyKey"/> says so,
 /// the cluster's key where the upstream expects it.
 /// </summary>
-internal sealed class InjectCredentialsTransform(UpstreamOptions upstream) : RequestTransform
+internal sealed class InjectCredentialsTransform(string clusterId, UpstreamOptions upstream, UpstreamTokens tokens) : RequestTransform
 {
-    public override ValueTask ApplyAsync(RequestTransformContext context)
+    public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var headers = context.ProxyRequest.Headers;
         if (upstream.UserAgent is { Length: > 0 } userAgent)
         {
@@ -35,9 +36,18 @@ internal sealed class InjectCredentialsTransform(UpstreamOptions upstream) : Req
                     headers.Remove(HeaderNames.Authorization);
                     headers.TryAddWithoutValidation(HeaderNames.Authorization, "Bearer " + key);
                     break;
+                case ApiKeyLocation.Login:
+                    headers.Remove(HeaderNames.Authorization);
+                    if (await tokens.GetAsync(clusterId).ConfigureAwait(false) is not { } token)
+                    {
+                        // No token, no request: the client (or the fill) gets a 502 instead of the upstream's 401.
+                        context.HttpContext.Response.StatusCode = StatusCodes.Status502BadGateway;
+                        return;
+                    }
+
+                    headers.TryAddWithoutValidation(HeaderNames.Authorization, "Bearer " + token);
+                    break;
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 }

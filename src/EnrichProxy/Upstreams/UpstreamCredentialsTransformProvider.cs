@@ -10,7 +10,7 @@ namespace EnrichProxy.Upstreams;
 /// of answers. Because cache fills run the route's transforms too, forwarded and cached requests reach
 /// the upstream identically.
 /// </summary>
-internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upstreams) : ITransformProvider
+internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upstreams, UpstreamTokens tokens) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -38,12 +38,26 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
 
         if (upstream.HasApiKey || upstream.UserAgent is { Length: > 0 })
         {
-            context.RequestTransforms.Add(new InjectCredentialsTransform(upstream));
+            context.RequestTransforms.Add(new InjectCredentialsTransform(clusterId, upstream, tokens));
         }
 
         if (upstream.HasApiKey)
         {
             context.ResponseTransforms.Add(new RedactKeyTransform(upstream.ApiKey!));
+        }
+
+        if (upstream.HasApiKey && upstream.EffectiveKeyLocation == ApiKeyLocation.Login)
+        {
+            // A token the upstream no longer takes is dropped: the next request logs in again.
+            context.AddResponseTransform(response =>
+            {
+                if (response.ProxyResponse?.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+                {
+                    tokens.Forget(clusterId);
+                }
+
+                return ValueTask.CompletedTask;
+            });
         }
     }
 }

@@ -119,7 +119,8 @@ public sealed class CredentialTests : IDisposable
     {
         using var tvdb = new FakeUpstream();
         tvdb.Json("/v4/series/121361", """{"status":"success","data":{"id":121361,"name":"Game of Thrones"}}""");
-        await using var proxy = await StartAsync(Settings(Destination("tvdb", tvdb.Url), ("EnrichProxy:Upstreams:tvdb:ApiKey", "tvdb-bearer-token-1234")));
+        await using var proxy = await StartAsync(Settings(
+            Destination("tvdb", tvdb.Url), ("EnrichProxy:Upstreams:tvdb:ApiKey", "tvdb-bearer-token-1234"), ("EnrichProxy:Upstreams:tvdb:ApiKeyLocation", "Bearer")));
 
         using var response = await proxy.Client.GetAsync("/tvdb/v4/series/121361");
 

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using EnrichProxy.Configuration;
+using Yarp.ReverseProxy;
+
+namespace EnrichProxy.Upstreams;
+
+/// <summary>
+/// Bearer tokens of upstreams whose key is exchanged at a login endpoint (<see cref="ApiKeyLocation.Login"/>,
+/// TheTVDB v4): one login per cluster however many requests need it, through the cluster's own client
+/// (so its rate limit and breaker apply), renewed before it expires and after the upstream answers 401.
+/// </summary>
+internal sealed partial class UpstreamTokens(IServiceProvider services, UpstreamRegistry upstreams, TimeProvider time, ILogger<UpstreamTokens> logger)
+{
+    // TheTVDB's tokens last a month; renewing after 25 days leaves room for clocks and restarts.
+    private static readonly TimeSpan Lifetime = TimeSpan.FromDays(25);
+
+    // Lazy: of callers racing to log in, only the one whose login is kept sends it.
+    private readonly ConcurrentDictionary<string, Lazy<Task<Token?>>> _tokens = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A current token for <paramref name="clusterId"/>, or null when the login failed (it is tried again on the next call).</summary>
+    public async ValueTask<string?> GetAsync(string clusterId)
+    {
+        var known = _tokens.GetOrAdd(clusterId, Login);
+        var token = await known.Value.ConfigureAwait(false);
+        if (token is not null && token.ExpiresAt > time.GetUtcNow())
+        {
+            return token.Value;
+        }
+
+        // Failed or expired: the first caller to notice starts a new login, the others join it.
+        var renewed = Login(clusterId);
+        var current = _tokens.TryUpdate(clusterId, renewed, known) ? renewed : _tokens.GetOrAdd(clusterId, renewed);
+        return (await current.Value.ConfigureAwait(false))?.Value;
+    }
+
+    /// <summary>After a 401: the next request logs in again.</summary>
+    public void Forget(string clusterId) => _tokens.TryRemove(clusterId, out _);
+
+    private Lazy<Task<Token?>> Login(string clusterId) => new(() => LoginAsync(clusterId));
+
+    private async Task<Token?> LoginAsync(string clusterId)
+    {
+        var upstream = upstreams.Get(clusterId);
+        // Resolved here, not injected: YARP's state is built from the transforms, which use this class.
+        var proxyState = services.GetRequiredService<IProxyStateLookup>();
+        if (!proxyState.TryGetCluster(clusterId, out var cluster) || cluster.DestinationsState.AllDestinations is not { Count: > 0 } destinations)
+        {
+            return null;
+        }
+
+        var address = new Uri(new Uri(destinations[0].Model.Config.Address), upstream.LoginPath);
+        var body = new JsonObject { ["apikey"] = upstream.ApiKey };
+        if (upstream.LoginPin is { Length: > 0 } pin)
+        {
+            body["pin"] = pin;
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, address) { Content = JsonContent.Create(body) };
+            if (upstream.UserAgent is { Length: > 0 } userAgent)
+            {
+                request.Headers.TryAddWithoutValidation("User-Agent", userAgent);
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var response = await cluster.Model.HttpClient.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var answer = response.IsSuccessStatusCode
+                ? await response.Content.ReadFromJsonAsync<JsonObject>(timeout.Token).ConfigureAwait(false)
+                : null;
+            if (answer?["data"]?["token"]?.GetValue<string>() is { Length: > 0 } token)
+            {
+                LogLoggedIn(logger, clusterId);
+                return new Token(token, time.GetUtcNow() + Lifetime);
+            }
+
+            LogLoginRefused(logger, clusterId, (int)response.StatusCode);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or TimeoutException
+            or System.Text.Json.JsonException or Upstreams.Resilience.UpstreamRefusedException)
+        {
+            var error = exception.GetType().Name;
+            LogLoginFailed(logger, clusterId, error);
+        }
+
+        return null;
+    }
+
+    private sealed record Token(string Value, DateTimeOffset ExpiresAt);
+
+    [LoggerMessage(EventId = 2201, EventName = "UpstreamLoggedIn", Level = LogLevel.Information,
+        Message = "Logged in to cluster {ClusterId}; its token is renewed before it expires")]
+    private static partial void LogLoggedIn(ILogger logger, string clusterId);
+
+    [LoggerMessage(EventId = 2202, EventName = "UpstreamLoginRefused", Level = LogLevel.Warning,
+        Message = "Cluster {ClusterId} refused the login with status {StatusCode}; check its ApiKey (and LoginPin)")]
+    private static partial void LogLoginRefused(ILogger logger, string clusterId, int statusCode);
+
+    [LoggerMessage(EventId = 2203, EventName = "UpstreamLoginFailed", Level = LogLevel.Warning,
+        Message = "Could not log in to cluster {ClusterId} ({Error}); the next request tries again")]
+    private static partial void LogLoginFailed(ILogger logger, string clusterId, string error);
+}
