@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace EnrichProxy.Enrichment;
 
 /// <summary>
-/// The enrichment API: <c>GET /api/v1/movies/{tmdbId}</c> and <c>/api/v1/artists/{mbid}</c> answer one merged
+/// The enrichment API: <c>GET /api/v1/movies/{tmdbId}</c>, <c>/api/v1/series/{tvdbId}</c> and <c>/api/v1/artists/{mbid}</c> answer one merged
 /// document from the priority chain, with <c>X-EnrichProxy-Source</c> naming the tier that answered.
 /// </summary>
 internal static class EnrichmentEndpoints
@@ -21,6 +21,13 @@ internal static class EnrichmentEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status502BadGateway);
+        api.MapGet("/series/{tvdbId}", GetSeriesAsync)
+            .WithSummary("One merged series document: library first, then overrides, then TheTVDB.")
+            .WithDescription("The same rules as movies: fields=, X-EnrichProxy-Source, complete.")
+            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
         api.MapGet("/artists/{mbid}", GetArtistAsync)
             .WithSummary("One merged artist document: library first, then overrides, then MusicBrainz and Fanart.tv.")
             .WithDescription("The same rules as movies: fields=, X-EnrichProxy-Source, complete.")
@@ -33,6 +40,9 @@ internal static class EnrichmentEndpoints
 
     private static Task<IResult> GetMovieAsync(string tmdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources) =>
         GetAsync(ItemKind.Movies, tmdbId, fields, context, resolver, sources);
+
+    private static Task<IResult> GetSeriesAsync(string tvdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources) =>
+        GetAsync(ItemKind.Series, tvdbId, fields, context, resolver, sources);
 
     private static Task<IResult> GetArtistAsync(string mbid, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources) =>
         GetAsync(ItemKind.Artists, mbid, fields, context, resolver, sources);

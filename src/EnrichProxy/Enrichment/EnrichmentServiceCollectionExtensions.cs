@@ -3,6 +3,7 @@ using EnrichProxy.Configuration;
 using EnrichProxy.Enrichment.Artists;
 using EnrichProxy.Enrichment.Movies;
 using EnrichProxy.Enrichment.Overrides;
+using EnrichProxy.Enrichment.Series;
 using StackExchange.Redis;
 
 namespace EnrichProxy.Enrichment;
@@ -29,6 +30,7 @@ internal static class EnrichmentServiceCollectionExtensions
         services.AddSingleton<TierReader>();
         services.AddSingleton<ItemResolver>();
         services.AddSingleton<IItemSources, MovieSources>();
+        services.AddSingleton<IItemSources, SeriesSources>();
         services.AddSingleton<IItemSources, ArtistSources>();
         return services;
     }
