@@ -110,6 +110,39 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
     }
 
     [Fact]
+    public async Task AnArrWebhookThroughOneInstance_PurgesTheDocumentOnEveryInstance()
+    {
+        using var radarr = new FakeUpstream();
+        radarr.Json(Radarr.MoviePath, Radarr.LibraryMovie());
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
+        var settings = Settings();
+        settings[$"ReverseProxy:Clusters:radarr:Destinations:default:Address"] = radarr.Url + "/";
+        settings["EnrichProxy:Upstreams:radarr:ApiKey"] = "radarr-key-for-redis-tests-01";
+        await using var first = await StartAsync(settings);
+        await using var second = await StartAsync(settings);
+        await first.Client.GetAsync("/api/v1/movies/603");
+        using (var shared = await second.Client.GetAsync("/api/v1/movies/603"))
+        {
+            Assert.Equal("cache", shared.Headers.GetValues("X-EnrichProxy-Source").Single());
+        }
+
+        using var webhook = await first.Client.PostAsync("/webhooks/radarr", new StringContent(
+            """{"eventType":"MovieFileDelete","movie":{"id":1,"title":"The Matrix","tmdbId":603}}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string source;
+        do
+        {
+            using var again = await second.Client.GetAsync("/api/v1/movies/603");
+            source = again.Headers.GetValues("X-EnrichProxy-Source").Single();
+        }
+        while (source == "cache" && DateTime.UtcNow < deadline);
+
+        Assert.Equal("arr", source);
+    }
+
+    [Fact]
     public async Task Ready_ReportsTheBackplane()
     {
         await using var proxy = await StartAsync(Settings());
