@@ -47,7 +47,7 @@ internal static class ArtistFields
         {
             ["instance"] = "lidarr",
             ["monitored"] = artist["monitored"]?.DeepClone(),
-            ["hasFile"] = artist["statistics"]?["trackFileCount"] is JsonValue count && count.TryGetValue<int>(out var files) ? files > 0 : null,
+            ["hasFile"] = Fields.At(artist, "statistics", "trackFileCount") is JsonValue count && count.TryGetValue<int>(out var files) ? files > 0 : null,
             ["path"] = artist["path"]?.DeepClone(),
             ["quality"] = artist["qualityProfileId"]?.DeepClone(),
             ["added"] = artist["added"]?.DeepClone(),
@@ -93,7 +93,7 @@ internal static class ArtistFields
         {
             foreach (var image in (artist[fanart] as JsonArray)?.OfType<JsonObject>() ?? [])
             {
-                if (image["url"]?.GetValue<string>() is { Length: > 0 } url)
+                if (Fields.Text(image["url"]) is { Length: > 0 } url)
                 {
                     ((JsonArray)(images[kind] ??= new JsonArray())).Add(url);
                 }

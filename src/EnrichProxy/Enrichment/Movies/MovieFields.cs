@@ -62,7 +62,7 @@ internal static class MovieFields
             ["monitored"] = movie["monitored"]?.DeepClone(),
             ["hasFile"] = movie["hasFile"]?.DeepClone(),
             ["path"] = movie["path"]?.DeepClone(),
-            ["quality"] = movie["movieFile"]?["quality"]?["quality"]?["name"]?.DeepClone(),
+            ["quality"] = Fields.At(movie, "movieFile", "quality", "quality", "name")?.DeepClone(),
             ["added"] = movie["added"]?.DeepClone(),
         };
     }
@@ -81,7 +81,7 @@ internal static class MovieFields
         var fields = new JsonObject();
         Fields.Copy(fields, "title", movie["title"]);
         Fields.Copy(fields, "originalTitle", movie["original_title"]);
-        if (movie["release_date"]?.GetValue<string>() is { Length: >= 4 } date && int.TryParse(date.AsSpan(0, 4), out var year))
+        if (Fields.Text(movie["release_date"]) is { Length: >= 4 } date && int.TryParse(date.AsSpan(0, 4), out var year))
         {
             fields["year"] = year;
         }
@@ -148,11 +148,11 @@ internal static class MovieFields
 
     private static void AddImage(JsonObject images, string kind, JsonNode? path)
     {
-        if (path?.GetValue<string>() is { Length: > 0 } file)
+        if (Fields.Text(path) is { Length: > 0 } file)
         {
             var list = (JsonArray)(images[kind] ??= new JsonArray());
             var url = TmdbImages + file;
-            if (!list.Any(existing => existing?.GetValue<string>() == url))
+            if (!list.Any(existing => Fields.Text(existing) == url))
             {
                 list.Add(url);
             }

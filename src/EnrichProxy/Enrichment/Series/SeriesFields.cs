@@ -41,7 +41,7 @@ internal static class SeriesFields
             fields["seasons"] = new JsonArray([.. seasons.OfType<JsonObject>().Select(season => new JsonObject
             {
                 ["number"] = season["seasonNumber"]?.DeepClone(),
-                ["episodeCount"] = season["statistics"]?["totalEpisodeCount"]?.DeepClone(),
+                ["episodeCount"] = Fields.At(season, "statistics", "totalEpisodeCount")?.DeepClone(),
                 ["monitored"] = season["monitored"]?.DeepClone(),
             })]);
         }
@@ -65,7 +65,7 @@ internal static class SeriesFields
         {
             ["instance"] = "sonarr",
             ["monitored"] = series["monitored"]?.DeepClone(),
-            ["hasFile"] = series["statistics"]?["episodeFileCount"] is JsonValue count && count.TryGetValue<int>(out var files) ? files > 0 : null,
+            ["hasFile"] = Fields.At(series, "statistics", "episodeFileCount") is JsonValue count && count.TryGetValue<int>(out var files) ? files > 0 : null,
             ["path"] = series["path"]?.DeepClone(),
             ["quality"] = series["qualityProfileId"]?.DeepClone(),
             ["added"] = series["added"]?.DeepClone(),
@@ -129,12 +129,12 @@ internal static class SeriesFields
         if (series["seasons"] is JsonArray seasons)
         {
             fields["seasons"] = new JsonArray([.. seasons.OfType<JsonObject>()
-                .Where(season => season["type"]?["type"]?.ToString() is null or "official")
+                .Where(season => Fields.At(season, "type", "type")?.ToString() is null or "official")
                 .Select(season => new JsonObject { ["number"] = season["number"]?.DeepClone(), ["tvdbId"] = season["id"]?.DeepClone(), ["image"] = season["image"]?.DeepClone() })]);
         }
 
-        Fields.Copy(fields, "network", series["originalNetwork"]?["name"]);
-        Fields.Copy(fields, "status", series["status"]?["name"]);
+        Fields.Copy(fields, "network", Fields.At(series, "originalNetwork", "name"));
+        Fields.Copy(fields, "status", Fields.At(series, "status", "name"));
         return fields;
     }
 

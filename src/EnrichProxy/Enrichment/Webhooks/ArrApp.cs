@@ -8,9 +8,9 @@ internal sealed class ArrApp
 {
     private static readonly ArrApp[] Apps =
     [
-        new("radarr", "radarr", ItemKind.Movies, payload => payload["movie"]?["tmdbId"]),
-        new("sonarr", "sonarr", ItemKind.Series, payload => payload["series"]?["tvdbId"]),
-        new("lidarr", "lidarr", ItemKind.Artists, payload => payload["artist"]?["mbId"] ?? payload["artist"]?["foreignArtistId"]),
+        new("radarr", "radarr", ItemKind.Movies, payload => Fields.At(payload, "movie", "tmdbId")),
+        new("sonarr", "sonarr", ItemKind.Series, payload => Fields.At(payload, "series", "tvdbId")),
+        new("lidarr", "lidarr", ItemKind.Artists, payload => Fields.At(payload, "artist", "mbId") ?? Fields.At(payload, "artist", "foreignArtistId")),
     ];
 
     // Events that may change the library without naming one item (a rename of many, a bulk delete).
