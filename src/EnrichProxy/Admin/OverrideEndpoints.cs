@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EnrichProxy.Caching.Purging;
 using EnrichProxy.Enrichment;
 using EnrichProxy.Enrichment.Overrides;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -39,7 +40,7 @@ internal static class OverrideEndpoints
     }
 
     private static async Task<Results<Ok<OverrideView>, ProblemHttpResult>> PutAsync(
-        string kind, string id, HttpContext context, IOverrideStore store, EnrichedDocuments documents, TimeProvider time)
+        string kind, string id, HttpContext context, IOverrideStore store, Purger purger, TimeProvider time)
     {
         if (Parse(kind, id) is not { } item)
         {
@@ -73,11 +74,11 @@ internal static class OverrideEndpoints
 
         var stored = new ItemOverride(item, fields, time.GetUtcNow());
         await store.SetAsync(stored, CancellationToken.None).ConfigureAwait(false);
-        await documents.RemoveAsync(item).ConfigureAwait(false); // The next answer is assembled with it.
+        await ForgetDocumentAsync(purger, item).ConfigureAwait(false);
         return TypedResults.Ok(View(stored));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string kind, string id, IOverrideStore store, EnrichedDocuments documents)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string kind, string id, IOverrideStore store, Purger purger)
     {
         if (Parse(kind, id) is not { } item)
         {
@@ -89,9 +90,14 @@ internal static class OverrideEndpoints
             return NoOverride(item);
         }
 
-        await documents.RemoveAsync(item).ConfigureAwait(false);
+        await ForgetDocumentAsync(purger, item).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
+
+    // A purge of the document's tag, not a removal: a document being assembled with the old override
+    // right now is older than the purge, so it is not served either; and every instance hears of it.
+    private static async Task ForgetDocumentAsync(Purger purger, ItemKey item) =>
+        await purger.PurgeAsync(PurgeScope.Tag, EnrichedDocuments.Tag(item)).ConfigureAwait(false);
 
     private static ItemKey? Parse(string kind, string id) =>
         ItemKey.TryParseKind(kind, out var itemKind) && ItemKey.TryParse(itemKind, id, out var item) ? item : null;

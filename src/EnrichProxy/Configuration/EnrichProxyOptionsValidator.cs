@@ -67,6 +67,11 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             errors.Add("EnrichProxy:Overrides:DiskPath must be set when EnrichProxy:Redis:Configuration is not.");
         }
 
+        if (options.Enrichment.Ttl <= TimeSpan.Zero || options.Enrichment.StaleIfError < TimeSpan.Zero || options.Enrichment.ExternalSoftTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("EnrichProxy:Enrichment: Ttl and ExternalSoftTimeout must be greater than 0, and StaleIfError not negative.");
+        }
+
         if (options.Cache.L2SampleInterval <= TimeSpan.Zero)
         {
             errors.Add($"EnrichProxy:Cache:L2SampleInterval must be greater than 0 (got {options.Cache.L2SampleInterval}).");

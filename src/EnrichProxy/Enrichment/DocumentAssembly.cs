@@ -31,6 +31,29 @@ internal static class DocumentAssembly
         return (document, sources);
     }
 
+    /// <summary>
+    /// Adds the override's fields no source has (the operator's additions) to a whole document; a document
+    /// of named <paramref name="fields"/> has only those.
+    /// </summary>
+    public static void AddExtraOverrides(JsonObject document, JsonObject sources, IReadOnlyList<string>? fields, JsonObject? overrides)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(sources);
+        if (fields is not null || overrides is null)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in overrides)
+        {
+            if (!document.ContainsKey(name))
+            {
+                document[name] = value?.DeepClone();
+                sources[name] = Tiers.Internal;
+            }
+        }
+    }
+
     /// <summary>Fills the ids the first tiers did not know from later ones (a library item carries TMDb's and IMDb's).</summary>
     public static JsonObject MergeIds(params JsonObject?[] idSets)
     {

@@ -37,22 +37,23 @@ internal sealed class EnrichedDocuments
         _staleAllowed.AllowStaleOnReadOnly = true;
     }
 
-    /// <summary>The document if cached and not purged; with <paramref name="allowStale"/>, past its TTL too.</summary>
-    public async Task<JsonObject?> GetAsync(ItemKey item, IEnumerable<string> tags, bool allowStale, CancellationToken cancellationToken)
+    /// <summary>The document if cached, fresh and not purged. A purged one stays in the cache as the fallback of <see cref="GetStaleAsync"/>.</summary>
+    public async Task<JsonObject?> GetAsync(ItemKey item, IEnumerable<string> tags, CancellationToken cancellationToken)
     {
-        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), allowStale ? _staleAllowed : _fresh, cancellationToken).ConfigureAwait(false);
-        if (!stored.HasValue)
-        {
-            return null;
-        }
+        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), _fresh, cancellationToken).ConfigureAwait(false);
+        return stored.HasValue && !tags.Any(tag => _purger.IsTagPurged(tag, stored.Value.RequestedAt))
+            ? JsonNode.Parse(stored.Value.Json)!.AsObject()
+            : null;
+    }
 
-        if (tags.Any(tag => _purger.IsTagPurged(tag, stored.Value.RequestedAt)))
-        {
-            await RemoveAsync(item).ConfigureAwait(false);
-            return null;
-        }
-
-        return JsonNode.Parse(stored.Value.Json)!.AsObject();
+    /// <summary>
+    /// The last document, past its TTL and whatever purges came since: the answer while every tier fails,
+    /// since an outdated document says more than a 502.
+    /// </summary>
+    public async Task<JsonObject?> GetStaleAsync(ItemKey item, CancellationToken cancellationToken)
+    {
+        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), _staleAllowed, cancellationToken).ConfigureAwait(false);
+        return stored.HasValue ? JsonNode.Parse(stored.Value.Json)!.AsObject() : null;
     }
 
     /// <summary>Stores a complete document; <paramref name="requestedAt"/> is when its first tier was asked, so a purge made after it covers it.</summary>
@@ -64,9 +65,6 @@ internal sealed class EnrichedDocuments
         options.Size = 512 + (2L * json.Length);
         return _cache.SetAsync(Key(item), new StoredDocument(json, requestedAt), options);
     }
-
-    /// <summary>Removes the document everywhere (both levels, every instance).</summary>
-    public ValueTask RemoveAsync(ItemKey item) => _cache.RemoveAsync(Key(item));
 
     /// <summary>The tag of an item's document alone (<c>enrich:movies:603</c>), which webhooks purge.</summary>
     public static string Tag(ItemKey item) => $"enrich:{ItemKey.KindName(item.Kind)}:{item.Id}";

@@ -38,16 +38,17 @@ internal static class EnrichmentEndpoints
         return endpoints;
     }
 
-    private static Task<IResult> GetMovieAsync(string tmdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources) =>
-        GetAsync(ItemKind.Movies, tmdbId, fields, context, resolver, sources);
+    private static Task<IResult> GetMovieAsync(string tmdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
+        GetAsync(ItemKind.Movies, tmdbId, fields, context, resolver, sources, access);
 
-    private static Task<IResult> GetSeriesAsync(string tvdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources) =>
-        GetAsync(ItemKind.Series, tvdbId, fields, context, resolver, sources);
+    private static Task<IResult> GetSeriesAsync(string tvdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
+        GetAsync(ItemKind.Series, tvdbId, fields, context, resolver, sources, access);
 
-    private static Task<IResult> GetArtistAsync(string mbid, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources) =>
-        GetAsync(ItemKind.Artists, mbid, fields, context, resolver, sources);
+    private static Task<IResult> GetArtistAsync(string mbid, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
+        GetAsync(ItemKind.Artists, mbid, fields, context, resolver, sources, access);
 
-    private static async Task<IResult> GetAsync(ItemKind kind, string id, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources)
+    private static async Task<IResult> GetAsync(
+        ItemKind kind, string id, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access)
     {
         var chain = sources.Single(s => s.Kind == kind);
         if (!ItemKey.TryParse(kind, id, out var item))
@@ -65,6 +66,11 @@ internal static class EnrichmentEndpoints
         {
             case EnrichmentOutcome.Found:
                 context.Response.Headers[SourceHeader] = answer.Source;
+                if (!access.MaySee(context.Request, kind))
+                {
+                    answer.Document!["library"] = null;
+                }
+
                 return TypedResults.Json(answer.Document);
             case EnrichmentOutcome.NotFound:
                 return Problem(StatusCodes.Status404NotFound, "Unknown item", $"No library, override or external source knows {item}.");

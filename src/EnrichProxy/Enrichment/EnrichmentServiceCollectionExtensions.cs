@@ -28,6 +28,7 @@ internal static class EnrichmentServiceCollectionExtensions
         services.AddSingleton<EnrichedDocuments>();
         services.AddSingleton<BackgroundEnrichment>();
         services.AddSingleton<TierReader>();
+        services.AddSingleton<LibraryAccess>();
         services.AddSingleton<ItemResolver>();
         services.AddSingleton<IItemSources, MovieSources>();
         services.AddSingleton<IItemSources, SeriesSources>();

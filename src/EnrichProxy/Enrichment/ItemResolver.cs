@@ -22,7 +22,7 @@ internal sealed partial class ItemResolver(
     public async Task<EnrichmentAnswer> ResolveAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        if (await documents.GetAsync(item, sources.Tags(item), allowStale: false, cancellationToken).ConfigureAwait(false) is { } cached)
+        if (await documents.GetAsync(item, sources.Tags(item), cancellationToken).ConfigureAwait(false) is { } cached)
         {
             return EnrichmentAnswer.Found(DocumentAssembly.Project(cached, fields), Tiers.Cache, []);
         }
@@ -36,7 +36,7 @@ internal sealed partial class ItemResolver(
         var requestedAt = time.GetUtcNow();
         var failed = new List<string>();
 
-        var library = await sources.ReadLibraryAsync(item, cancellationToken).ConfigureAwait(false);
+        var library = await ReadLibraryAsync(sources, item, cancellationToken).ConfigureAwait(false);
         if (library.Failed)
         {
             failed.Add(Tiers.Arr);
@@ -50,7 +50,7 @@ internal sealed partial class ItemResolver(
         Task<ExternalRead>? stillComing = null;
         if (needExternal)
         {
-            var read = sources.ReadExternalAsync(item);
+            var read = ReadExternalAsync(sources, item);
             if (!inBackground && (library.Found || own is not null))
             {
                 // Something already answers: the external APIs get until the soft timeout, then the answer goes without them.
@@ -75,15 +75,21 @@ internal sealed partial class ItemResolver(
             failed.Add(Tiers.External);
         }
 
-        if (!library.Found && own is null && external?.Fields is null)
+        if (!library.Found && external?.Fields is null
+            && (own is null || (library.Failed && external is { Failed: true })))
         {
-            return await NothingFoundAsync(sources, item, fields, failed, cancellationToken).ConfigureAwait(false);
+            // Nothing found, or only the overrides while the library and the external APIs both failed:
+            // the last whole document (overrides applied when it was made) is the better answer.
+            return await NothingFoundAsync(sources, item, fields, failed, own is null, cancellationToken).ConfigureAwait(false);
         }
 
         var ids = DocumentAssembly.MergeIds(sources.Ids(item), library.Ids, external?.Ids);
         var (document, origins) = DocumentAssembly.Merge(ids, asked, (Tiers.Internal, own?.Fields), (Tiers.Arr, library.Fields), (Tiers.External, external?.Fields));
+        DocumentAssembly.AddExtraOverrides(document, origins, fields, own?.Fields);
         document["library"] = library.Library?.DeepClone();
-        var complete = stillComing is null && external is not { Failed: true } and not { Incomplete: true };
+
+        // Complete only when every tier answered: a document without the library or the overrides is not cached as if whole.
+        var complete = failed.Count == 0 && stillComing is null && external is not { Incomplete: true };
         document["sources"] = origins;
         document["complete"] = complete;
 
@@ -91,7 +97,7 @@ internal sealed partial class ItemResolver(
         {
             await documents.SetAsync(item, document, requestedAt).ConfigureAwait(false);
         }
-        else if (fields is null && !inBackground)
+        else if (fields is null && !inBackground && (stillComing is not null || external is { Incomplete: true }))
         {
             // The background tier: the same chain again without a soft timeout; reads still on their way
             // are joined (the routes' fills are shared), not sent twice.
@@ -103,17 +109,64 @@ internal sealed partial class ItemResolver(
         return EnrichmentAnswer.Found(document, answeredBy, failed);
     }
 
-    // Nothing anywhere: not found, unless a tier failed to say; then the last document, however old.
-    private async Task<EnrichmentAnswer> NothingFoundAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, CancellationToken cancellationToken)
+    // Not found, unless a tier failed to say; then the last document, however old or purged since.
+    private async Task<EnrichmentAnswer> NothingFoundAsync(
+        IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, bool nothingAtAll, CancellationToken cancellationToken)
     {
         if (failed.Count == 0)
         {
             return new EnrichmentAnswer(EnrichmentOutcome.NotFound, null, null, []);
         }
 
-        return await documents.GetAsync(item, sources.Tags(item), allowStale: true, cancellationToken).ConfigureAwait(false) is { } stale
-            ? EnrichmentAnswer.Found(DocumentAssembly.Project(stale, fields), Tiers.Cache, failed)
-            : new EnrichmentAnswer(EnrichmentOutcome.Failed, null, null, failed);
+        if (await documents.GetStaleAsync(item, cancellationToken).ConfigureAwait(false) is { } stale)
+        {
+            return EnrichmentAnswer.Found(DocumentAssembly.Project(stale, fields), Tiers.Cache, failed);
+        }
+
+        return nothingAtAll
+            ? new EnrichmentAnswer(EnrichmentOutcome.Failed, null, null, failed)
+            : await AssembleFromOverridesAsync(sources, item, fields, failed, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The library and the external APIs failed and nothing is cached: what the operator said is all there is.
+    private async Task<EnrichmentAnswer> AssembleFromOverridesAsync(
+        IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, CancellationToken cancellationToken)
+    {
+        var own = await overrides.GetAsync(item, cancellationToken).ConfigureAwait(false);
+        var (document, origins) = DocumentAssembly.Merge(sources.Ids(item), fields ?? sources.Fields, (Tiers.Internal, own?.Fields));
+        DocumentAssembly.AddExtraOverrides(document, origins, fields, own?.Fields);
+        document["library"] = null;
+        document["sources"] = origins;
+        document["complete"] = false;
+        return EnrichmentAnswer.Found(document, Tiers.Internal, failed);
+    }
+
+    private async Task<LibraryRead> ReadLibraryAsync(IItemSources sources, ItemKey item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await sources.ReadLibraryAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogSourceFailed(logger, Tiers.Arr, item.ToString(), exception.GetType().Name);
+            return LibraryRead.Failure;
+        }
+    }
+
+    private async Task<ExternalRead> ReadExternalAsync(IItemSources sources, ItemKey item)
+    {
+        try
+        {
+            return await sources.ReadExternalAsync(item).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Whatever an upstream sends, a failed tier is an answer the chain can give.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogSourceFailed(logger, Tiers.External, item.ToString(), exception.GetType().Name);
+            return ExternalRead.Failure;
+        }
     }
 
     private async Task<ItemOverride?> ReadOverrideAsync(ItemKey item, List<string> failed, CancellationToken cancellationToken)
@@ -130,6 +183,10 @@ internal sealed partial class ItemResolver(
             return null;
         }
     }
+
+    [LoggerMessage(EventId = 6004, EventName = "EnrichmentSourceFailed", Level = LogLevel.Warning,
+        Message = "The {Tier} tier failed for {Item} ({Error})")]
+    private static partial void LogSourceFailed(ILogger logger, string tier, string item, string error);
 
     [LoggerMessage(EventId = 6003, EventName = "OverridesUnavailable", Level = LogLevel.Warning,
         Message = "The overrides of {Item} could not be read ({Error})")]

@@ -1,4 +1,5 @@
 using EnrichProxy.Configuration;
+using EnrichProxy.Errors;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Transforms;
 
@@ -40,12 +41,14 @@ internal sealed class InjectCredentialsTransform(string clusterId, UpstreamOptio
                     headers.Remove(HeaderNames.Authorization);
                     if (await tokens.GetAsync(clusterId).ConfigureAwait(false) is not { } token)
                     {
-                        // No token, no request: the client (or the fill) gets a 502 instead of the upstream's 401.
-                        context.HttpContext.Response.StatusCode = StatusCodes.Status502BadGateway;
+                        // No token, no request: YARP sends nothing once a transform has set the answer, and a fill gives up.
+                        await ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status502BadGateway, "Upstream login failed",
+                            "The proxy could not log in to this upstream with its key; it tries again shortly.").ConfigureAwait(false);
                         return;
                     }
 
                     headers.TryAddWithoutValidation(HeaderNames.Authorization, "Bearer " + token);
+                    context.HttpContext.Items[UpstreamTokens.UsedTokenItem] = token;
                     break;
             }
         }

@@ -51,9 +51,10 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
             // A token the upstream no longer takes is dropped: the next request logs in again.
             context.AddResponseTransform(response =>
             {
-                if (response.ProxyResponse?.StatusCode == System.Net.HttpStatusCode.Unauthorized)
+                if (response.ProxyResponse?.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                    && response.HttpContext.Items[UpstreamTokens.UsedTokenItem] is string refused)
                 {
-                    tokens.Forget(clusterId);
+                    tokens.Forget(clusterId, refused);
                 }
 
                 return ValueTask.CompletedTask;

@@ -13,41 +13,52 @@ namespace EnrichProxy.Upstreams;
 /// </summary>
 internal sealed partial class UpstreamTokens(IServiceProvider services, UpstreamRegistry upstreams, TimeProvider time, ILogger<UpstreamTokens> logger)
 {
+    /// <summary>The <see cref="HttpContext.Items"/> key of the token a request was sent with.</summary>
+    public static readonly object UsedTokenItem = new();
+
     // TheTVDB's tokens last a month; renewing after 25 days leaves room for clocks and restarts.
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(25);
+    private static readonly TimeSpan FailedLoginPause = TimeSpan.FromSeconds(5);
 
     // Lazy: of callers racing to log in, only the one whose login is kept sends it.
-    private readonly ConcurrentDictionary<string, Lazy<Task<Token?>>> _tokens = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<Task<Token>>> _tokens = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A current token for <paramref name="clusterId"/>, or null when the login failed (it is tried again on the next call).</summary>
+    /// <summary>A current token for <paramref name="clusterId"/>, or null when the login failed (tried again a few seconds later).</summary>
     public async ValueTask<string?> GetAsync(string clusterId)
     {
         var known = _tokens.GetOrAdd(clusterId, Login);
         var token = await known.Value.ConfigureAwait(false);
-        if (token is not null && token.ExpiresAt > time.GetUtcNow())
+        if (token.ExpiresAt > time.GetUtcNow())
         {
-            return token.Value;
+            return token.Value; // Null during the pause after a failed login.
         }
 
         // Failed or expired: the first caller to notice starts a new login, the others join it.
         var renewed = Login(clusterId);
         var current = _tokens.TryUpdate(clusterId, renewed, known) ? renewed : _tokens.GetOrAdd(clusterId, renewed);
-        return (await current.Value.ConfigureAwait(false))?.Value;
+        return (await current.Value.ConfigureAwait(false)).Value;
     }
 
-    /// <summary>After a 401: the next request logs in again.</summary>
-    public void Forget(string clusterId) => _tokens.TryRemove(clusterId, out _);
+    /// <summary>After a 401 to <paramref name="token"/>: the next request logs in again (unless a newer token is already there).</summary>
+    public void Forget(string clusterId, string token)
+    {
+        if (_tokens.TryGetValue(clusterId, out var known) && known.IsValueCreated && known.Value.IsCompletedSuccessfully
+            && known.Value.Result.Value == token)
+        {
+            _tokens.TryRemove(new KeyValuePair<string, Lazy<Task<Token>>>(clusterId, known));
+        }
+    }
 
-    private Lazy<Task<Token?>> Login(string clusterId) => new(() => LoginAsync(clusterId));
+    private Lazy<Task<Token>> Login(string clusterId) => new(() => LoginAsync(clusterId));
 
-    private async Task<Token?> LoginAsync(string clusterId)
+    private async Task<Token> LoginAsync(string clusterId)
     {
         var upstream = upstreams.Get(clusterId);
         // Resolved here, not injected: YARP's state is built from the transforms, which use this class.
         var proxyState = services.GetRequiredService<IProxyStateLookup>();
         if (!proxyState.TryGetCluster(clusterId, out var cluster) || cluster.DestinationsState.AllDestinations is not { Count: > 0 } destinations)
         {
-            return null;
+            return Failed();
         }
 
         var address = new Uri(new Uri(destinations[0].Model.Config.Address), upstream.LoginPath);
@@ -70,7 +81,7 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
             var answer = response.IsSuccessStatusCode
                 ? await response.Content.ReadFromJsonAsync<JsonObject>(timeout.Token).ConfigureAwait(false)
                 : null;
-            if (answer?["data"]?["token"]?.GetValue<string>() is { Length: > 0 } token)
+            if (Enrichment.Fields.Text(Enrichment.Fields.At(answer, "data", "token")) is { Length: > 0 } token)
             {
                 LogLoggedIn(logger, clusterId);
                 return new Token(token, time.GetUtcNow() + Lifetime);
@@ -78,17 +89,22 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
 
             LogLoginRefused(logger, clusterId, (int)response.StatusCode);
         }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or TimeoutException
-            or System.Text.Json.JsonException or Upstreams.Resilience.UpstreamRefusedException)
+#pragma warning disable CA1031 // Whatever went wrong, the login is tried again a little later; a faulted task would be kept for good.
+        catch (Exception exception)
+#pragma warning restore CA1031
         {
             var error = exception.GetType().Name;
             LogLoginFailed(logger, clusterId, error);
         }
 
-        return null;
+        return Failed();
     }
 
-    private sealed record Token(string Value, DateTimeOffset ExpiresAt);
+    // A failed login is remembered for a moment, so that a burst of requests does not send a burst of logins.
+    private Token Failed() => new(null, time.GetUtcNow() + FailedLoginPause);
+
+    /// <summary>A token, or a failed login (<see cref="Value"/> null), valid until <see cref="ExpiresAt"/>.</summary>
+    private sealed record Token(string? Value, DateTimeOffset ExpiresAt);
 
     [LoggerMessage(EventId = 2201, EventName = "UpstreamLoggedIn", Level = LogLevel.Information,
         Message = "Logged in to cluster {ClusterId}; its token is renewed before it expires")]

@@ -27,7 +27,9 @@ public sealed class ArtistEnrichmentTests : IDisposable
         _lidarr.Json(Music.LidarrArtistPath, Music.LidarrArtist(name: "Ed Sheeran (library)"));
         await using var proxy = await StartAsync(Settings());
 
-        using var response = await proxy.Client.GetAsync($"/api/v1/artists/{Music.Mbid.ToUpperInvariant()}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/artists/{Music.Mbid.ToUpperInvariant()}");
+        request.Headers.Add("X-Api-Key", LidarrKey);
+        using var response = await proxy.Client.SendAsync(request);
         var artist = await JsonAsync(response);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

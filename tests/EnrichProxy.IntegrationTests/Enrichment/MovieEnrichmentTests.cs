@@ -22,9 +22,10 @@ public sealed class MovieEnrichmentTests : IDisposable
         _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
         await using var proxy = await StartAsync(Settings());
 
-        using var first = await proxy.Client.GetAsync("/api/v1/movies/603");
+        using var first = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
         var movie = await JsonAsync(first);
         using var second = await proxy.Client.GetAsync("/api/v1/movies/603");
+        var anonymous = await JsonAsync(second);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("arr", Source(first));
@@ -42,10 +43,28 @@ public sealed class MovieEnrichmentTests : IDisposable
         Assert.Equal("Bluray-1080p", library.GetProperty("quality").GetString());
         Assert.True(movie.GetProperty("complete").GetBoolean());
         Assert.Equal("cache", Source(second));
+        Assert.Equal(JsonValueKind.Null, anonymous.GetProperty("library").ValueKind); // The library state is for holders of the Arr key.
         Assert.Single(_radarr.Received(Radarr.MoviePath));
         Assert.Single(_tmdb.Received(Tmdb.MoviePath));
         Assert.Equal(RadarrKey, _radarr.Received(Radarr.MoviePath)[0].RequestMessage.Headers!["X-Api-Key"].Single());
         Assert.Equal("credits,images", string.Join(",", _tmdb.Received(Tmdb.MoviePath)[0].RequestMessage.Query!["append_to_response"]));
+    }
+
+    [Fact]
+    public async Task ALibraryThatFails_GivesAnIncompleteDocument_ThatIsNotCached()
+    {
+        _radarr.Json(Radarr.MoviePath, """{"message":"database is locked"}""", status: 500);
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
+        await using var proxy = await StartAsync(Settings());
+
+        using var first = await proxy.Client.GetAsync("/api/v1/movies/603");
+        var movie = await JsonAsync(first);
+        using var second = await proxy.Client.GetAsync("/api/v1/movies/603");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("external", Source(first));
+        Assert.False(movie.GetProperty("complete").GetBoolean());
+        Assert.Equal("external", Source(second));
     }
 
     [Fact]
@@ -91,6 +110,8 @@ public sealed class MovieEnrichmentTests : IDisposable
 
             Assert.Equal("Matrix, The", movie.GetProperty("title").GetString());
             Assert.Equal("internal", movie.GetProperty("sources").GetProperty("title").GetString());
+            Assert.Equal("dark", movie.GetProperty("mood").GetString()); // An addition no source has.
+            Assert.Equal("internal", movie.GetProperty("sources").GetProperty("mood").GetString());
             Assert.Equal("arr", movie.GetProperty("sources").GetProperty("year").GetString());
         }
         finally
@@ -222,6 +243,13 @@ public sealed class MovieEnrichmentTests : IDisposable
     {
         _tmdb.Dispose();
         _radarr.Dispose();
+    }
+
+    private static async Task<HttpResponseMessage> GetWithArrKeyAsync(ProxyHost proxy, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("X-Api-Key", RadarrKey);
+        return await proxy.Client.SendAsync(request);
     }
 
     private static string? Source(HttpResponseMessage response) =>

@@ -30,7 +30,8 @@ public sealed class SeriesEnrichmentTests : IDisposable
         _sonarr.Json(Series.SonarrPath, Series.SonarrSeries(title: "Game of Thrones (library)"));
         await using var proxy = await StartAsync(Settings());
 
-        using var response = await proxy.Client.GetAsync($"/api/v1/series/{Series.TvdbId}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/series/{Series.TvdbId}?apikey={SonarrKey}");
+        using var response = await proxy.Client.SendAsync(request);
         var series = await JsonAsync(response);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

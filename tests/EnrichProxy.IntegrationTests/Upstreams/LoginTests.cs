@@ -64,13 +64,20 @@ public sealed class LoginTests : IDisposable
     public async Task ARefusedLogin_GivesA502_AndIsTriedAgainOnTheNextRequest()
     {
         _loginStatus = 401;
-        await using var proxy = await StartAsync(Settings());
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var proxy = await StartAsync(Settings(), time);
 
         using var response = await proxy.Client.GetAsync("/tvdb/v4/series/1");
+        using var forwarded = await proxy.Client.GetAsync("/tvdb/v4/languages"); // Not cached: forwarded by YARP itself.
+        Assert.Equal(HttpStatusCode.BadGateway, forwarded.StatusCode);
+        Assert.Equal("application/problem+json", forwarded.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(_tvdb.Received("/v4/languages"));
+        time.Advance(TimeSpan.FromSeconds(6)); // A failed login is not tried again for 5 seconds.
         _loginStatus = 200;
         using var later = await proxy.Client.GetAsync("/tvdb/v4/series/1");
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, later.StatusCode);
         Assert.True(proxy.Logs.Contains("UpstreamLoginRefused"));
     }

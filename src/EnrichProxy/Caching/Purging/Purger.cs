@@ -37,7 +37,8 @@ internal sealed partial class Purger : IHostedService
         _policies = policies;
         _time = time;
         _logger = logger;
-        Retention = LongestLife(options.Value.Policies.Values);
+        var documents = options.Value.Enrichment;
+        Retention = Max(LongestLife(options.Value.Policies.Values), documents.Ttl + documents.StaleIfError + TimeSpan.FromMinutes(1));
         _purges = meterFactory.Create(EnrichProxyDiagnostics.MeterName)
             .CreateCounter<long>(EnrichProxyDiagnostics.CachePurges, "{purge}", "Purges applied by this instance, by scope.");
         foreach (var scope in Enum.GetValues<PurgeScope>())
@@ -157,6 +158,8 @@ internal sealed partial class Purger : IHostedService
 
     private void Count(PurgeScope scope, long purges) =>
         _purges.Add(purges, new KeyValuePair<string, object?>(EnrichProxyDiagnostics.ScopeTag, PurgeMarker.ScopeName(scope)));
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static TimeSpan LongestLife(IEnumerable<CachePolicyOptions> policies)
     {

@@ -49,7 +49,8 @@ internal static class ArtistFields
             ["monitored"] = artist["monitored"]?.DeepClone(),
             ["hasFile"] = Fields.At(artist, "statistics", "trackFileCount") is JsonValue count && count.TryGetValue<int>(out var files) ? files > 0 : null,
             ["path"] = artist["path"]?.DeepClone(),
-            ["quality"] = artist["qualityProfileId"]?.DeepClone(),
+            ["quality"] = null, // Per track in Lidarr; the profile says what is wanted.
+            ["qualityProfileId"] = artist["qualityProfileId"]?.DeepClone(),
             ["added"] = artist["added"]?.DeepClone(),
         };
     }

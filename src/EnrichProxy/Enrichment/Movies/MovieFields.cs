@@ -63,6 +63,7 @@ internal static class MovieFields
             ["hasFile"] = movie["hasFile"]?.DeepClone(),
             ["path"] = movie["path"]?.DeepClone(),
             ["quality"] = Fields.At(movie, "movieFile", "quality", "quality", "name")?.DeepClone(),
+            ["qualityProfileId"] = movie["qualityProfileId"]?.DeepClone(),
             ["added"] = movie["added"]?.DeepClone(),
         };
     }
@@ -71,7 +72,7 @@ internal static class MovieFields
     public static JsonObject IdsFromRadarr(JsonObject movie) => new()
     {
         ["tmdb"] = movie["tmdbId"]?.DeepClone(),
-        ["imdb"] = movie["imdbId"]?.DeepClone(),
+        ["imdb"] = Fields.Text(movie["imdbId"]) is { Length: > 0 } imdb ? imdb : null,
     };
 
     /// <summary>TMDb's <c>GET /3/movie/{id}?append_to_response=credits,images</c>.</summary>

@@ -12,22 +12,17 @@ namespace EnrichProxy.Enrichment.Overrides;
 internal sealed class SqliteOverrideStore : IOverrideStore
 {
     private readonly string _connectionString;
-    private readonly Lazy<Task> _created;
+    private volatile bool _created;
 
     public SqliteOverrideStore(string path)
     {
         SQLitePCL.Batteries_V2.Init();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
-        _created = new Lazy<Task>(() => ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS overrides (kind TEXT NOT NULL, id TEXT NOT NULL, fields TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (kind, id))",
-            static _ => { },
-            CancellationToken.None));
     }
 
     public async Task<ItemOverride?> GetAsync(ItemKey item, CancellationToken cancellationToken)
     {
-        await _created.Value.ConfigureAwait(false);
         return await Task.Run(
             () =>
             {
@@ -46,7 +41,6 @@ internal sealed class SqliteOverrideStore : IOverrideStore
     public async Task SetAsync(ItemOverride value, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(value);
-        await _created.Value.ConfigureAwait(false);
         await ExecuteAsync(
             "INSERT INTO overrides (kind, id, fields, updated) VALUES ($kind, $id, $fields, $updated) " +
             "ON CONFLICT (kind, id) DO UPDATE SET fields = excluded.fields, updated = excluded.updated",
@@ -61,7 +55,6 @@ internal sealed class SqliteOverrideStore : IOverrideStore
 
     public async Task<bool> RemoveAsync(ItemKey item, CancellationToken cancellationToken)
     {
-        await _created.Value.ConfigureAwait(false);
         return await ExecuteAsync("DELETE FROM overrides WHERE kind = $kind AND id = $id", command => Bind(command, item), cancellationToken).ConfigureAwait(false) > 0;
     }
 
@@ -76,10 +69,19 @@ internal sealed class SqliteOverrideStore : IOverrideStore
         },
         cancellationToken);
 
+    // The table is made on first use; a failure (a disk not there yet) is tried again on the next call.
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
+        if (!_created)
+        {
+            using var create = connection.CreateCommand();
+            create.CommandText = "CREATE TABLE IF NOT EXISTS overrides (kind TEXT NOT NULL, id TEXT NOT NULL, fields TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (kind, id))";
+            create.ExecuteNonQuery();
+            _created = true;
+        }
+
         return connection;
     }
 

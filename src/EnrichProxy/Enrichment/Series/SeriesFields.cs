@@ -67,7 +67,8 @@ internal static class SeriesFields
             ["monitored"] = series["monitored"]?.DeepClone(),
             ["hasFile"] = Fields.At(series, "statistics", "episodeFileCount") is JsonValue count && count.TryGetValue<int>(out var files) ? files > 0 : null,
             ["path"] = series["path"]?.DeepClone(),
-            ["quality"] = series["qualityProfileId"]?.DeepClone(),
+            ["quality"] = null, // Per episode in Sonarr; the profile says what is wanted.
+            ["qualityProfileId"] = series["qualityProfileId"]?.DeepClone(),
             ["added"] = series["added"]?.DeepClone(),
         };
     }

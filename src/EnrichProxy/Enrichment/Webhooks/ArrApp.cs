@@ -17,7 +17,7 @@ internal sealed class ArrApp
     private static readonly HashSet<string> LibraryEvents = new(StringComparer.OrdinalIgnoreCase)
     {
         "Download", "Grab", "Rename", "MovieAdded", "MovieDelete", "MovieFileDelete", "SeriesAdd", "SeriesDelete",
-        "EpisodeFileDelete", "ArtistAdd", "ArtistDelete", "AlbumDelete", "TrackRetag", "ManualInteractionRequired",
+        "EpisodeFileDelete", "ArtistAdd", "ArtistDelete", "AlbumDelete", "Retag", "TrackRetag", "ImportFailure", "ManualInteractionRequired",
     };
 
     private readonly Func<JsonObject, JsonNode?> _itemId;
@@ -43,4 +43,7 @@ internal sealed class ArrApp
         _itemId(payload)?.ToString() is { } id && ItemKey.TryParse(Kind, id, out var item) ? item : null;
 
     public static bool ChangesLibrary(string eventType) => LibraryEvents.Contains(eventType);
+
+    /// <summary>The Arr's "Test" button sends a made-up item (Sonarr's names TheTVDB id 1234): never a purge.</summary>
+    public static bool IsTest(string eventType) => string.Equals(eventType, "Test", StringComparison.OrdinalIgnoreCase);
 }

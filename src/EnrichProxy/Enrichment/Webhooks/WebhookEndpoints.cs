@@ -62,8 +62,8 @@ internal static partial class WebhookEndpoints
         }
 
         // Test, Health, ApplicationUpdate...: nothing in the library changed, or the event names no item.
-        var item = app.ItemOf(payload);
-        if (item is null && !ArrApp.ChangesLibrary(eventType))
+        var item = ArrApp.IsTest(eventType) ? null : app.ItemOf(payload);
+        if (ArrApp.IsTest(eventType) || (item is null && !ArrApp.ChangesLibrary(eventType)))
         {
             return TypedResults.Ok(new WebhookResult(eventType, null, []));
         }
