@@ -68,6 +68,24 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Theory]
+    [InlineData("sonarr", """{"eventType":"Download","series":{"id":5,"title":"Game of Thrones","path":"/tv/Game of Thrones","tvdbId":121361},"episodes":[{"id":1,"episodeNumber":1,"seasonNumber":1}]}""",
+        "series/121361", "sonarr-series")]
+    [InlineData("lidarr", """{"eventType":"Retag","artist":{"id":7,"name":"Ed Sheeran","path":"/music/Ed Sheeran","mbId":"b8a7c51f-362c-4dcb-a259-bc6e0095f0a6"}}""",
+        "artists/b8a7c51f-362c-4dcb-a259-bc6e0095f0a6", "lidarr-album,lidarr-artist")]
+    [InlineData("sonarr", """{"eventType":"Test","series":{"id":1,"title":"Test Title","path":"C:\\testpath","tvdbId":1234}}""", null, "")]
+    public async Task SonarrAndLidarrPayloads_NameTheirItemAndPurgeTheirLibraryRoutes(string arr, string body, string? item, string routes)
+    {
+        await using var proxy = await StartAsync(Settings());
+
+        using var webhook = await PostAsync(proxy, arr, body);
+        var result = JsonDocument.Parse(await webhook.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+        Assert.Equal(item, result.GetProperty("item").GetString());
+        Assert.Equal(routes, string.Join(",", result.GetProperty("purgedRoutes").EnumerateArray().Select(r => r.GetString()).Order(StringComparer.Ordinal)));
+    }
+
+    [Theory]
     [InlineData("radarr", "not json", HttpStatusCode.BadRequest)]
     [InlineData("radarr", """{"movie":{"tmdbId":603}}""", HttpStatusCode.BadRequest)]
     [InlineData("readarr", """{"eventType":"Download"}""", HttpStatusCode.NotFound)]
