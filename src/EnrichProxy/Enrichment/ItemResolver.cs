@@ -80,7 +80,7 @@ internal sealed partial class ItemResolver(
         {
             // Nothing found, or only the overrides while the library and the external APIs both failed:
             // the last whole document (overrides applied when it was made) is the better answer.
-            return await NothingFoundAsync(sources, item, fields, failed, own is null, cancellationToken).ConfigureAwait(false);
+            return await NothingFoundAsync(sources, item, fields, failed, own, cancellationToken).ConfigureAwait(false);
         }
 
         var ids = DocumentAssembly.MergeIds(sources.Ids(item), library.Ids, external?.Ids);
@@ -111,7 +111,7 @@ internal sealed partial class ItemResolver(
 
     // Not found, unless a tier failed to say; then the last document, however old or purged since.
     private async Task<EnrichmentAnswer> NothingFoundAsync(
-        IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, bool nothingAtAll, CancellationToken cancellationToken)
+        IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, ItemOverride? own, CancellationToken cancellationToken)
     {
         if (failed.Count == 0)
         {
@@ -123,18 +123,16 @@ internal sealed partial class ItemResolver(
             return EnrichmentAnswer.Found(DocumentAssembly.Project(stale, fields), Tiers.Cache, failed);
         }
 
-        return nothingAtAll
+        return own is null
             ? new EnrichmentAnswer(EnrichmentOutcome.Failed, null, null, failed)
-            : await AssembleFromOverridesAsync(sources, item, fields, failed, cancellationToken).ConfigureAwait(false);
+            : FromOverridesOnly(sources, item, fields, failed, own);
     }
 
     // The library and the external APIs failed and nothing is cached: what the operator said is all there is.
-    private async Task<EnrichmentAnswer> AssembleFromOverridesAsync(
-        IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, CancellationToken cancellationToken)
+    private static EnrichmentAnswer FromOverridesOnly(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, ItemOverride own)
     {
-        var own = await overrides.GetAsync(item, cancellationToken).ConfigureAwait(false);
-        var (document, origins) = DocumentAssembly.Merge(sources.Ids(item), fields ?? sources.Fields, (Tiers.Internal, own?.Fields));
-        DocumentAssembly.AddExtraOverrides(document, origins, fields, own?.Fields);
+        var (document, origins) = DocumentAssembly.Merge(sources.Ids(item), fields ?? sources.Fields, (Tiers.Internal, own.Fields));
+        DocumentAssembly.AddExtraOverrides(document, origins, fields, own.Fields);
         document["library"] = null;
         document["sources"] = origins;
         document["complete"] = false;
