@@ -61,7 +61,6 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
             return Failed();
         }
 
-        var address = new Uri(new Uri(destinations[0].Model.Config.Address), upstream.LoginPath);
         var body = new JsonObject { ["apikey"] = upstream.ApiKey };
         if (upstream.LoginPin is { Length: > 0 } pin)
         {
@@ -70,6 +69,7 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
 
         try
         {
+            var address = new Uri(new Uri(destinations[0].Model.Config.Address), upstream.LoginPath);
             using var request = new HttpRequestMessage(HttpMethod.Post, address) { Content = JsonContent.Create(body) };
             if (upstream.UserAgent is { Length: > 0 } userAgent)
             {
