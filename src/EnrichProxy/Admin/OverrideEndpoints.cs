@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Enrichment;
 using EnrichProxy.Enrichment.Overrides;
+using EnrichProxy.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -47,16 +47,8 @@ internal static class OverrideEndpoints
             return InvalidItem(kind);
         }
 
-        JsonObject? fields;
-        try
-        {
-            fields = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            return BadRequest("The body must be a JSON object of fields, such as {\"title\": \"The Matrix\", \"year\": 1999}.");
-        }
-        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        var (fields, tooLarge) = await JsonBodies.ReadAsync<JsonObject>(context).ConfigureAwait(false);
+        if (tooLarge)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Override too large",
                 detail: $"An override is at most {ItemOverride.MaxBodyBytes} bytes.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
+using EnrichProxy.Errors;
 using EnrichProxy.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Yarp.ReverseProxy;
@@ -20,16 +21,8 @@ internal static class PurgeEndpoint
         HttpContext context, Purger purger, PurgeUrls urls, IProxyStateLookup proxyState, CachePolicyRegistry policies)
     {
         ArgumentNullException.ThrowIfNull(context);
-        PurgeRequest? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<PurgeRequest>(context.Request.Body, Json, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            return BadRequest("The body must be JSON: {\"url\": \"/tmdb/3/movie/603\"}, {\"route\": \"<route id>\"} or {\"tag\": \"tmdb:movie:603\"}.");
-        }
-        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        var (body, tooLarge) = await JsonBodies.ReadAsync<PurgeRequest>(context, Json).ConfigureAwait(false);
+        if (tooLarge)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Purge request too large",
                 detail: $"A purge body is at most {MaxBodyBytes} bytes.");
@@ -38,7 +31,7 @@ internal static class PurgeEndpoint
         var given = new[] { body?.Url, body?.Route, body?.Tag }.Count(value => value is not null);
         if (body is null || given != 1)
         {
-            return BadRequest("Give exactly one of url, route and tag.");
+            return BadRequest("The body must be JSON with exactly one of url, route and tag: {\"url\": \"/tmdb/3/movie/603\"}, {\"route\": \"<route id>\"} or {\"tag\": \"tmdb:movie:603\"}.");
         }
 
         (PurgeScope Scope, string Value)? target = body switch

@@ -14,38 +14,22 @@ internal static class EnrichmentEndpoints
     public static IEndpointRouteBuilder MapEnrichmentApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1").WithTags("Enrichment");
-        api.MapGet("/movies/{tmdbId}", GetMovieAsync)
-            .WithSummary("One merged movie document: library first, then overrides, then TMDb.")
-            .WithDescription("fields=title,year limits the document to those fields (and skips TMDb when the library and overrides answer them). X-EnrichProxy-Source names the tier that answered: cache, arr, internal or external. `complete: false` means a part is still being fetched in the background.")
-            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
-        api.MapGet("/series/{tvdbId}", GetSeriesAsync)
-            .WithSummary("One merged series document: library first, then overrides, then TheTVDB.")
-            .WithDescription("The same rules as movies: fields=, X-EnrichProxy-Source, complete.")
-            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
-        api.MapGet("/artists/{mbid}", GetArtistAsync)
-            .WithSummary("One merged artist document: library first, then overrides, then MusicBrainz and Fanart.tv.")
-            .WithDescription("The same rules as movies: fields=, X-EnrichProxy-Source, complete.")
-            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status502BadGateway);
+        MapKind(api, ItemKind.Movies, "tmdbId", "One merged movie document: library first, then overrides, then TMDb.");
+        MapKind(api, ItemKind.Series, "tvdbId", "One merged series document: library first, then overrides, then TheTVDB.");
+        MapKind(api, ItemKind.Artists, "mbid", "One merged artist document: library first, then overrides, then MusicBrainz and Fanart.tv.");
         return endpoints;
     }
 
-    private static Task<IResult> GetMovieAsync(string tmdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
-        GetAsync(ItemKind.Movies, tmdbId, fields, context, resolver, sources, access);
-
-    private static Task<IResult> GetSeriesAsync(string tvdbId, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
-        GetAsync(ItemKind.Series, tvdbId, fields, context, resolver, sources, access);
-
-    private static Task<IResult> GetArtistAsync(string mbid, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
-        GetAsync(ItemKind.Artists, mbid, fields, context, resolver, sources, access);
+    // GET /api/v1/{kind}/{id}, the id named after its provider so that the OpenAPI description says which.
+    private static void MapKind(RouteGroupBuilder api, ItemKind kind, string idName, string summary) =>
+        api.MapGet($"/{ItemKey.KindName(kind)}/{{{idName}}}", (HttpContext context, string? fields, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
+                GetAsync(kind, context.GetRouteValue(idName)?.ToString() ?? string.Empty, fields, context, resolver, sources, access))
+            .WithSummary(summary)
+            .WithDescription("fields=title,year limits the document to those fields (and skips the external APIs when the library and overrides answer them). X-EnrichProxy-Source names the tier that answered: cache, arr, internal or external. `complete: false` means a part is still being fetched in the background.")
+            .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status502BadGateway);
 
     private static async Task<IResult> GetAsync(
         ItemKind kind, string id, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access)

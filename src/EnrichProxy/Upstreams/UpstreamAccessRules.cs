@@ -96,7 +96,8 @@ internal static class UpstreamAccessRules
         return Convert.ToHexStringLower(hash.AsSpan(0, 16));
     }
 
-    private static string? PresentedApiKey(HttpRequest request, string keyName)
+    /// <summary>The key a client presents for an upstream whose key is named <paramref name="keyName"/>: that header or query parameter, <c>X-Api-Key</c>, <c>apikey</c> or <c>api_key</c>.</summary>
+    internal static string? PresentedApiKey(HttpRequest request, string keyName)
     {
         if (request.Headers.TryGetValue(keyName, out var header) && !StringValues.IsNullOrEmpty(header))
         {
@@ -153,6 +154,7 @@ internal static class UpstreamAccessRules
         }
     }
 
-    private static bool KeyEquals(string presented, string expected) =>
+    /// <summary>Compares keys in constant time.</summary>
+    internal static bool KeyEquals(string presented, string expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
 }

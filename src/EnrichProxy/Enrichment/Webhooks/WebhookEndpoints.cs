@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Enrichment.Overrides;
+using EnrichProxy.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Yarp.ReverseProxy;
@@ -41,16 +41,8 @@ internal static partial class WebhookEndpoints
                 detail: "Webhooks are received at /webhooks/radarr, /webhooks/sonarr and /webhooks/lidarr.");
         }
 
-        JsonObject? payload;
-        try
-        {
-            payload = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            payload = null;
-        }
-        catch (BadHttpRequestException tooLarge) when (tooLarge.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        var (payload, tooLarge) = await JsonBodies.ReadAsync<JsonObject>(context).ConfigureAwait(false);
+        if (tooLarge)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook too large", detail: $"A webhook body is at most {MaxBodyBytes} bytes.");
         }
