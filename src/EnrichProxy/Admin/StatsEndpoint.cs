@@ -1,8 +1,10 @@
+using EnrichProxy.Background;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams.Resilience;
+using EnrichProxy.Warmup;
 using Microsoft.Extensions.Options;
 
 namespace EnrichProxy.Admin;
@@ -12,7 +14,7 @@ internal static class StatsEndpoint
 {
     public static IResult Handle(
         CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
-        Purger purger, QueueMetrics queue, IOptions<EnrichProxyOptions> options)
+        Purger purger, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, IOptions<EnrichProxyOptions> options)
     {
         var routes = cacheMetrics.Routes.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToDictionary(
             r => r.RouteId,
@@ -46,9 +48,25 @@ internal static class StatsEndpoint
             },
             queue = new
             {
-                depth = queue.Depth,
+                depth = queue.Waiting,
+                waiting = Enum.GetValues<QueueLane>().ToDictionary(QueueMetrics.LaneName, queue.WaitingIn),
+                running = queue.Running,
+                capacity = background.Capacity,
+                workers = background.Workers,
                 finished = queue.Finished.GroupBy(f => f.Key.Kind).ToDictionary(
                     kind => kind.Key, kind => kind.ToDictionary(f => f.Key.Result, f => f.Value)),
+                deduplicated = queue.Deduplicated,
+                dropped = queue.Dropped,
+                warmup = new
+                {
+                    enabled = options.Value.Warmup.Enabled,
+                    running = warmup.IsRunning,
+                    items = warmup.Items,
+                    done = warmup.Done,
+                    results = warmup.Results,
+                    startedAt = warmup.StartedAt,
+                    finishedAt = warmup.FinishedAt,
+                },
             },
         });
     }

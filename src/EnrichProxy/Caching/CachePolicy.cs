@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Configuration;
+using EnrichProxy.Prefetching;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching;
@@ -23,6 +24,7 @@ internal sealed class CachePolicy
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         MaxCacheableBytes = options.MaxCacheableBytes;
         Tags = [.. options.Tags.Select(TagTemplate.Parse)];
+        Prefetch = [.. options.Prefetch.Select(PrefetchTemplate.Parse)];
         EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout);
         MemoryOnlyEntryOptions = EntryOptions.Duplicate();
         MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
@@ -53,6 +55,9 @@ internal sealed class CachePolicy
 
     /// <summary>The policy's tag templates (<see cref="CachePolicyOptions.Tags"/>).</summary>
     public IReadOnlyList<TagTemplate> Tags { get; }
+
+    /// <summary>The policy's prefetch rules (<see cref="CachePolicyOptions.Prefetch"/>).</summary>
+    public IReadOnlyList<PrefetchTemplate> Prefetch { get; }
 
     /// <summary>The FusionCache options of a fresh answer; shared, never mutated (FusionCache copies them when a factory adapts them).</summary>
     public FusionCacheEntryOptions EntryOptions { get; }

@@ -38,7 +38,23 @@ internal sealed class CachedRouteReader(
         }
 
         var fill = new FillRequest(routeId, path, query, [], UpstreamAccess.ProxyKey, values);
-        var key = CacheKeyBuilder.Build(fill, policy, upstreams.Get(route.ClusterId ?? string.Empty).EffectiveKeyName);
+        return await ReadAsync(KeyOf(fill, route, policy), fill, route, policy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The cache key of <paramref name="fill"/> on <paramref name="route"/>.</summary>
+    public string KeyOf(FillRequest fill, RouteConfig route, CachePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return CacheKeyBuilder.Build(fill, policy, upstreams.Get(route.ClusterId ?? string.Empty).EffectiveKeyName);
+    }
+
+    /// <summary>Reads a prepared <paramref name="fill"/> of <paramref name="route"/>, whose key is <paramref name="key"/>; throws as <see cref="GetAsync"/>.</summary>
+    public async Task<RouteAnswer> ReadAsync(string key, FillRequest fill, RouteConfig route, CachePolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        ArgumentNullException.ThrowIfNull(policy);
+        var path = fill.Path;
+        var routeId = fill.RouteId;
         var cached = await cache.LookupAsync(key, fill, route, policy, cancellationToken).ConfigureAwait(false);
         if (cached.HasValue && !cached.Value.IsPassThrough)
         {

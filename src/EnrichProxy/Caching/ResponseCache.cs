@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using EnrichProxy.Background;
 using EnrichProxy.Caching.Purging;
+using EnrichProxy.Prefetching;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using Yarp.ReverseProxy.Configuration;
@@ -10,10 +12,10 @@ namespace EnrichProxy.Caching;
 
 /// <summary>
 /// The cache of upstream answers: FusionCache (L1 memory, L2 Redis or disk, fail-safe, soft and hard
-/// timeouts) behind single-flight fills and background refreshes.
+/// timeouts) behind single-flight fills, with refreshes and prefetches queued for the background.
 /// </summary>
 internal sealed partial class ResponseCache(
-    IFusionCache cache, UpstreamFetcher fetcher, Purger purger, QueueMetrics queue, TimeProvider time, ILogger<ResponseCache> logger)
+    IFusionCache cache, UpstreamFetcher fetcher, Purger purger, BackgroundQueue queue, Prefetcher prefetcher, TimeProvider time, ILogger<ResponseCache> logger)
 {
     // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
     private const int EntryOverheadBytes = 512;
@@ -30,7 +32,6 @@ internal sealed partial class ResponseCache(
     private const int BackoffSweepThreshold = 10_000;
 
     private readonly SingleFlight<FillOutcome> _fills = new();
-    private readonly SingleFlight<bool> _refreshes = new();
 
     // Keys whose last background refresh failed, and until when they are left alone: a failing
     // upstream gets one attempt per fail-safe throttle period, not one per stale answer.
@@ -89,8 +90,8 @@ internal sealed partial class ResponseCache(
         _fills.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.FillCoreAsync(s.Key, s.Request, s.Policy));
 
     /// <summary>
-    /// Refreshes an entry in its stale-while-revalidate window: once however many clients see it stale,
-    /// and after a failure not again until the policy's fail-safe throttle period has passed.
+    /// Queues the refresh of an entry in its stale-while-revalidate window: once however many clients see
+    /// it stale, and after a failure not again until the policy's fail-safe throttle period has passed.
     /// </summary>
     public void RefreshInBackground(string key, FillRequest request, CachePolicy policy)
     {
@@ -99,7 +100,9 @@ internal sealed partial class ResponseCache(
             return;
         }
 
-        _refreshes.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.RefreshCoreAsync(s.Key, s.Request, s.Policy));
+        // A refresh a prefetch led to is as deep as that prefetch: it must not restart the prefetch chain.
+        queue.TryEnqueue(new BackgroundJob(JobKinds.Refresh, "refresh|" + key, QueueLane.Refresh, BackgroundWork.Current?.Depth ?? 0,
+            cancellationToken => RefreshCoreAsync(key, request, policy, cancellationToken)));
     }
 
     private async Task<FillOutcome> FillCoreAsync(string key, FillRequest request, CachePolicy policy)
@@ -111,7 +114,8 @@ internal sealed partial class ResponseCache(
             async (context, _) =>
             {
                 // Not the caller's token: the fill serves every waiter and, past a soft timeout, the cache.
-                var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background: false, CancellationToken.None).ConfigureAwait(false);
+                // A fill a background job started takes rate-limit permits after clients.
+                var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background: BackgroundWork.Current is not null, CancellationToken.None).ConfigureAwait(false);
                 var storability = StorabilityRules.Classify(answer, policy);
                 switch (storability)
                 {
@@ -131,6 +135,7 @@ internal sealed partial class ResponseCache(
                     default:
                         var cached = ToCached(answer);
                         Adapt(context.Options, cached, storability, policy);
+                        Prefetch(request, policy, cached, storability);
                         return cached;
                 }
             },
@@ -140,15 +145,14 @@ internal sealed partial class ResponseCache(
         return new FillOutcome(value, privateAnswer);
     }
 
-    private async Task<bool> RefreshCoreAsync(string key, FillRequest request, CachePolicy policy)
+    private async Task<string> RefreshCoreAsync(string key, FillRequest request, CachePolicy policy, CancellationToken cancellationToken)
     {
-        using var activity = StartSpan(EnrichProxySpans.QueueJob, request, policy);
-        activity?.SetTag(EnrichProxySpans.JobKindAttribute, QueueMetrics.RefreshJob);
-        var result = QueueMetrics.Failed;
-        queue.Started();
+        Activity.Current?.SetTag(EnrichProxySpans.RouteAttribute, request.RouteId);
+        Activity.Current?.SetTag(EnrichProxySpans.PolicyAttribute, policy.Name);
         try
         {
-            using var timeout = new CancellationTokenSource(policy.HardTimeout, time);
+            using var hardTimeout = new CancellationTokenSource(policy.HardTimeout, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hardTimeout.Token);
             var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background: true, timeout.Token).ConfigureAwait(false);
             var storability = StorabilityRules.Classify(answer, policy);
             if (storability is Storability.Fresh or Storability.Negative)
@@ -156,28 +160,36 @@ internal sealed partial class ResponseCache(
                 var cached = ToCached(answer);
                 var options = policy.EntryOptions.Duplicate();
                 Adapt(options, cached, storability, policy);
-                await cache.SetAsync(key, cached, options).ConfigureAwait(false);
+                await cache.SetAsync(key, cached, options, CancellationToken.None).ConfigureAwait(false);
                 _refreshBackoff.TryRemove(key, out _);
-                result = QueueMetrics.Stored;
-                return true;
+                Prefetch(request, policy, cached, storability);
+                return JobKinds.Stored;
             }
 
-            result = QueueMetrics.NotStored;
             LogRefreshNotStored(logger, request.RouteId, answer.StatusCode);
+            BackOff(key, policy);
+            return JobKinds.NotStored;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // Shutting down: the queue counts it cancelled.
         }
 #pragma warning disable CA1031 // A failed background refresh must never take anything down; stale answers go on.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
             LogRefreshFailed(logger, request.RouteId, exception.GetType().Name);
+            BackOff(key, policy);
+            return JobKinds.Failed;
         }
-        finally
-        {
-            queue.Ended(QueueMetrics.RefreshJob, result);
-        }
+    }
 
-        BackOff(key, policy);
-        return false;
+    private void Prefetch(FillRequest request, CachePolicy policy, CachedResponse answer, Storability storability)
+    {
+        if (storability == Storability.Fresh)
+        {
+            prefetcher.Schedule(request, policy, answer);
+        }
     }
 
     private static Activity? StartSpan(string name, FillRequest request, CachePolicy policy)

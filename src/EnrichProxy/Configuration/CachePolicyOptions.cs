@@ -42,6 +42,14 @@ public sealed class CachePolicyOptions
     /// </summary>
     public List<string> Tags { get; init; } = [];
 
+    /// <summary>
+    /// What to fetch in the background after an answer of this policy came from the upstream: paths of the
+    /// proxy's own routes, with placeholders over the answer's JSON (<c>/tmdb/3/collection/{belongs_to_collection.id}</c>;
+    /// <c>{seasons[].season_number}</c> fans out over an array) and, in <c>{?language}</c>, query parameters
+    /// copied from the request that was answered. A placeholder without a value produces no prefetch.
+    /// </summary>
+    public List<string> Prefetch { get; init; } = [];
+
     /// <summary>Bodies larger than this stream through uncached. Default 1 MiB.</summary>
     public long MaxCacheableBytes { get; init; } = 1024 * 1024;
 }

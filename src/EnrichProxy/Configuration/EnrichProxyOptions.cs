@@ -30,6 +30,12 @@ public sealed class EnrichProxyOptions
     /// <summary>Where the operator's overrides of the enrichment API are kept.</summary>
     public OverrideStorageOptions Overrides { get; init; } = new();
 
+    /// <summary>The background queue of refreshes, prefetches and warm-up jobs.</summary>
+    public QueueOptions Queue { get; init; } = new();
+
+    /// <summary>The warm-up of the cache from the Arr libraries.</summary>
+    public WarmupOptions Warmup { get; init; } = new();
+
     /// <summary>The admin API (<c>/admin/*</c>): off until a key is set.</summary>
     public AdminOptions Admin { get; init; } = new();
 

@@ -1,5 +1,6 @@
 using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
+using EnrichProxy.Prefetching;
 using EnrichProxy.Upstreams;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -72,6 +73,8 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
             errors.Add("EnrichProxy:Enrichment: Ttl and ExternalSoftTimeout must be greater than 0, and StaleIfError not negative.");
         }
 
+        ValidateQueue(options.Queue, options.Warmup, errors);
+
         if (options.Cache.L2SampleInterval <= TimeSpan.Zero)
         {
             errors.Add($"EnrichProxy:Cache:L2SampleInterval must be greater than 0 (got {options.Cache.L2SampleInterval}).");
@@ -90,6 +93,39 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
+    private static void ValidateQueue(QueueOptions queue, WarmupOptions warmup, List<string> errors)
+    {
+        if (queue.Workers is < 1 or > 256)
+        {
+            errors.Add($"EnrichProxy:Queue:Workers must be between 1 and 256 (got {queue.Workers}).");
+        }
+
+        if (queue.Capacity is < 1 or > 1_000_000)
+        {
+            errors.Add($"EnrichProxy:Queue:Capacity must be between 1 and 1000000 (got {queue.Capacity}).");
+        }
+
+        if (queue.DrainTimeout < TimeSpan.Zero || queue.DrainTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"EnrichProxy:Queue:DrainTimeout must be between 0 and 10 minutes (got {queue.DrainTimeout}).");
+        }
+
+        if (queue.MaxPrefetchDepth is < 0 or > 5)
+        {
+            errors.Add($"EnrichProxy:Queue:MaxPrefetchDepth must be between 0 and 5 (got {queue.MaxPrefetchDepth}).");
+        }
+
+        if (queue.MaxPrefetchFanOut is < 1 or > 1000)
+        {
+            errors.Add($"EnrichProxy:Queue:MaxPrefetchFanOut must be between 1 and 1000 (got {queue.MaxPrefetchFanOut}).");
+        }
+
+        if (warmup.Interval < TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"EnrichProxy:Warmup:Interval must be at least 1 minute (got {warmup.Interval}).");
+        }
+    }
+
     private static void ValidatePolicy(string name, CachePolicyOptions policy, HashSet<string> credentialHeaders, List<string> errors)
     {
         var prefix = $"EnrichProxy:Policies:{name}";
@@ -99,6 +135,18 @@ internal sealed class EnrichProxyOptionsValidator(IProxyConfigProvider proxyConf
         }
 
         ValidateTags(policy.Tags, $"{prefix}:Tags", errors);
+        foreach (var rule in policy.Prefetch)
+        {
+            try
+            {
+                PrefetchTemplate.Parse(rule);
+            }
+            catch (FormatException exception)
+            {
+                errors.Add($"{prefix}:Prefetch: {exception.Message}");
+            }
+        }
+
         NotNegative(policy.StaleWhileRevalidate, $"{prefix}:StaleWhileRevalidate", errors);
         NotNegative(policy.StaleIfError, $"{prefix}:StaleIfError", errors);
         NotNegative(policy.NegativeTtl, $"{prefix}:NegativeTtl", errors);

@@ -26,7 +26,6 @@ internal static class EnrichmentServiceCollectionExtensions
 
         services.AddSingleton<CachedRouteReader>();
         services.AddSingleton<EnrichedDocuments>();
-        services.AddSingleton<BackgroundEnrichment>();
         services.AddSingleton<TierReader>();
         services.AddSingleton<LibraryAccess>();
         services.AddSingleton<ItemResolver>();

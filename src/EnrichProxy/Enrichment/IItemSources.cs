@@ -20,12 +20,18 @@ internal interface IItemSources
     /// <summary>The ids known from the request alone.</summary>
     JsonObject Ids(ItemKey item);
 
+    /// <summary>Where the Arr library lists every item of this kind, for the warm-up.</summary>
+    LibraryListing Listing { get; }
+
     /// <summary>The Arr library: skipped when no instance is configured.</summary>
     Task<LibraryRead> ReadLibraryAsync(ItemKey item, CancellationToken cancellationToken);
 
     /// <summary>The external APIs. Not cancelled with the caller: a read left behind by a soft timeout completes the document in the background.</summary>
     Task<ExternalRead> ReadExternalAsync(ItemKey item);
 }
+
+/// <summary>An Arr library's list of every item: the route that reads it, and the property of each entry that holds the item's id.</summary>
+internal sealed record LibraryListing(string ClusterId, string RouteId, string Path, string IdProperty);
 
 /// <summary>What the library said: the item (fields, ids, library state), not in the library, failed, or not configured.</summary>
 internal sealed record LibraryRead(JsonObject? Fields, JsonObject? Ids, JsonObject? Library, bool Failed)

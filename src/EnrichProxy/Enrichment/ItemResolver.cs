@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using EnrichProxy.Background;
 using EnrichProxy.Configuration;
 using EnrichProxy.Enrichment.Overrides;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace EnrichProxy.Enrichment;
 internal sealed partial class ItemResolver(
     IOverrideStore overrides,
     EnrichedDocuments documents,
-    BackgroundEnrichment background,
+    BackgroundQueue queue,
     IOptions<EnrichProxyOptions> options,
     TimeProvider time,
     ILogger<ItemResolver> logger)
@@ -28,6 +29,28 @@ internal sealed partial class ItemResolver(
         }
 
         return await AssembleAsync(sources, item, fields, inBackground: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes sure the document of <paramref name="item"/> is cached, for the warm-up: the whole chain without a
+    /// soft timeout, so nothing is handed on to the refresh lane.
+    /// </summary>
+    /// <returns>The result of the warm-up job (<see cref="JobKinds"/>).</returns>
+    public async Task<string> WarmAsync(IItemSources sources, ItemKey item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        if (await documents.GetAsync(item, sources.Tags(item), cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return JobKinds.Cached;
+        }
+
+        var answer = await AssembleAsync(sources, item, null, inBackground: true, cancellationToken).ConfigureAwait(false);
+        return answer switch
+        {
+            { Outcome: EnrichmentOutcome.Failed } or { FailedTiers.Count: > 0 } => JobKinds.Failed,
+            { Document: { } document } when document["complete"]?.GetValue<bool>() == true => JobKinds.Stored,
+            _ => JobKinds.NotStored,
+        };
     }
 
     private async Task<EnrichmentAnswer> AssembleAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, bool inBackground, CancellationToken cancellationToken)
@@ -101,8 +124,10 @@ internal sealed partial class ItemResolver(
         {
             // The background tier: the same chain again without a soft timeout; reads still on their way
             // are joined (the routes' fills are shared), not sent twice.
-            background.Run(item.ToString(), async () =>
-                (await AssembleAsync(sources, item, null, inBackground: true, CancellationToken.None).ConfigureAwait(false)).Document?["complete"]?.GetValue<bool>() == true);
+            queue.TryEnqueue(new BackgroundJob(JobKinds.Enrich, "enrich|" + item, QueueLane.Refresh, Depth: 0, async cancellationToken =>
+                (await AssembleAsync(sources, item, null, inBackground: true, cancellationToken).ConfigureAwait(false)).Document?["complete"]?.GetValue<bool>() == true
+                    ? JobKinds.Stored
+                    : JobKinds.NotStored));
         }
 
         var answeredBy = library.Found ? Tiers.Arr : own is not null ? Tiers.Internal : Tiers.External;

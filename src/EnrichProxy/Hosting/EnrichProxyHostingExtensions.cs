@@ -1,4 +1,5 @@
 using EnrichProxy.Admin;
+using EnrichProxy.Background;
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
 using EnrichProxy.Enrichment;
@@ -60,7 +61,7 @@ public static class EnrichProxyHostingExtensions
             return Task.CompletedTask;
         }));
         services.AddSingleton<CacheMetrics>();
-        services.AddSingleton<QueueMetrics>();
+        services.AddEnrichProxyBackground(builder.Configuration);
         services.AddSingleton<CacheLevelMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<CacheLevelMetrics>());
         services.AddEnrichProxyTelemetry(builder.Configuration);

@@ -21,7 +21,7 @@ public static class EnrichProxyDiagnostics
     /// <summary>Upstream requests not sent, tagged <c>cluster</c> and <c>reason</c> (rate_limited, paused, circuit_open). Prometheus: <c>enrichproxy_upstream_refused_total</c>.</summary>
     public const string UpstreamRefused = "enrichproxy.upstream.refused";
 
-    /// <summary>Upstream requests that waited for a rate-limit permit, tagged <c>cluster</c>. Prometheus: <c>enrichproxy_upstream_rate_limit_waits_total</c>.</summary>
+    /// <summary>Client requests that waited for a rate-limit permit (background jobs wait by design and are not counted), tagged <c>cluster</c>. Prometheus: <c>enrichproxy_upstream_rate_limit_waits_total</c>.</summary>
     public const string UpstreamRateLimitWaits = "enrichproxy.upstream.rate_limit.waits";
 
     /// <summary>Retries of upstream requests, tagged <c>cluster</c>. Prometheus: <c>enrichproxy_upstream_retries_total</c>.</summary>
@@ -57,11 +57,32 @@ public static class EnrichProxyDiagnostics
     /// <summary>Purges applied by this instance, tagged <c>scope</c> (url, route, tag). Prometheus: <c>enrichproxy_cache_purges_total</c>.</summary>
     public const string CachePurges = "enrichproxy.cache.purges";
 
-    /// <summary>Background jobs waiting or running. Prometheus: <c>enrichproxy_queue_depth</c>.</summary>
+    /// <summary>Background jobs waiting for a worker, tagged <c>lane</c> (refresh, prefetch, warmup). Prometheus: <c>enrichproxy_queue_depth</c>.</summary>
     public const string QueueDepth = "enrichproxy.queue.depth";
 
-    /// <summary>Background jobs finished, tagged <c>kind</c> (refresh) and <c>result</c> (stored, not_stored, failed). Prometheus: <c>enrichproxy_queue_jobs_total</c>.</summary>
+    /// <summary>Background jobs running. Prometheus: <c>enrichproxy_queue_running</c>.</summary>
+    public const string QueueRunning = "enrichproxy.queue.running";
+
+    /// <summary>Background jobs finished, tagged <c>kind</c> (refresh, enrich, prefetch, warmup) and <c>result</c> (stored, cached, not_stored, failed, cancelled). Prometheus: <c>enrichproxy_queue_jobs_total</c>.</summary>
     public const string QueueJobs = "enrichproxy.queue.jobs";
+
+    /// <summary>Background jobs not queued because the same job was already waiting or running, tagged <c>kind</c>. Prometheus: <c>enrichproxy_queue_deduplicated_total</c>.</summary>
+    public const string QueueDeduplicated = "enrichproxy.queue.deduplicated";
+
+    /// <summary>Background jobs dropped because their lane was full or the queue was shutting down, tagged <c>kind</c>. Prometheus: <c>enrichproxy_queue_dropped_total</c>.</summary>
+    public const string QueueDropped = "enrichproxy.queue.dropped";
+
+    /// <summary>How long background jobs waited for a worker, in seconds, tagged <c>kind</c>. Prometheus: <c>enrichproxy_queue_wait_seconds</c> (histogram).</summary>
+    public const string QueueWait = "enrichproxy.queue.wait";
+
+    /// <summary>How long background jobs ran, in seconds, tagged <c>kind</c>. Prometheus: <c>enrichproxy_queue_job_duration_seconds</c> (histogram).</summary>
+    public const string QueueJobDuration = "enrichproxy.queue.job.duration";
+
+    /// <summary>Items the current (or last) warm-up round found in the Arr libraries. Prometheus: <c>enrichproxy_warmup_items</c>.</summary>
+    public const string WarmupItems = "enrichproxy.warmup.items";
+
+    /// <summary>Items of the current (or last) warm-up round whose job has ended. Prometheus: <c>enrichproxy_warmup_done</c>.</summary>
+    public const string WarmupDone = "enrichproxy.warmup.done";
 
     /// <summary>The cluster tag.</summary>
     public const string ClusterTag = "cluster";
@@ -83,6 +104,9 @@ public static class EnrichProxyDiagnostics
 
     /// <summary>The purge scope tag.</summary>
     public const string ScopeTag = "scope";
+
+    /// <summary>The background queue lane tag.</summary>
+    public const string LaneTag = "lane";
 
     /// <summary>The background job kind tag.</summary>
     public const string KindTag = "kind";

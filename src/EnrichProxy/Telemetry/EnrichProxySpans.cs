@@ -14,7 +14,7 @@ public static class EnrichProxySpans
     /// <summary>One upstream fetch that fills a key, shared by every request waiting for it.</summary>
     public const string CacheFill = "enrichproxy.cache.fill";
 
-    /// <summary>A background job (a refresh in the stale-while-revalidate window).</summary>
+    /// <summary>A background job: a refresh, a document finished in the background, a prefetch or a warm-up item.</summary>
     public const string QueueJob = "enrichproxy.queue.job";
 
     /// <summary>A purge through the admin API.</summary>
@@ -35,7 +35,7 @@ public static class EnrichProxySpans
     /// <summary>Whether the request waited for a fill another request started.</summary>
     public const string CoalescedAttribute = "enrichproxy.coalesced";
 
-    /// <summary>The kind of a background job (refresh).</summary>
+    /// <summary>The kind of a background job (refresh, enrich, prefetch, warmup).</summary>
     public const string JobKindAttribute = "enrichproxy.job.kind";
 
     /// <summary>The scope of a purge (url, route, tag).</summary>

@@ -71,6 +71,10 @@ internal sealed class ProxyHost : IAsyncDisposable
         var result = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["EnrichProxy:Cache:DiskPath"] = "cache/cache.db",
+            // Background traffic of its own would disturb the upstream counts of tests about something else;
+            // the tests of prefetch and warm-up turn them back on.
+            ["EnrichProxy:Queue:MaxPrefetchDepth"] = "0",
+            ["EnrichProxy:Warmup:Enabled"] = "false",
         };
         foreach (var (key, value) in settings)
         {

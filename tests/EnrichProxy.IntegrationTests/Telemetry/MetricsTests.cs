@@ -52,8 +52,12 @@ public sealed partial class MetricsTests : IDisposable
         Assert.True(Value(scrape, "enrichproxy_cache_l2_size_bytes") > 0);
         Assert.Equal(0, Value(scrape, "enrichproxy_cache_l2_errors_total", ("operation", "get")));
         Assert.Equal(1, Value(scrape, "enrichproxy_cache_purges_total", ("scope", "tag")));
-        Assert.Equal(0, Value(scrape, "enrichproxy_queue_depth"));
+        Assert.All(["refresh", "prefetch", "warmup"], lane => Assert.Equal(0, Value(scrape, "enrichproxy_queue_depth", ("lane", lane))));
+        Assert.Equal(0, Value(scrape, "enrichproxy_queue_running"));
         Assert.Equal(0, Value(scrape, "enrichproxy_queue_jobs_total", ("kind", "refresh"), ("result", "stored")));
+        Assert.Equal(0, Value(scrape, "enrichproxy_queue_deduplicated_total", ("kind", "prefetch")));
+        Assert.Equal(0, Value(scrape, "enrichproxy_queue_dropped_total", ("kind", "warmup")));
+        Assert.Equal(0, Value(scrape, "enrichproxy_warmup_items"));
         Assert.True(Has(scrape, "fusioncache_cache_get_or_set_total"), "FusionCache's own meter is exported");
     }
 

@@ -42,6 +42,7 @@ public sealed class EnrichProxyOptionsValidatorTests
                     MaxCacheableBytes = 0,
                     VaryByHeaders = ["Authorization", "Accept-Encoding", "X-Custom-Key"],
                     Tags = ["tmdb:movie:{id"],
+                    Prefetch = ["/tmdb/3/collection/{belongs_to_collection.id}", "tmdb/3/collection/{id}", "/tmdb/3/tv/{seasons[0]}"],
                 },
             },
             Upstreams = new(StringComparer.OrdinalIgnoreCase)
@@ -53,6 +54,8 @@ public sealed class EnrichProxyOptionsValidatorTests
             Redis = new RedisOptions { Configuration = "password=secret-only" },
             InboundApiKey = "short",
             Admin = new AdminOptions { ApiKey = "short-admin" },
+            Queue = new QueueOptions { Workers = 0, Capacity = 0, DrainTimeout = TimeSpan.FromSeconds(-1), MaxPrefetchDepth = 6, MaxPrefetchFanOut = 0 },
+            Warmup = new WarmupOptions { Enabled = true, Interval = TimeSpan.FromSeconds(30) },
         };
 
         var result = validator.Validate(null, options);
@@ -82,6 +85,14 @@ public sealed class EnrichProxyOptionsValidatorTests
             "EnrichProxy:Cache:MemorySizeLimitBytes must be greater than 0",
             "EnrichProxy:Redis:Configuration is not a valid StackExchange.Redis configuration string",
             "EnrichProxy:InboundApiKey must be at least 16 characters long",
+            "EnrichProxy:Policies:broken:Prefetch: Prefetch rule 'tmdb/3/collection/{id}' must be a path",
+            "EnrichProxy:Policies:broken:Prefetch: Prefetch rule '/tmdb/3/tv/{seasons[0]}' has the malformed placeholder",
+            "EnrichProxy:Queue:Workers must be between 1 and 256",
+            "EnrichProxy:Queue:Capacity must be between 1 and 1000000",
+            "EnrichProxy:Queue:DrainTimeout must be between 0 and 10 minutes",
+            "EnrichProxy:Queue:MaxPrefetchDepth must be between 0 and 5",
+            "EnrichProxy:Queue:MaxPrefetchFanOut must be between 1 and 1000",
+            "EnrichProxy:Warmup:Interval must be at least 1 minute",
         ];
         foreach (var message in expected)
         {

@@ -17,6 +17,8 @@ internal sealed class ArtistSources(TierReader reader) : IItemSources
 
     public ItemKind Kind => ItemKind.Artists;
 
+    public LibraryListing Listing { get; } = new(LidarrCluster, LidarrRoute, "/lidarr/api/v1/artist", "foreignArtistId");
+
     public IReadOnlyList<string> Fields => ArtistFields.All;
 
     public IReadOnlyList<string> Tags(ItemKey item) => [EnrichedDocuments.Tag(item)];

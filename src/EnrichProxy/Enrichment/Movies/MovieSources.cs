@@ -13,6 +13,8 @@ internal sealed class MovieSources(TierReader reader) : IItemSources
 
     public ItemKind Kind => ItemKind.Movies;
 
+    public LibraryListing Listing { get; } = new(RadarrCluster, RadarrRoute, "/radarr/api/v3/movie", "tmdbId");
+
     public IReadOnlyList<string> Fields => MovieFields.All;
 
     /// <summary>The document's own tag, and that of its TMDb routes.</summary>

@@ -13,6 +13,8 @@ internal sealed class SeriesSources(TierReader reader) : IItemSources
 
     public ItemKind Kind => ItemKind.Series;
 
+    public LibraryListing Listing { get; } = new(SonarrCluster, SonarrRoute, "/sonarr/api/v3/series", "tvdbId");
+
     public IReadOnlyList<string> Fields => SeriesFields.All;
 
     public IReadOnlyList<string> Tags(ItemKey item) => [EnrichedDocuments.Tag(item)];

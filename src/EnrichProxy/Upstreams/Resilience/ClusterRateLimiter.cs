@@ -5,9 +5,11 @@ namespace EnrichProxy.Upstreams.Resilience;
 
 /// <summary>
 /// The outbound token bucket of one cluster (System.Threading.RateLimiting). Client requests queue for a
-/// permit up to <see cref="RateLimitOptions.MaxWait"/>, measured on the injected <see cref="TimeProvider"/>;
-/// background requests (refreshes, prefetch) only take a permit no client is waiting for. The bucket
-/// itself refills on the real clock: .NET's limiters read it even when replenished by hand.
+/// permit up to <see cref="RateLimitOptions.MaxWait"/>, measured on the injected <see cref="TimeProvider"/>.
+/// Background requests (refreshes, prefetches, warm-up) take a permit only from a full bucket that no
+/// client waits for, so they use what client traffic leaves over and a client's burst never finds the
+/// bucket emptied by them. The bucket itself refills on the real clock: .NET's limiters read it even
+/// when replenished by hand.
 /// </summary>
 internal sealed class ClusterRateLimiter : IDisposable
 {
@@ -15,6 +17,8 @@ internal sealed class ClusterRateLimiter : IDisposable
     private readonly RateLimitOptions _options;
     private readonly TimeProvider _time;
     private readonly TokenBucketRateLimiter _bucket;
+    private readonly int _tokenLimit;
+    private readonly Lock _backgroundGate = new();
     private int _clientsWaiting;
 
     public ClusterRateLimiter(string clusterId, RateLimitOptions options, TimeProvider time)
@@ -28,9 +32,10 @@ internal sealed class ClusterRateLimiter : IDisposable
         // the period stretched so that permits per refill over the period is exactly the rate.
         var permitsPerRefill = Math.Max(1, (int)Math.Ceiling(options.PermitsPerSecond * 0.01));
         RefillPeriod = TimeSpan.FromSeconds(permitsPerRefill / options.PermitsPerSecond);
+        _tokenLimit = Math.Max(options.EffectiveBurst, permitsPerRefill);
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(options.EffectiveBurst, permitsPerRefill),
+            TokenLimit = _tokenLimit,
             TokensPerPeriod = permitsPerRefill,
             ReplenishmentPeriod = RefillPeriod,
             AutoReplenishment = true,
@@ -46,12 +51,13 @@ internal sealed class ClusterRateLimiter : IDisposable
     public int ClientsWaiting => Volatile.Read(ref _clientsWaiting);
 
     /// <summary>Waits for a permit; throws <see cref="UpstreamRefusedException"/> when none comes in time.</summary>
-    /// <returns>Whether the request had to wait.</returns>
+    /// <returns>Whether a client request had to wait (background requests wait by design and say false).</returns>
     public async ValueTask<bool> WaitForPermitAsync(bool background, CancellationToken cancellationToken)
     {
         if (background)
         {
-            return await WaitBehindClientsAsync(cancellationToken).ConfigureAwait(false);
+            await WaitBehindClientsAsync(cancellationToken).ConfigureAwait(false);
+            return false;
         }
 
         using (var lease = _bucket.AttemptAcquire())
@@ -82,23 +88,29 @@ internal sealed class ClusterRateLimiter : IDisposable
 
     public void Dispose() => _bucket.Dispose();
 
-    // Background work asks only when no client waits, and then only for a permit that is already
-    // there: whatever the bucket holds goes to clients first.
-    private async Task<bool> WaitBehindClientsAsync(CancellationToken cancellationToken)
+    // Background work asks only when no client waits and the bucket is full, and then takes one permit:
+    // at most the refill rate, and never what a client could have used. One at a time, so that two
+    // background requests cannot both see the same full bucket.
+    private async Task WaitBehindClientsAsync(CancellationToken cancellationToken)
     {
-        for (var waited = false; ; waited = true)
+        while (!TryTakeSparePermit())
         {
-            if (ClientsWaiting == 0)
-            {
-                using var lease = _bucket.AttemptAcquire();
-                if (lease.IsAcquired)
-                {
-                    return waited;
-                }
-            }
-
             // The bucket refills on the real clock, so this waits on it too.
             await Task.Delay(RefillPeriod, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private bool TryTakeSparePermit()
+    {
+        lock (_backgroundGate)
+        {
+            if (ClientsWaiting > 0 || _bucket.GetStatistics()?.CurrentAvailablePermits < _tokenLimit)
+            {
+                return false;
+            }
+
+            using var lease = _bucket.AttemptAcquire();
+            return lease.IsAcquired;
         }
     }
 

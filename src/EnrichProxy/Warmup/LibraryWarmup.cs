@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Text.Json;
+using EnrichProxy.Background;
+using EnrichProxy.Caching;
+using EnrichProxy.Configuration;
+using EnrichProxy.Enrichment;
+using EnrichProxy.Enrichment.Overrides;
+using EnrichProxy.Upstreams;
+using EnrichProxy.Upstreams.Resilience;
+using Microsoft.Extensions.Options;
+
+namespace EnrichProxy.Warmup;
+
+/// <summary>
+/// The warm-up: once the app has started and then every <see cref="WarmupOptions.Interval"/>, reads the
+/// Radarr, Sonarr and Lidarr libraries the proxy holds a key for, and queues every item's document at the
+/// lowest priority. A round ends when all its jobs have; the next starts no earlier.
+/// </summary>
+internal sealed partial class LibraryWarmup(
+    BackgroundQueue queue,
+    IEnumerable<IItemSources> sources,
+    ItemResolver resolver,
+    UpstreamFetcher fetcher,
+    UpstreamRegistry upstreams,
+    WarmupProgress progress,
+    IOptions<EnrichProxyOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<LibraryWarmup> logger) : BackgroundService
+{
+    // An Arr library list is read whole; this bounds what one can take (about 50,000 movies).
+    private const long MaxListingBytes = 256L * 1024 * 1024;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value.Warmup;
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(settings.Interval, time);
+            do
+            {
+                await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: what is queued is left to the queue's drain.
+        }
+    }
+
+    /// <summary>One round: reads the libraries, queues every item, and waits until each item's job has ended.</summary>
+    internal async Task RunRoundAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<(IItemSources Sources, ItemKey Item)>();
+        var found = new List<string>();
+        foreach (var kind in sources)
+        {
+            if (!upstreams.Get(kind.Listing.ClusterId).HasApiKey)
+            {
+                continue;
+            }
+
+            var ids = await ReadListingAsync(kind, cancellationToken).ConfigureAwait(false);
+            items.AddRange(ids.Select(item => (kind, item)));
+            found.Add(string.Create(CultureInfo.InvariantCulture, $"{ids.Count} {ItemKey.KindName(kind.Kind)} from {kind.Listing.ClusterId}"));
+        }
+
+        if (found.Count == 0)
+        {
+            LogNothingToWarm(logger);
+            return;
+        }
+
+        var startedAt = time.GetUtcNow();
+        progress.Begin(items.Count, startedAt);
+        var libraries = string.Join(", ", found);
+        LogRoundStarted(logger, items.Count, libraries);
+        var round = new Round(items.Count, progress, logger);
+        foreach (var (kind, item) in items)
+        {
+            var job = new BackgroundJob(JobKinds.Warmup, "warmup|" + item, QueueLane.Warmup, Depth: 0,
+                cancellation => resolver.WarmAsync(kind, item, cancellation))
+            {
+                Finished = round.Ended,
+            };
+            if (!await queue.EnqueueAsync(job, cancellationToken).ConfigureAwait(false))
+            {
+                round.Ended(JobKinds.Cancelled); // The same item still queued from before, or the queue is shutting down.
+            }
+        }
+
+        await round.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var finishedAt = time.GetUtcNow();
+        progress.Finish(finishedAt);
+        var results = string.Join(", ", progress.Results.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"));
+        var seconds = (finishedAt - startedAt).TotalSeconds;
+        LogRoundFinished(logger, items.Count, seconds, results);
+    }
+
+    private async Task<IReadOnlyList<ItemKey>> ReadListingAsync(IItemSources kind, CancellationToken cancellationToken)
+    {
+        var listing = kind.Listing;
+        try
+        {
+            var answer = await fetcher.FetchAsync(
+                new FillRequest(listing.RouteId, listing.Path, string.Empty, [], UpstreamAccess.ProxyKey), MaxListingBytes, background: true, cancellationToken).ConfigureAwait(false);
+            if (answer is not { StatusCode: >= 200 and < 300, Body: { } body })
+            {
+                LogListingFailed(logger, listing.ClusterId, answer.Body is null ? "too large" : $"status {answer.StatusCode}");
+                return [];
+            }
+
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                LogListingFailed(logger, listing.ClusterId, "not a JSON array");
+                return [];
+            }
+
+            return [.. json.RootElement.EnumerateArray()
+                .Select(entry => entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty(listing.IdProperty, out var id) ? Text(id) : null)
+                .Select(id => ItemKey.TryParse(kind.Kind, id, out var item) ? item : (ItemKey?)null)
+                .OfType<ItemKey>()
+                .Distinct()];
+        }
+        catch (Exception exception) when (exception is UpstreamRefusedException or TimeoutException or HttpRequestException or IOException
+            or UpstreamUnavailableException or JsonException)
+        {
+            LogListingFailed(logger, listing.ClusterId, exception.GetType().Name);
+            return [];
+        }
+    }
+
+    private static string? Text(JsonElement id) => id.ValueKind switch
+    {
+        JsonValueKind.Number or JsonValueKind.String => id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText(),
+        _ => null,
+    };
+
+    private async Task WhenStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    // Counts the round's jobs as they end, and logs each quarter.
+    private sealed class Round(long items, WarmupProgress progress, ILogger logger)
+    {
+        private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Completion => items == 0 ? Task.CompletedTask : _completion.Task;
+
+        public void Ended(string result)
+        {
+            var done = progress.Ended(result);
+            var quarter = done * 4 / items;
+            if (quarter > (done - 1) * 4 / items && done < items)
+            {
+                LogRoundProgress(logger, done, items, quarter * 25);
+            }
+
+            if (done == items)
+            {
+                _completion.TrySetResult();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 7201, EventName = "WarmupStarted", Level = LogLevel.Information,
+        Message = "Warm-up started: {Items} items queued ({Found})")]
+    private static partial void LogRoundStarted(ILogger logger, long items, string found);
+
+    [LoggerMessage(EventId = 7202, EventName = "WarmupProgress", Level = LogLevel.Information,
+        Message = "Warm-up {Done}/{Items} items done ({Percent}%)")]
+    private static partial void LogRoundProgress(ILogger logger, long done, long items, long percent);
+
+    [LoggerMessage(EventId = 7203, EventName = "WarmupFinished", Level = LogLevel.Information,
+        Message = "Warm-up finished: {Items} items in {Seconds:F1} s ({Results})")]
+    private static partial void LogRoundFinished(ILogger logger, long items, double seconds, string results);
+
+    [LoggerMessage(EventId = 7204, EventName = "WarmupListingFailed", Level = LogLevel.Warning,
+        Message = "Warm-up could not read the library of {Cluster} ({Error}); it is tried again next round")]
+    private static partial void LogListingFailed(ILogger logger, string cluster, string error);
+
+    [LoggerMessage(EventId = 7205, EventName = "WarmupNothingToRead", Level = LogLevel.Information,
+        Message = "Warm-up has no library to read: no Radarr, Sonarr or Lidarr key is configured")]
+    private static partial void LogNothingToWarm(ILogger logger);
+}

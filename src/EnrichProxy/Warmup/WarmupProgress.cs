@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using EnrichProxy.Telemetry;
+
+namespace EnrichProxy.Warmup;
+
+/// <summary>Where the current (or last) warm-up round stands, for the metrics and <c>/admin/stats</c>.</summary>
+internal sealed class WarmupProgress
+{
+    private readonly ConcurrentDictionary<string, long> _results = new(StringComparer.Ordinal);
+    private long _items;
+    private long _done;
+
+    public WarmupProgress(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
+        meter.CreateObservableGauge(EnrichProxyDiagnostics.WarmupItems, () => Items, "{item}", "Items the current or last warm-up round found in the Arr libraries.");
+        meter.CreateObservableGauge(EnrichProxyDiagnostics.WarmupDone, () => Done, "{item}", "Items of the current or last warm-up round whose job has ended.");
+    }
+
+    public long Items => Volatile.Read(ref _items);
+
+    public long Done => Volatile.Read(ref _done);
+
+    /// <summary>How the round's jobs ended so far, by result.</summary>
+    public IReadOnlyDictionary<string, long> Results => _results;
+
+    public DateTimeOffset? StartedAt { get; private set; }
+
+    public DateTimeOffset? FinishedAt { get; private set; }
+
+    public bool IsRunning => StartedAt is not null && FinishedAt is null;
+
+    public void Begin(long items, DateTimeOffset at)
+    {
+        _results.Clear();
+        Volatile.Write(ref _done, 0);
+        Volatile.Write(ref _items, items);
+        FinishedAt = null;
+        StartedAt = at;
+    }
+
+    /// <summary>Counts one item's end.</summary>
+    /// <returns>The items done so far.</returns>
+    public long Ended(string result)
+    {
+        _results.AddOrUpdate(result, 1, static (_, count) => count + 1);
+        return Interlocked.Increment(ref _done);
+    }
+
+    public void Finish(DateTimeOffset at) => FinishedAt = at;
+}

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using EnrichProxy.Background;
+using EnrichProxy.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EnrichProxy.Tests.Background;
+
+public sealed class BackgroundQueueTests : IAsyncDisposable
+{
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly FakeLogger<BackgroundQueue> _logger = new();
+    private readonly ConcurrentQueue<string> _ran = new();
+    private QueueMetrics? _metrics;
+    private BackgroundQueue? _queue;
+
+    [Fact]
+    public async Task AWorker_TakesRefreshesBeforePrefetchesBeforeWarmup()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 1 });
+        var blocker = Block(queue, "blocker");
+
+        queue.TryEnqueue(Job("warmup-1", QueueLane.Warmup));
+        queue.TryEnqueue(Job("prefetch-1", QueueLane.Prefetch));
+        queue.TryEnqueue(Job("warmup-2", QueueLane.Warmup));
+        queue.TryEnqueue(Job("refresh-1", QueueLane.Refresh));
+        queue.TryEnqueue(Job("prefetch-2", QueueLane.Prefetch));
+        blocker.SetResult();
+
+        await WaitUntilAsync(() => _ran.Count == 6);
+        Assert.Equal(["blocker", "refresh-1", "prefetch-1", "prefetch-2", "warmup-1", "warmup-2"], _ran);
+        Assert.Equal(2, _metrics!.Finished[(JobKinds.Refresh, JobKinds.Stored)]); // The blocker is a refresh too.
+        Assert.Equal(2, _metrics.Finished[(JobKinds.Prefetch, JobKinds.Stored)]);
+        Assert.Equal(2, _metrics.Finished[(JobKinds.Warmup, JobKinds.Stored)]);
+    }
+
+    [Fact]
+    public async Task ConcurrentIdenticalJobs_AreQueuedOnce_AndTheSameJobMayComeAgainOnceItEnded()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 1 });
+        var blocker = Block(queue, "blocker");
+        var runs = 0;
+        BackgroundJob Same() => new(JobKinds.Prefetch, "prefetch|same", QueueLane.Prefetch, 1, _ =>
+        {
+            Interlocked.Increment(ref runs);
+            return Task.FromResult(JobKinds.Stored);
+        });
+
+        using var start = new ManualResetEventSlim();
+        var triggers = Enumerable.Range(0, 40).Select(_ => Task.Run(() =>
+        {
+            start.Wait();
+            return queue.TryEnqueue(Same());
+        })).ToArray();
+        start.Set();
+        var accepted = await Task.WhenAll(triggers);
+
+        Assert.Equal(1, accepted.Count(queued => queued));
+        blocker.SetResult();
+        await WaitUntilAsync(() => Volatile.Read(ref runs) == 1 && _metrics!.Running == 0);
+        Assert.Equal(39, _metrics!.Deduplicated[JobKinds.Prefetch]);
+
+        Assert.True(queue.TryEnqueue(Same()));
+        await WaitUntilAsync(() => Volatile.Read(ref runs) == 2);
+    }
+
+    [Fact]
+    public async Task AFullLane_DropsCountsAndLogsAtMostOnceAMinute_WhileOtherLanesStillTakeJobs()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-25T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var queue = await StartAsync(new QueueOptions { Workers = 1, Capacity = 2 }, time);
+        var blocker = Block(queue, "blocker");
+
+        var accepted = Enumerable.Range(0, 6).Select(i => queue.TryEnqueue(Job($"prefetch-{i}", QueueLane.Prefetch))).ToList();
+
+        Assert.Equal([true, true, false, false, false, false], accepted);
+        Assert.True(queue.TryEnqueue(Job("refresh", QueueLane.Refresh)));
+        Assert.Equal(4, _metrics!.Dropped[JobKinds.Prefetch]);
+        var full = Overflows();
+        Assert.Contains("1 jobs dropped (prefetch 1)", Assert.Single(full), StringComparison.Ordinal);
+
+        // The other three are reported once the minute has passed, though no further job is dropped.
+        time.Advance(TimeSpan.FromMinutes(1));
+        await WaitUntilAsync(() => Overflows().Count == 2);
+        Assert.Contains("3 jobs dropped (prefetch 3)", Overflows()[1], StringComparison.Ordinal);
+
+        blocker.SetResult();
+        await WaitUntilAsync(() => _ran.Count == 4);
+    }
+
+    [Fact]
+    public async Task Shutdown_DrainsRefreshesAndPrefetches_LeavesWarmup_AndTakesNoMore()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 1, DrainTimeout = TimeSpan.FromSeconds(30) });
+        var blocker = Block(queue, "blocker");
+        var warmupEnded = new ConcurrentQueue<string>();
+        queue.TryEnqueue(Job("refresh", QueueLane.Refresh));
+        queue.TryEnqueue(Job("prefetch", QueueLane.Prefetch));
+        queue.TryEnqueue(Job("warmup", QueueLane.Warmup) with { Finished = warmupEnded.Enqueue });
+
+        var stopping = queue.StopAsync(CancellationToken.None);
+        Assert.False(queue.TryEnqueue(Job("late", QueueLane.Refresh)));
+        blocker.SetResult();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["blocker", "refresh", "prefetch"], _ran);
+        Assert.Equal([JobKinds.Cancelled], warmupEnded);
+        Assert.Equal(0, _metrics!.Waiting);
+        var drained = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "BackgroundQueueDrained");
+        Assert.Contains("2 refresh and prefetch jobs were waiting; left 1 warm-up jobs (warmup 1)", drained.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Shutdown_PastTheDrainDeadline_CancelsWhatRunsAndLogsWhatItLeft()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 1, DrainTimeout = TimeSpan.FromMilliseconds(200) });
+        var hanging = new BackgroundJob(JobKinds.Refresh, "hanging", QueueLane.Refresh, 0, async cancellationToken =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return JobKinds.Stored;
+        });
+        queue.TryEnqueue(hanging);
+        await WaitUntilAsync(() => _metrics!.Running == 1);
+        queue.TryEnqueue(Job("waiting", QueueLane.Prefetch));
+
+        await queue.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(_ran);
+        Assert.Equal(1, _metrics!.Finished[(JobKinds.Refresh, JobKinds.Cancelled)]);
+        Assert.Equal(1, _metrics.Finished[(JobKinds.Prefetch, JobKinds.Cancelled)]);
+        var left = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "BackgroundQueueLeftJobs");
+        Assert.Contains("left 1 waiting jobs (prefetch 1) and cancelled 1 running", left.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailingJob_IsCountedAndLogged_AndTheWorkerGoesOn()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 1 });
+        queue.TryEnqueue(new BackgroundJob(JobKinds.Prefetch, "prefetch|broken", QueueLane.Prefetch, 1, _ => throw new InvalidOperationException("no")));
+        queue.TryEnqueue(Job("next", QueueLane.Prefetch));
+
+        await WaitUntilAsync(() => _ran.Count == 1);
+        Assert.Equal(1, _metrics!.Finished[(JobKinds.Prefetch, JobKinds.Failed)]);
+        var failed = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "BackgroundJobFailed");
+        Assert.Contains("prefetch job prefetch|broken failed (InvalidOperationException)", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AJob_RunsAsTheCurrentBackgroundWork()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 1 });
+        var seen = new TaskCompletionSource<BackgroundJob?>();
+        var job = new BackgroundJob(JobKinds.Warmup, "warmup|movies/603", QueueLane.Warmup, 0, async _ =>
+        {
+            await Task.Yield();
+            seen.SetResult(BackgroundWork.Current);
+            return JobKinds.Stored;
+        });
+
+        queue.TryEnqueue(job);
+
+        Assert.Same(job, await seen.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Null(BackgroundWork.Current);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_queue is not null)
+        {
+            await _queue.StopAsync(CancellationToken.None);
+            _queue.Dispose();
+        }
+
+        await _services.DisposeAsync();
+    }
+
+    private async Task<BackgroundQueue> StartAsync(QueueOptions options, TimeProvider? time = null)
+    {
+        _metrics = new QueueMetrics(_services.GetRequiredService<IMeterFactory>());
+        _queue = new BackgroundQueue(Options.Create(new EnrichProxyOptions { Queue = options }), _metrics, time ?? TimeProvider.System, _logger);
+        await _queue.StartAsync(CancellationToken.None);
+        return _queue;
+    }
+
+    // Occupies a worker until the returned source completes.
+    private TaskCompletionSource Block(BackgroundQueue queue, string name)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        queue.TryEnqueue(new BackgroundJob(JobKinds.Refresh, name, QueueLane.Refresh, 0, async _ =>
+        {
+            running.SetResult();
+            await release.Task;
+            _ran.Enqueue(name);
+            return JobKinds.Stored;
+        }));
+        running.Task.Wait(TimeSpan.FromSeconds(10));
+        return release;
+    }
+
+    private BackgroundJob Job(string name, QueueLane lane) =>
+        new(lane switch { QueueLane.Refresh => JobKinds.Refresh, QueueLane.Prefetch => JobKinds.Prefetch, _ => JobKinds.Warmup }, name, lane, 0, _ =>
+        {
+            _ran.Enqueue(name);
+            return Task.FromResult(JobKinds.Stored);
+        });
+
+    private List<string> Overflows() =>
+        [.. _logger.Collector.GetSnapshot().Where(r => r.Id.Name == "BackgroundQueueFull").Select(r => r.Message)];
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+}
