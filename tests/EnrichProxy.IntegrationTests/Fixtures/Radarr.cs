@@ -37,4 +37,9 @@ internal static class Radarr
         """;
 
     public const string NotInLibrary = "[]";
+
+    /// <summary><c>GET /api/v3/movie</c> of a library holding these movies.</summary>
+    public static string Library(IEnumerable<int> tmdbIds) => "[" + string.Join(",", tmdbIds.Select(id => $$"""
+        { "title": "Movie {{id}}", "year": 2001, "hasFile": true, "monitored": true, "path": "/movies/Movie {{id}}", "tmdbId": {{id}}, "imdbId": "tt{{id:D7}}", "id": {{id}} }
+        """)) + "]";
 }

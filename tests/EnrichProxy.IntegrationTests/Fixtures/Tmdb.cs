@@ -50,4 +50,37 @@ internal static class Tmdb
     public const string NotFound = """{ "status_message": "The resource you requested could not be found.", "status_code": 34 }""";
 
     public const string InvalidKey = """{ "status_message": "Invalid API key: You must be granted a valid key.", "success": false, "status_code": 7 }""";
+
+    /// <summary><c>GET /3/movie/{id}</c> of a movie in a collection (or in none).</summary>
+    public static string MovieIn(int id, int? collectionId) => $$"""
+        {
+          "id": {{id}},
+          "title": "Movie {{id}}",
+          "belongs_to_collection": {{(collectionId is { } collection ? $$"""{ "id": {{collection}}, "name": "Collection {{collection}}" }""" : "null")}},
+          "release_date": "1999-03-31",
+          "runtime": 120
+        }
+        """;
+
+    /// <summary><c>GET /3/collection/{id}</c>, modelled on the reference answer for collection 10.</summary>
+    public static string Collection(int id, params int[] parts) => $$"""
+        {
+          "id": {{id}},
+          "name": "Collection {{id}}",
+          "overview": "Movies that belong together.",
+          "parts": [ {{string.Join(", ", parts.Select(part => $$"""{ "id": {{part}}, "title": "Movie {{part}}", "media_type": "movie" }"""))}} ]
+        }
+        """;
+
+    /// <summary><c>GET /3/tv/{id}</c> with its seasons.</summary>
+    public static string Show(int id, params int[] seasons) => $$"""
+        {
+          "id": {{id}},
+          "name": "Show {{id}}",
+          "seasons": [ {{string.Join(", ", seasons.Select(season => $$"""{ "id": {{season + 3000}}, "season_number": {{season}}, "episode_count": 10 }"""))}} ]
+        }
+        """;
+
+    /// <summary><c>GET /3/tv/{id}/season/{number}</c>.</summary>
+    public static string Season(int number) => $$"""{ "id": {{number + 3000}}, "season_number": {{number}}, "episodes": [] }""";
 }

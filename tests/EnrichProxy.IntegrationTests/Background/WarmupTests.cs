@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using EnrichProxy.IntegrationTests.Fixtures;
+using EnrichProxy.IntegrationTests.Infrastructure;
+using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
+
+namespace EnrichProxy.IntegrationTests.Background;
+
+/// <summary>The warm-up over a fake Radarr library and a fake TMDb.</summary>
+public sealed class WarmupTests : IDisposable
+{
+    private const string TmdbKey = "tmdb-key-for-warmup-01234567";
+    private const string RadarrKey = "radarr-key-for-warmup-0123456";
+    private readonly FakeUpstream _tmdb = new();
+    private readonly FakeUpstream _radarr = new();
+
+    [Fact]
+    public async Task AtStart_EveryMovieOfTheLibraryIsQueued_AndItsDocumentCached()
+    {
+        var library = Enumerable.Range(1001, 30).ToArray();
+        Serve(library);
+        await using var proxy = await StartAsync(Settings());
+
+        var warmup = await WaitForWarmupAsync(proxy, library.Length, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(library.Length, warmup.GetProperty("done").GetInt64());
+        Assert.Equal(library.Length, warmup.GetProperty("results").GetProperty("stored").GetInt64());
+        Assert.All(library, id => Assert.Single(_tmdb.Received($"/3/movie/{id}")));
+        using var document = await proxy.Client.GetAsync("/api/v1/movies/1005");
+        Assert.Equal(HttpStatusCode.OK, document.StatusCode);
+        Assert.Equal("cache", document.Headers.GetValues("X-EnrichProxy-Source").Single());
+        Assert.Contains(proxy.Logs.Lines, line => line.Contains("[WarmupStarted] Warm-up started: 30 items queued (30 movies from radarr)", StringComparison.Ordinal));
+        Assert.Contains(proxy.Logs.Lines, line => line.Contains("[WarmupFinished] Warm-up finished: 30 items", StringComparison.Ordinal));
+        var scrape = await proxy.ScrapeAsync("enrichproxy_warmup_done");
+        Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_warmup_items"));
+        Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_warmup_done"));
+        Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_queue_jobs_total", ("kind", "warmup"), ("result", "stored")));
+    }
+
+    [Fact]
+    public async Task ClientRequests_KeepTheirLatency_WhileALargeWarmupRunsAgainstARateLimitedUpstream()
+    {
+        var library = Enumerable.Range(1001, 200).ToArray();
+        var clientMovies = Enumerable.Range(9001, 10).ToArray();
+        Serve(library);
+        foreach (var id in clientMovies)
+        {
+            _tmdb.Json($"/3/movie/{id}", Tmdb.MovieWithCredits(id, $"Movie {id}"));
+        }
+
+        const int Rate = 20;
+        const int Burst = 10;
+        await using var proxy = await StartAsync(Settings(
+            ("EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond", $"{Rate}"),
+            ("EnrichProxy:Upstreams:tmdb:RateLimit:Burst", $"{Burst}")));
+        await WaitForWarmupDoneAsync(proxy, atLeast: 10);
+
+        var latencies = new List<TimeSpan>();
+        foreach (var id in clientMovies)
+        {
+            var clock = Stopwatch.StartNew();
+            using var answer = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
+            latencies.Add(clock.Elapsed);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal("MISS", answer.XCache());
+        }
+
+        var during = (await QueueStats.ReadAsync(proxy)).GetProperty("warmup");
+        Assert.True(during.GetProperty("done").GetInt64() < library.Length, "the warm-up was still running while the client asked");
+
+        // No client request waited for a permit: the warm-up takes only what a full bucket can spare.
+        var scrape = await proxy.ScrapeAsync("enrichproxy_upstream_rate_limit_waits_total");
+        Assert.Equal(0, PrometheusText.Value(scrape, "enrichproxy_upstream_rate_limit_waits_total", ("cluster", "tmdb")));
+        Assert.All(latencies, latency => Assert.True(latency < TimeSpan.FromSeconds(2), $"a client request took {latency}"));
+
+        await WaitForWarmupAsync(proxy, library.Length, TimeSpan.FromSeconds(90));
+        var sent = _tmdb.Server.LogEntries.Select(entry => entry.RequestMessage.DateTime).Order().ToList();
+        var span = (sent[^1] - sent[0]).TotalSeconds;
+        Assert.Equal(library.Length + clientMovies.Length, sent.Count);
+        Assert.True(sent.Count <= Burst + (Rate * (span + 1)), $"{sent.Count} requests in {span:F1} s exceed {Rate}/s with a burst of {Burst}");
+    }
+
+    [Fact]
+    public async Task ALibraryThatCannotBeRead_IsLoggedAndLeavesNothingQueued()
+    {
+        _radarr.Json(Radarr.MoviePath, """{"message":"database is locked"}""", status: 500);
+        await using var proxy = await StartAsync(Settings());
+
+        await WaitForLogAsync(proxy, "[WarmupListingFailed] Warm-up could not read the library of radarr (status 500)");
+
+        var queue = await QueueStats.ReadAsync(proxy);
+        Assert.Equal(0, queue.GetProperty("warmup").GetProperty("items").GetInt64());
+        Assert.Empty(_tmdb.Server.LogEntries);
+    }
+
+    public void Dispose()
+    {
+        _tmdb.Dispose();
+        _radarr.Dispose();
+    }
+
+    private void Serve(IReadOnlyCollection<int> tmdbIds)
+    {
+        // Radarr answers the whole library whatever the query; the chain picks the movie it asked for.
+        _radarr.Json(Radarr.MoviePath, Radarr.Library(tmdbIds));
+        foreach (var id in tmdbIds)
+        {
+            _tmdb.Json($"/3/movie/{id}", Tmdb.MovieWithCredits(id, $"Movie {id}"));
+        }
+    }
+
+    private static async Task<System.Text.Json.JsonElement> WaitForWarmupAsync(ProxyHost proxy, int items, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var warmup = (await QueueStats.ReadAsync(proxy)).GetProperty("warmup");
+            if (warmup.GetProperty("items").GetInt64() == items && warmup.GetProperty("finishedAt").ValueKind != System.Text.Json.JsonValueKind.Null)
+            {
+                return warmup;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"The warm-up did not finish: {warmup}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task WaitForWarmupDoneAsync(ProxyHost proxy, int atLeast)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if ((await QueueStats.ReadAsync(proxy)).GetProperty("warmup").GetProperty("done").GetInt64() >= atLeast)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"The warm-up did not get {atLeast} items done.");
+    }
+
+    private static async Task WaitForLogAsync(ProxyHost proxy, string text)
+    {
+        for (var i = 0; i < 600 && !proxy.Logs.Lines.Any(line => line.Contains(text, StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(proxy.Logs.Lines, line => line.Contains(text, StringComparison.Ordinal));
+    }
+
+    private Dictionary<string, string> Settings(params (string Key, string Value)[] extra) => ProxyHost.Settings(
+        [
+            Destination("tmdb", _tmdb.Url),
+            Destination("radarr", _radarr.Url),
+            ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey),
+            ("EnrichProxy:Upstreams:radarr:ApiKey", RadarrKey),
+            ("EnrichProxy:Upstreams:radarr:RateLimit:PermitsPerSecond", "500"),
+            ("EnrichProxy:Upstreams:radarr:RateLimit:Burst", "500"),
+            ("EnrichProxy:Warmup:Enabled", "true"),
+            AdminClient.Enabled,
+            .. extra,
+        ]);
+}
