@@ -6,6 +6,8 @@ using System.Net;
 // herd   <url> <count>                     count simultaneous requests for one URL, on warm connections
 // fill   <url-prefix> <keys> <concurrency>  GET prefix+0 .. prefix+(keys-1)
 // probe  <url-prefix> <keys> <concurrency>  GET each key once: statuses, X-Cache values, latency
+// browse <base-url> <first-movie> <movies> <users> <think-ms>  users open each movie once, then its
+//        collection, then the collection's other movies, as TMDb clients do: X-Cache values, hit ratio
 // Prints one line of JSON.
 var command = args[0];
 var result = command switch
@@ -13,6 +15,8 @@ var result = command switch
     "herd" => await HerdAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture)),
     "fill" => await KeysAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)),
     "probe" => await KeysAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)),
+    "browse" => await Browsing.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
+        int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture)),
     _ => throw new ArgumentException($"unknown command {command}"),
 };
 Console.WriteLine(result);

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 
 // Paths shaped like TMDb's, so EnrichProxy's shipped routes apply: /3/movie/{id}, /3/person/{id},
 // /3/trending/{id} and /3/account/{id} answer 2 KB of JSON, /3/tv/{id} 32 KB, /3/collection/{id} 2 KB after 200 ms. GET /__stats: requests
 // per path; POST /__stats/reset clears them.
+// The browsing catalogue (bench/browse.sh): movies 500000-500299 in collections 900000-900074 of 2 to 6
+// movies each, answered after 50 ms like a distant API, with belongs_to_collection and parts as TMDb's.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var app = builder.Build();
@@ -14,13 +17,31 @@ var large = Body(32 * 1024);
 
 app.MapGet("/__stats", () => Results.Json(counts.OrderBy(c => c.Key).ToDictionary(c => c.Key, c => c.Value)));
 app.MapPost("/__stats/reset", () => counts.Clear());
-app.MapGet("/3/movie/{id}", (HttpContext context) => Answer(context, small));
+var catalogue = Catalogue.Build();
+app.MapGet("/3/movie/{id}", async (HttpContext context, string id) =>
+{
+    if (catalogue.Movies.TryGetValue(id, out var movie))
+    {
+        await Task.Delay(50);
+        await Answer(context, movie);
+        return;
+    }
+
+    await Answer(context, small);
+});
 app.MapGet("/3/account/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/person/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/trending/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/tv/{id}", (HttpContext context) => Answer(context, large));
-app.MapGet("/3/collection/{id}", async (HttpContext context) =>
+app.MapGet("/3/collection/{id}", async (HttpContext context, string id) =>
 {
+    if (catalogue.Collections.TryGetValue(id, out var collection))
+    {
+        await Task.Delay(50);
+        await Answer(context, collection);
+        return;
+    }
+
     await Task.Delay(200);
     await Answer(context, small);
 });
@@ -43,4 +64,35 @@ static byte[] Body(int size)
     }
 
     return Encoding.UTF8.GetBytes(text.Append("\"}").ToString());
+}
+
+/// <summary>The browsing catalogue: 75 collections of 2 to 6 movies, 300 movies in all.</summary>
+internal sealed record Catalogue(Dictionary<string, byte[]> Movies, Dictionary<string, byte[]> Collections)
+{
+    public const int FirstMovie = 500000;
+    public const int FirstCollection = 900000;
+
+    public static Catalogue Build()
+    {
+        var movies = new Dictionary<string, byte[]>();
+        var collections = new Dictionary<string, byte[]>();
+        var next = FirstMovie;
+        var padding = new string('x', 1800);
+        for (var c = 0; c < 75; c++)
+        {
+            var collectionId = FirstCollection + c;
+            var parts = Enumerable.Range(next, 2 + (c % 5)).ToList();
+            next += parts.Count;
+            foreach (var id in parts)
+            {
+                movies[id.ToString(CultureInfo.InvariantCulture)] = Encoding.UTF8.GetBytes(
+                    $$"""{"id":{{id}},"title":"Movie {{id}}","belongs_to_collection":{"id":{{collectionId}},"name":"Collection {{collectionId}}"},"overview":"{{padding}}"}""");
+            }
+
+            collections[collectionId.ToString(CultureInfo.InvariantCulture)] = Encoding.UTF8.GetBytes(
+                $$"""{"id":{{collectionId}},"name":"Collection {{collectionId}}","parts":[{{string.Join(",", parts.Select(id => $$"""{"id":{{id}},"title":"Movie {{id}}"}"""))}}]}""");
+        }
+
+        return new Catalogue(movies, collections);
+    }
 }
