@@ -55,6 +55,9 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
     public int Workers => _options.Workers;
 
+    /// <summary>Jobs waiting in <paramref name="lane"/>.</summary>
+    public long WaitingIn(QueueLane lane) => _metrics.WaitingIn(lane);
+
     /// <summary>Queues <paramref name="job"/> unless the same job waits or runs, or its lane is full (then it is dropped and counted).</summary>
     /// <returns>Whether the job was queued.</returns>
     public bool TryEnqueue(BackgroundJob job)
@@ -106,7 +109,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
                 throw;
             }
 
-            Dropped(job);
+            _metrics.Drop(job.Kind); // Shutting down; the caller learns it from the false.
             return false;
         }
 
@@ -176,8 +179,13 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
     public override void Dispose()
     {
-        _abandon.Dispose();
-        _available.Dispose();
+        // Not while a worker the host's deadline left behind may still read them.
+        if (_workers.IsCompleted)
+        {
+            _abandon.Dispose();
+            _available.Dispose();
+        }
+
         base.Dispose();
     }
 

@@ -5,6 +5,7 @@ using EnrichProxy.Caching.Purging;
 using EnrichProxy.Prefetching;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
+using EnrichProxy.Upstreams.Resilience;
 using Yarp.ReverseProxy.Configuration;
 using ZiggyCreatures.Caching.Fusion;
 
@@ -32,6 +33,9 @@ internal sealed partial class ResponseCache(
     private const int BackoffSweepThreshold = 10_000;
 
     private readonly SingleFlight<FillOutcome> _fills = new();
+
+    // The fills background jobs started and no client has joined yet, by key.
+    private readonly ConcurrentDictionary<string, BackgroundPriority> _backgroundFills = new(StringComparer.Ordinal);
 
     // Keys whose last background refresh failed, and until when they are left alone: a failing
     // upstream gets one attempt per fail-safe throttle period, not one per stale answer.
@@ -86,8 +90,28 @@ internal sealed partial class ResponseCache(
     /// answers when it fails (fail-safe) or is slow (soft timeout).
     /// </summary>
     /// <returns>The shared outcome, and whether this call started the fill.</returns>
-    public (Task<FillOutcome> Outcome, bool Started) Fill(string key, FillRequest request, CachePolicy policy) =>
-        _fills.Run(key, (Cache: this, Key: key, Request: request, Policy: policy), static s => s.Cache.FillCoreAsync(s.Key, s.Request, s.Policy));
+    public (Task<FillOutcome> Outcome, bool Started) Fill(string key, FillRequest request, CachePolicy policy)
+    {
+        // A fill a background job starts takes its permit after clients, until a client joins it.
+        var background = BackgroundWork.Current is null ? null : new BackgroundPriority();
+        if (background is not null)
+        {
+            _backgroundFills[key] = background;
+        }
+
+        var (outcome, started) = _fills.Run(key, (Cache: this, Key: key, Request: request, Policy: policy, Background: background),
+            static s => s.Cache.FillCoreAsync(s.Key, s.Request, s.Policy, s.Background));
+        if (!started && background is not null)
+        {
+            _backgroundFills.TryRemove(new KeyValuePair<string, BackgroundPriority>(key, background));
+        }
+        else if (!started && _backgroundFills.TryGetValue(key, out var joined))
+        {
+            joined.RaiseToClient();
+        }
+
+        return (outcome, started);
+    }
 
     /// <summary>
     /// Queues the refresh of an entry in its stale-while-revalidate window: once however many clients see
@@ -101,11 +125,28 @@ internal sealed partial class ResponseCache(
         }
 
         // A refresh a prefetch led to is as deep as that prefetch: it must not restart the prefetch chain.
-        queue.TryEnqueue(new BackgroundJob(JobKinds.Refresh, "refresh|" + key, QueueLane.Refresh, BackgroundWork.Current?.Depth ?? 0,
+        // A refresh a job led to stays in that job's lane: a warm-up must not flood the refresh lane.
+        var lane = BackgroundWork.Current?.Lane ?? QueueLane.Refresh;
+        queue.TryEnqueue(new BackgroundJob(JobKinds.Refresh, "refresh|" + key, lane, BackgroundWork.Current?.Depth ?? 0,
             cancellationToken => RefreshCoreAsync(key, request, policy, cancellationToken)));
     }
 
-    private async Task<FillOutcome> FillCoreAsync(string key, FillRequest request, CachePolicy policy)
+    private async Task<FillOutcome> FillCoreAsync(string key, FillRequest request, CachePolicy policy, BackgroundPriority? background)
+    {
+        try
+        {
+            return await FillAsync(key, request, policy, background).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (background is not null)
+            {
+                _backgroundFills.TryRemove(new KeyValuePair<string, BackgroundPriority>(key, background));
+            }
+        }
+    }
+
+    private async Task<FillOutcome> FillAsync(string key, FillRequest request, CachePolicy policy, BackgroundPriority? background)
     {
         using var activity = StartSpan(EnrichProxySpans.CacheFill, request, policy);
         CachedResponse? privateAnswer = null;
@@ -114,8 +155,7 @@ internal sealed partial class ResponseCache(
             async (context, _) =>
             {
                 // Not the caller's token: the fill serves every waiter and, past a soft timeout, the cache.
-                // A fill a background job started takes rate-limit permits after clients.
-                var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background: BackgroundWork.Current is not null, CancellationToken.None).ConfigureAwait(false);
+                var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background, CancellationToken.None).ConfigureAwait(false);
                 var storability = StorabilityRules.Classify(answer, policy);
                 switch (storability)
                 {
@@ -153,7 +193,7 @@ internal sealed partial class ResponseCache(
         {
             using var hardTimeout = new CancellationTokenSource(policy.HardTimeout, time);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hardTimeout.Token);
-            var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, background: true, timeout.Token).ConfigureAwait(false);
+            var answer = await fetcher.FetchAsync(request, policy.MaxCacheableBytes, new BackgroundPriority(), timeout.Token).ConfigureAwait(false);
             var storability = StorabilityRules.Classify(answer, policy);
             if (storability is Storability.Fresh or Storability.Negative)
             {

@@ -18,8 +18,8 @@ internal sealed partial class UpstreamFetcher(
 {
     private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
-    /// <summary>Fetches the answer; <paramref name="background"/> marks work no client waits for (a refresh), which takes rate-limit permits after client requests.</summary>
-    public async Task<UpstreamAnswer> FetchAsync(FillRequest request, long maxBodyBytes, bool background, CancellationToken cancellationToken)
+    /// <summary>Fetches the answer; <paramref name="background"/> marks work no client waits for (a refresh, a prefetch), which takes rate-limit permits after client requests.</summary>
+    public async Task<UpstreamAnswer> FetchAsync(FillRequest request, long maxBodyBytes, BackgroundPriority? background, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!proxyState.TryGetRoute(request.RouteId, out var route) || route.Cluster is not { } cluster)
@@ -48,9 +48,9 @@ internal sealed partial class UpstreamFetcher(
         message.RequestUri ??= RequestUtilities.MakeDestinationAddress(destinationPrefix, context.Request.Path, context.Request.QueryString);
         // A stored answer must suit every client whatever encodings it accepts, so fills ask for the plain body.
         message.Headers.AcceptEncoding.Clear();
-        if (background)
+        if (background is not null)
         {
-            UpstreamRequestOptions.MarkBackground(message);
+            UpstreamRequestOptions.MarkBackground(message, background);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

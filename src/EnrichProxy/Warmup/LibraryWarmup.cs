@@ -31,6 +31,8 @@ internal sealed partial class LibraryWarmup(
     // An Arr library list is read whole; this bounds what one can take (about 50,000 movies).
     private const long MaxListingBytes = 256L * 1024 * 1024;
 
+    private static readonly TimeSpan FeedPause = TimeSpan.FromMilliseconds(100);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Warmup;
@@ -45,7 +47,16 @@ internal sealed partial class LibraryWarmup(
             using var timer = new PeriodicTimer(settings.Interval, time);
             do
             {
-                await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // A failed round must not stop the proxy; the next one tries again.
+                catch (Exception exception) when (exception is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    LogRoundFailed(logger, exception.GetType().Name);
+                }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
@@ -85,6 +96,12 @@ internal sealed partial class LibraryWarmup(
         var round = new Round(items.Count, progress, logger);
         foreach (var (kind, item) in items)
         {
+            // Half the lane stays free for what the warm-up's answers name (prefetch jobs are never waited for).
+            while (queue.WaitingIn(QueueLane.Warmup) >= Math.Max(1, queue.Capacity / 2))
+            {
+                await Task.Delay(FeedPause, time, cancellationToken).ConfigureAwait(false);
+            }
+
             var job = new BackgroundJob(JobKinds.Warmup, "warmup|" + item, QueueLane.Warmup, Depth: 0,
                 cancellation => resolver.WarmAsync(kind, item, cancellation))
             {
@@ -110,7 +127,7 @@ internal sealed partial class LibraryWarmup(
         try
         {
             var answer = await fetcher.FetchAsync(
-                new FillRequest(listing.RouteId, listing.Path, string.Empty, [], UpstreamAccess.ProxyKey), MaxListingBytes, background: true, cancellationToken).ConfigureAwait(false);
+                new FillRequest(listing.RouteId, listing.Path, string.Empty, [], UpstreamAccess.ProxyKey), MaxListingBytes, new BackgroundPriority(), cancellationToken).ConfigureAwait(false);
             if (answer is not { StatusCode: >= 200 and < 300, Body: { } body })
             {
                 LogListingFailed(logger, listing.ClusterId, answer.Body is null ? "too large" : $"status {answer.StatusCode}");
@@ -191,6 +208,10 @@ internal sealed partial class LibraryWarmup(
     [LoggerMessage(EventId = 7204, EventName = "WarmupListingFailed", Level = LogLevel.Warning,
         Message = "Warm-up could not read the library of {Cluster} ({Error}); it is tried again next round")]
     private static partial void LogListingFailed(ILogger logger, string cluster, string error);
+
+    [LoggerMessage(EventId = 7206, EventName = "WarmupRoundFailed", Level = LogLevel.Error,
+        Message = "A warm-up round failed ({Error}); the next one runs on schedule")]
+    private static partial void LogRoundFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 7205, EventName = "WarmupNothingToRead", Level = LogLevel.Information,
         Message = "Warm-up has no library to read: no Radarr, Sonarr or Lidarr key is configured")]

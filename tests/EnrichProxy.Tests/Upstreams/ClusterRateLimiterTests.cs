@@ -21,7 +21,7 @@ public sealed class ClusterRateLimiterTests
 
         var granted = await Task.WhenAll(Enumerable.Range(0, 13).Select(async _ =>
         {
-            await limiter.WaitForPermitAsync(background: false, CancellationToken.None);
+            await limiter.WaitForPermitAsync(background: null, CancellationToken.None);
             return clock.Elapsed;
         }));
 
@@ -38,9 +38,9 @@ public sealed class ClusterRateLimiterTests
     public async Task AClientWaitingLongerThanMaxWait_IsRefusedWithRetryAfter()
     {
         using var limiter = Limiter(permitsPerSecond: 0.01, burst: 1, maxWait: TimeSpan.FromSeconds(2));
-        await limiter.WaitForPermitAsync(background: false, CancellationToken.None);
+        await limiter.WaitForPermitAsync(background: null, CancellationToken.None);
 
-        var waiting = limiter.WaitForPermitAsync(background: false, CancellationToken.None).AsTask();
+        var waiting = limiter.WaitForPermitAsync(background: null, CancellationToken.None).AsTask();
         await WaitUntilAsync(() => limiter.ClientsWaiting == 1);
         _time.Advance(TimeSpan.FromSeconds(2));
 
@@ -56,10 +56,10 @@ public sealed class ClusterRateLimiterTests
     public async Task AClientThatLeaves_StopsWaitingWithoutARefusal()
     {
         using var limiter = Limiter(permitsPerSecond: 0.01, burst: 1);
-        await limiter.WaitForPermitAsync(background: false, CancellationToken.None);
+        await limiter.WaitForPermitAsync(background: null, CancellationToken.None);
         using var client = new CancellationTokenSource();
 
-        var waiting = limiter.WaitForPermitAsync(background: false, client.Token).AsTask();
+        var waiting = limiter.WaitForPermitAsync(background: null, client.Token).AsTask();
         await WaitUntilAsync(() => limiter.ClientsWaiting == 1);
         await client.CancelAsync();
 
@@ -71,27 +71,45 @@ public sealed class ClusterRateLimiterTests
     public async Task TooManyWaitingClients_AreRefusedAtOnce()
     {
         using var limiter = Limiter(permitsPerSecond: 0.01, burst: 1, queueLimit: 1);
-        await limiter.WaitForPermitAsync(background: false, CancellationToken.None);
-        _ = limiter.WaitForPermitAsync(background: false, CancellationToken.None).AsTask();
+        await limiter.WaitForPermitAsync(background: null, CancellationToken.None);
+        _ = limiter.WaitForPermitAsync(background: null, CancellationToken.None).AsTask();
         await WaitUntilAsync(() => limiter.ClientsWaiting == 1);
 
-        await Assert.ThrowsAsync<UpstreamRefusedException>(() => limiter.WaitForPermitAsync(background: false, CancellationToken.None).AsTask());
+        await Assert.ThrowsAsync<UpstreamRefusedException>(() => limiter.WaitForPermitAsync(background: null, CancellationToken.None).AsTask());
     }
 
     [Fact]
     public async Task BackgroundWork_TakesNoPermitWhileAClientWaits()
     {
         using var limiter = Limiter(permitsPerSecond: 2, burst: 1);
-        await limiter.WaitForPermitAsync(background: false, CancellationToken.None);
-        var client = limiter.WaitForPermitAsync(background: false, CancellationToken.None).AsTask();
+        await limiter.WaitForPermitAsync(background: null, CancellationToken.None);
+        var client = limiter.WaitForPermitAsync(background: null, CancellationToken.None).AsTask();
         await WaitUntilAsync(() => limiter.ClientsWaiting == 1);
 
-        var background = limiter.WaitForPermitAsync(background: true, CancellationToken.None).AsTask();
+        var background = limiter.WaitForPermitAsync(background: new BackgroundPriority(), CancellationToken.None).AsTask();
         var first = await Task.WhenAny(client, background).WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Same(client, first);
         // Background work waits by design; only client waits are reported (and counted in the metrics).
         Assert.False(await background.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task BackgroundWorkAClientJoins_QueuesForItsPermitAsAClient()
+    {
+        using var limiter = Limiter(permitsPerSecond: 0.01, burst: 1);
+        await limiter.WaitForPermitAsync(background: null, CancellationToken.None);
+        var priority = new BackgroundPriority();
+        using var stop = new CancellationTokenSource();
+
+        var background = limiter.WaitForPermitAsync(priority, stop.Token).AsTask();
+        await Task.Delay(50);
+        Assert.Equal(0, limiter.ClientsWaiting);
+        priority.RaiseToClient();
+
+        await WaitUntilAsync(() => limiter.ClientsWaiting == 1);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => background);
     }
 
     [Fact]
@@ -104,7 +122,7 @@ public sealed class ClusterRateLimiterTests
         {
             while (!stop.IsCancellationRequested)
             {
-                await limiter.WaitForPermitAsync(background: true, stop.Token);
+                await limiter.WaitForPermitAsync(background: new BackgroundPriority(), stop.Token);
                 Interlocked.Increment(ref taken);
             }
         })).ToArray();
@@ -113,7 +131,7 @@ public sealed class ClusterRateLimiterTests
         // However busy the background is, it takes only from a full bucket: four of five permits are always there.
         for (var i = 0; i < 4; i++)
         {
-            Assert.False(await limiter.WaitForPermitAsync(background: false, CancellationToken.None), $"client request {i} waited");
+            Assert.False(await limiter.WaitForPermitAsync(background: null, CancellationToken.None), $"client request {i} waited");
         }
 
         await stop.CancelAsync();

@@ -13,6 +13,8 @@ namespace EnrichProxy.Upstreams.Resilience;
 /// </summary>
 internal sealed class ClusterRateLimiter : IDisposable
 {
+    private static readonly TimeSpan BackgroundPoll = TimeSpan.FromMilliseconds(50);
+
     private readonly string _clusterId;
     private readonly RateLimitOptions _options;
     private readonly TimeProvider _time;
@@ -52,11 +54,10 @@ internal sealed class ClusterRateLimiter : IDisposable
 
     /// <summary>Waits for a permit; throws <see cref="UpstreamRefusedException"/> when none comes in time.</summary>
     /// <returns>Whether a client request had to wait (background requests wait by design and say false).</returns>
-    public async ValueTask<bool> WaitForPermitAsync(bool background, CancellationToken cancellationToken)
+    public async ValueTask<bool> WaitForPermitAsync(BackgroundPriority? background, CancellationToken cancellationToken)
     {
-        if (background)
+        if (background is { IsBackground: true } && await WaitBehindClientsAsync(background, cancellationToken).ConfigureAwait(false))
         {
-            await WaitBehindClientsAsync(cancellationToken).ConfigureAwait(false);
             return false;
         }
 
@@ -91,13 +92,21 @@ internal sealed class ClusterRateLimiter : IDisposable
     // Background work asks only when no client waits and the bucket is full, and then takes one permit:
     // at most the refill rate, and never what a client could have used. One at a time, so that two
     // background requests cannot both see the same full bucket.
-    private async Task WaitBehindClientsAsync(CancellationToken cancellationToken)
+    // False when a client joined the request meanwhile: it then queues for its permit as a client.
+    private async Task<bool> WaitBehindClientsAsync(BackgroundPriority background, CancellationToken cancellationToken)
     {
         while (!TryTakeSparePermit())
         {
-            // The bucket refills on the real clock, so this waits on it too.
-            await Task.Delay(RefillPeriod, cancellationToken).ConfigureAwait(false);
+            if (!background.IsBackground)
+            {
+                return false;
+            }
+
+            // The bucket refills on the real clock, so this waits on it too; at least every 50 ms, to notice a client joining.
+            await Task.Delay(RefillPeriod < BackgroundPoll ? RefillPeriod : BackgroundPoll, cancellationToken).ConfigureAwait(false);
         }
+
+        return true;
     }
 
     private bool TryTakeSparePermit()

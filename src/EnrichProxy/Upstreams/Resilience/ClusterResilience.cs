@@ -138,7 +138,7 @@ internal sealed partial class ClusterResilience : IDisposable
         if (_rateLimiter is not null)
         {
             ThrowIfCircuitOpen();
-            if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.IsBackground(request), cancellationToken).ConfigureAwait(false))
+            if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.Background(request), cancellationToken).ConfigureAwait(false))
             {
                 _metrics.WaitedForPermit(ClusterId);
             }

@@ -3,15 +3,16 @@ namespace EnrichProxy.Upstreams.Resilience;
 /// <summary>What the resilience pipeline learns about a request from the code that sends it.</summary>
 internal static class UpstreamRequestOptions
 {
-    private static readonly HttpRequestOptionsKey<bool> BackgroundKey = new("EnrichProxy.Background");
+    private static readonly HttpRequestOptionsKey<BackgroundPriority> BackgroundKey = new("EnrichProxy.Background");
 
-    /// <summary>Marks work no client waits for (refreshes, prefetch): it takes rate-limit permits after client requests.</summary>
-    public static void MarkBackground(HttpRequestMessage request)
+    /// <summary>Marks work no client waits for (refreshes, prefetch, warm-up): it takes rate-limit permits after client requests while <paramref name="priority"/> says so.</summary>
+    public static void MarkBackground(HttpRequestMessage request, BackgroundPriority priority)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.Options.Set(BackgroundKey, true);
+        request.Options.Set(BackgroundKey, priority);
     }
 
-    public static bool IsBackground(HttpRequestMessage request) =>
-        request.Options.TryGetValue(BackgroundKey, out var background) && background;
+    /// <summary>The request's background mark, or null for a client's request.</summary>
+    public static BackgroundPriority? Background(HttpRequestMessage request) =>
+        request.Options.TryGetValue(BackgroundKey, out var priority) ? priority : null;
 }
