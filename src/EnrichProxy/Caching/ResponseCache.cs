@@ -93,10 +93,11 @@ internal sealed partial class ResponseCache(
     public (Task<FillOutcome> Outcome, bool Started) Fill(string key, FillRequest request, CachePolicy policy)
     {
         // A fill a background job starts takes its permit after clients, until a client joins it.
+        // (TryAdd: the entry of a background fill already running for the key must stay for clients to find.)
         var background = BackgroundWork.Current is null ? null : new BackgroundPriority();
-        if (background is not null)
+        if (background is not null && !_backgroundFills.TryAdd(key, background))
         {
-            _backgroundFills[key] = background;
+            background = new BackgroundPriority();
         }
 
         var (outcome, started) = _fills.Run(key, (Cache: this, Key: key, Request: request, Policy: policy, Background: background),
