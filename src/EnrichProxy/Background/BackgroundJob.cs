@@ -10,9 +10,15 @@ namespace EnrichProxy.Background;
 /// <param name="Work">The work; returns one of <see cref="JobKinds.Results"/>. Its token is cancelled when the shutdown's drain deadline passes.</param>
 internal sealed record BackgroundJob(string Kind, string Key, QueueLane Lane, int Depth, Func<CancellationToken, Task<string>> Work)
 {
-    /// <summary>Called with the result once the job ended, ran or not (<see cref="JobKinds.Cancelled"/> when dropped).</summary>
+    /// <summary>
+    /// Called with the result once a queued job ended, ran or not (<see cref="JobKinds.Cancelled"/> when the
+    /// shutdown left it). A job that was never queued is not called back: its enqueue said false.
+    /// </summary>
     public Action<string>? Finished { get; init; }
 
     /// <summary>When it was queued (<see cref="TimeProvider.GetTimestamp"/>), for the wait metric.</summary>
     internal long QueuedAt { get; set; }
+
+    /// <summary>Whether it holds room <see cref="BackgroundQueue.EnqueueAsync"/> waited for.</summary>
+    internal bool HoldsPatientRoom { get; set; }
 }

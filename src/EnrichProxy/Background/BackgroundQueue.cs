@@ -22,6 +22,10 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
     // One count per job in the lanes (plus one per worker at shutdown, to wake idle workers up to leave).
     private readonly SemaphoreSlim _available = new(0);
+
+    // Per lane, the room jobs queued by EnqueueAsync may hold: half the lane, so that the jobs that cannot
+    // wait (the prefetches a warm-up's answers name) always find the other half.
+    private readonly SemaphoreSlim[] _patientRoom;
     private readonly ConcurrentDictionary<string, byte> _waitingOrRunning = new(StringComparer.Ordinal);
 
     // Cancelled when the drain deadline passes: running jobs end, idle workers leave.
@@ -49,28 +53,23 @@ internal sealed partial class BackgroundQueue : BackgroundService
             SingleReader = false,
             SingleWriter = false,
         }))];
+        _patientRoom = [.. _lanes.Select(_ => new SemaphoreSlim(Math.Max(1, _options.Capacity / 2)))];
     }
 
     public int Capacity => _options.Capacity;
 
     public int Workers => _options.Workers;
 
-    /// <summary>Jobs waiting in <paramref name="lane"/>.</summary>
-    public long WaitingIn(QueueLane lane) => _metrics.WaitingIn(lane);
-
     /// <summary>Queues <paramref name="job"/> unless the same job waits or runs, or its lane is full (then it is dropped and counted).</summary>
     /// <returns>Whether the job was queued.</returns>
     public bool TryEnqueue(BackgroundJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (!_waitingOrRunning.TryAdd(job.Key, 0))
+        if (!Admit(job))
         {
-            _metrics.Deduplicate(job.Kind);
             return false;
         }
 
-        job.QueuedAt = _time.GetTimestamp();
-        _metrics.Queued(job.Lane);
         if (_lanes[(int)job.Lane].Writer.TryWrite(job))
         {
             _available.Release();
@@ -83,25 +82,30 @@ internal sealed partial class BackgroundQueue : BackgroundService
         return false;
     }
 
-    /// <summary>Queues <paramref name="job"/> unless the same job waits or runs, waiting for room in its lane (the warm-up's back-pressure).</summary>
+    /// <summary>
+    /// Queues <paramref name="job"/> unless the same job waits or runs, waiting while such jobs already hold
+    /// half its lane (the warm-up's back-pressure).
+    /// </summary>
     /// <returns>Whether the job was queued: false for a duplicate, or once the queue is shutting down.</returns>
     public async ValueTask<bool> EnqueueAsync(BackgroundJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (!_waitingOrRunning.TryAdd(job.Key, 0))
+        var room = _patientRoom[(int)job.Lane];
+        await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!Admit(job))
         {
-            _metrics.Deduplicate(job.Kind);
+            room.Release();
             return false;
         }
 
-        job.QueuedAt = _time.GetTimestamp();
-        _metrics.Queued(job.Lane);
+        job.HoldsPatientRoom = true;
         try
         {
             await _lanes[(int)job.Lane].Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is ChannelClosedException or OperationCanceledException)
         {
+            room.Release();
             _metrics.Withdrawn(job.Lane);
             _waitingOrRunning.TryRemove(job.Key, out _);
             if (exception is OperationCanceledException)
@@ -114,6 +118,20 @@ internal sealed partial class BackgroundQueue : BackgroundService
         }
 
         _available.Release();
+        return true;
+    }
+
+    // Counts the job in, unless the same job already waits or runs.
+    private bool Admit(BackgroundJob job)
+    {
+        if (!_waitingOrRunning.TryAdd(job.Key, 0))
+        {
+            _metrics.Deduplicate(job.Kind);
+            return false;
+        }
+
+        job.QueuedAt = _time.GetTimestamp();
+        _metrics.Queued(job.Lane);
         return true;
     }
 
@@ -184,6 +202,10 @@ internal sealed partial class BackgroundQueue : BackgroundService
         {
             _abandon.Dispose();
             _available.Dispose();
+            foreach (var room in _patientRoom)
+            {
+                room.Dispose();
+            }
         }
 
         base.Dispose();
@@ -217,7 +239,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
     {
         foreach (var lane in _lanes)
         {
-            if (lane.Reader.TryRead(out job!))
+            if (TryRead(lane, out job))
             {
                 return true;
             }
@@ -225,6 +247,22 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
         job = null!;
         return false;
+    }
+
+    // Every job leaves its lane here, and gives back the room EnqueueAsync reserved for it.
+    private bool TryRead(Channel<BackgroundJob> lane, out BackgroundJob job)
+    {
+        if (!lane.Reader.TryRead(out job!))
+        {
+            return false;
+        }
+
+        if (job.HoldsPatientRoom)
+        {
+            _patientRoom[(int)job.Lane].Release();
+        }
+
+        return true;
     }
 
     private async Task RunAsync(BackgroundJob job)
@@ -261,7 +299,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
     private Dictionary<string, long> Abandon(Channel<BackgroundJob> lane)
     {
         var left = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (lane.Reader.TryRead(out var job))
+        while (TryRead(lane, out var job))
         {
             _metrics.Abandoned(job);
             _waitingOrRunning.TryRemove(job.Key, out _);
@@ -289,7 +327,6 @@ internal sealed partial class BackgroundQueue : BackgroundService
     private void Dropped(BackgroundJob job)
     {
         _metrics.Drop(job.Kind);
-        Finish(job, JobKinds.Cancelled);
         if (_stopping)
         {
             return; // Shutting down: the drain's own log line says what was left.

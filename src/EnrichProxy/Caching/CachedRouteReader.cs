@@ -1,8 +1,6 @@
-using System.Runtime.CompilerServices;
+using EnrichProxy.Prefetching;
 using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
-using Microsoft.AspNetCore.Routing.Patterns;
-using Microsoft.AspNetCore.Routing.Template;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 
@@ -14,10 +12,8 @@ namespace EnrichProxy.Caching;
 /// proxy's own credentials and no client attached.
 /// </summary>
 internal sealed class CachedRouteReader(
-    IProxyStateLookup proxyState, CachePolicyRegistry policies, UpstreamRegistry upstreams, ResponseCache cache, TimeProvider time)
+    IProxyStateLookup proxyState, CachePolicyRegistry policies, RouteFinder routes, UpstreamRegistry upstreams, ResponseCache cache, TimeProvider time)
 {
-    private readonly ConditionalWeakTable<RouteConfig, TemplateMatcher> _matchers = [];
-
     /// <summary>Reads <paramref name="path"/> (and <paramref name="query"/>, with its <c>?</c>) through route <paramref name="routeId"/>.</summary>
     /// <exception cref="InvalidOperationException">The route does not exist, has no cache policy, or does not match the path.</exception>
     /// <exception cref="UpstreamRefusedException">Not sent: paused, rate-limited or circuit open, and nothing stale.</exception>
@@ -32,7 +28,7 @@ internal sealed class CachedRouteReader(
 
         var route = model.Config;
         var values = new RouteValueDictionary();
-        if (!Matcher(route).TryMatch(path, values))
+        if (!routes.PathMatches(route, path, values))
         {
             throw new InvalidOperationException($"Route '{routeId}' does not match {path}.");
         }
@@ -84,8 +80,6 @@ internal sealed class CachedRouteReader(
         }
     }
 
-    private TemplateMatcher Matcher(RouteConfig route) => _matchers.GetValue(route, static r =>
-        new TemplateMatcher(new RouteTemplate(RoutePatternFactory.Parse(r.Match.Path ?? "/{**catchall}")), []));
 }
 
 /// <summary>An answer read through a cached route.</summary>

@@ -25,11 +25,16 @@ internal sealed partial class Prefetcher(
         ArgumentNullException.ThrowIfNull(answered);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(answer);
+        if (policy.Prefetch.Count == 0)
+        {
+            return;
+        }
+
         var trigger = BackgroundWork.Current;
         var depth = (trigger?.Depth ?? 0) + 1;
 
         // Only answers every client shares: the background never spends a client's own API key.
-        if (policy.Prefetch.Count == 0 || depth > _limits.MaxPrefetchDepth || answered.Access.Partition is not null || !LooksLikeJson(answer.Body))
+        if (depth > _limits.MaxPrefetchDepth || answered.Access.Partition is not null || !LooksLikeJson(answer.Body))
         {
             return;
         }

@@ -31,19 +31,24 @@ internal sealed class RouteFinder(IProxyStateLookup proxyState, CachePolicyRegis
         var parsedQuery = query.Length > 1 ? QueryHelpers.ParseQuery(query) : [];
         var best = default(Candidate);
         RouteValueDictionary? bestValues = null;
+        var values = new RouteValueDictionary();
         foreach (var route in proxyState.GetRoutes())
         {
-            var candidate = _candidates.GetValue(route.Config, Prepare);
+            var candidate = CandidateOf(route.Config);
             if (candidate.Excluded || (best is not null && candidate.CompareTo(best) >= 0))
             {
                 continue;
             }
 
-            var values = new RouteValueDictionary();
-            if (candidate.Matcher.TryMatch(path, values) && candidate.ConstraintsMatch(values) && candidate.QueryMatches(parsedQuery))
+            if (candidate.PathMatches(path, values) && candidate.QueryMatches(parsedQuery))
             {
                 best = candidate;
                 bestValues = values;
+                values = [];
+            }
+            else
+            {
+                values.Clear();
             }
         }
 
@@ -56,8 +61,14 @@ internal sealed class RouteFinder(IProxyStateLookup proxyState, CachePolicyRegis
         return true;
     }
 
+    /// <summary>Whether <paramref name="path"/> matches the path pattern of <paramref name="route"/>, constraints included; its values go to <paramref name="values"/>.</summary>
+    public bool PathMatches(RouteConfig route, string path, RouteValueDictionary values) => CandidateOf(route).PathMatches(path, values);
+
     /// <summary>The cluster of a route, or null when the route does not exist.</summary>
     public string? ClusterOf(string routeId) => proxyState.TryGetRoute(routeId, out var route) ? route.Config.ClusterId : null;
+
+    // Per route configuration object: YARP replaces them when its configuration reloads.
+    private Candidate CandidateOf(RouteConfig route) => _candidates.GetValue(route, Prepare);
 
     private Candidate Prepare(RouteConfig route)
     {
@@ -81,7 +92,9 @@ internal sealed class RouteFinder(IProxyStateLookup proxyState, CachePolicyRegis
         public int CompareTo(Candidate other) =>
             Order != other.Order ? Order.CompareTo(other.Order) : Precedence.CompareTo(other.Precedence);
 
-        public bool ConstraintsMatch(RouteValueDictionary values)
+        public bool PathMatches(string path, RouteValueDictionary values) => Matcher.TryMatch(path, values) && ConstraintsMatch(values);
+
+        private bool ConstraintsMatch(RouteValueDictionary values)
         {
             foreach (var (name, list) in Constraints)
             {

@@ -31,8 +31,6 @@ internal sealed partial class LibraryWarmup(
     // An Arr library list is read whole; this bounds what one can take (about 50,000 movies).
     private const long MaxListingBytes = 256L * 1024 * 1024;
 
-    private static readonly TimeSpan FeedPause = TimeSpan.FromMilliseconds(100);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Warmup;
@@ -67,7 +65,7 @@ internal sealed partial class LibraryWarmup(
     }
 
     /// <summary>One round: reads the libraries, queues every item, and waits until each item's job has ended.</summary>
-    internal async Task RunRoundAsync(CancellationToken cancellationToken)
+    private async Task RunRoundAsync(CancellationToken cancellationToken)
     {
         var items = new List<(IItemSources Sources, ItemKey Item)>();
         var found = new List<string>();
@@ -96,17 +94,12 @@ internal sealed partial class LibraryWarmup(
         var round = new Round(items.Count, progress, logger);
         foreach (var (kind, item) in items)
         {
-            // Half the lane stays free for what the warm-up's answers name (prefetch jobs are never waited for).
-            while (queue.WaitingIn(QueueLane.Warmup) >= Math.Max(1, queue.Capacity / 2))
-            {
-                await Task.Delay(FeedPause, time, cancellationToken).ConfigureAwait(false);
-            }
-
             var job = new BackgroundJob(JobKinds.Warmup, "warmup|" + item, QueueLane.Warmup, Depth: 0,
                 cancellation => resolver.WarmAsync(kind, item, cancellation))
             {
                 Finished = round.Ended,
             };
+            // Waits while warm-up items hold half the lane: the other half is for what their answers name.
             if (!await queue.EnqueueAsync(job, cancellationToken).ConfigureAwait(false))
             {
                 round.Ended(JobKinds.Cancelled); // The same item still queued from before, or the queue is shutting down.
@@ -157,7 +150,8 @@ internal sealed partial class LibraryWarmup(
 
     private static string? Text(JsonElement id) => id.ValueKind switch
     {
-        JsonValueKind.Number or JsonValueKind.String => id.ValueKind == JsonValueKind.String ? id.GetString() : id.GetRawText(),
+        JsonValueKind.String => id.GetString(),
+        JsonValueKind.Number => id.GetRawText(),
         _ => null,
     };
 

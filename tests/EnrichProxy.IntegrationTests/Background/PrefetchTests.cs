@@ -11,6 +11,7 @@ public sealed class PrefetchTests : IDisposable
     private const string TmdbKey = "tmdb-key-for-prefetch-0123456";
     private readonly FakeUpstream _tmdb = new();
     private readonly FakeUpstream _lidarrMetadata = new();
+    private readonly FakeUpstream _musicBrainz = new();
 
     [Fact]
     public async Task AMovie_PrefetchesItsCollection_ThenTheCollectionsMovies_AndTheyAreHits()
@@ -123,6 +124,53 @@ public sealed class PrefetchTests : IDisposable
     }
 
     [Fact]
+    public async Task AMusicBrainzArtist_PrefetchesItsReleaseGroups_InTheFormatTheClientAskedFor()
+    {
+        string[] releaseGroups = ["2ec36a4b-4da6-3e0f-8a63-bc2dfbd8f2b4", "b4a9d5b3-70f1-4ad4-b6e4-3d26c1a0f4d2"];
+        _musicBrainz.Json(Music.MusicBrainzArtistPath, Music.MusicBrainzArtist());
+        foreach (var id in releaseGroups)
+        {
+            _musicBrainz.Json($"/ws/2/release-group/{id}", $$"""{ "id": "{{id}}", "title": "+", "primary-type": "Album" }""");
+        }
+
+        await using var proxy = await StartAsync(Settings());
+
+        using var artist = await GetJsonAsync(proxy, $"/musicbrainz{Music.MusicBrainzArtistPath}?inc=release-groups&fmt=json");
+        Assert.Equal(HttpStatusCode.OK, artist.StatusCode);
+        await QueueStats.WaitUntilIdleAsync(proxy, q => QueueStats.Finished(q, "prefetch", "stored") == 2);
+
+        foreach (var id in releaseGroups)
+        {
+            using var answer = await GetJsonAsync(proxy, $"/musicbrainz/ws/2/release-group/{id}?fmt=json");
+            Assert.Equal("HIT", answer.XCache());
+            var fetched = Assert.Single(_musicBrainz.Received($"/ws/2/release-group/{id}"));
+            Assert.Equal("json", fetched.RequestMessage.Query!["fmt"].Single());
+            Assert.Equal("application/json", fetched.RequestMessage.Headers!["Accept"].Single());
+        }
+    }
+
+    [Fact]
+    public async Task AClientJoiningAPrefetchStillWaitingForAPermit_WaitsForItAsAClient()
+    {
+        _tmdb.Json("/3/movie/603", Tmdb.MovieIn(603, 2344)).Json("/3/collection/2344", Tmdb.Collection(2344));
+        // One permit every two seconds: the movie takes it, and the prefetch of the collection then waits for a full bucket.
+        await using var proxy = await StartAsync(Settings(
+            ("EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond", "0.5"), ("EnrichProxy:Upstreams:tmdb:RateLimit:Burst", "1")));
+
+        using var movie = await proxy.Client.GetAsync("/tmdb/3/movie/603");
+        await WaitUntilAsync(async () => (await QueueStats.ReadAsync(proxy)).GetProperty("running").GetInt64() == 1);
+        await Task.Delay(200); // The job reaches its fill and its permit wait.
+        using var collection = await proxy.Client.GetAsync("/tmdb/3/collection/2344");
+
+        // The client joined the prefetch's fill, which then queued for its permit as a client's request
+        // (a background request waits uncounted, and only for a full bucket no client waits for).
+        Assert.Equal(HttpStatusCode.OK, collection.StatusCode);
+        Assert.Single(_tmdb.Received("/3/collection/2344"));
+        var scrape = await proxy.ScrapeAsync("enrichproxy_upstream_rate_limit_waits_total");
+        Assert.Equal(1, PrometheusText.Value(scrape, "enrichproxy_upstream_rate_limit_waits_total", ("cluster", "tmdb")));
+    }
+
+    [Fact]
     public async Task AClientsOwnKey_IsNeverSpentOnPrefetch()
     {
         _tmdb.Json("/3/movie/603", Tmdb.MovieIn(603, 2344)).Json("/3/collection/2344", Tmdb.Collection(2344));
@@ -142,12 +190,31 @@ public sealed class PrefetchTests : IDisposable
     {
         _tmdb.Dispose();
         _lidarrMetadata.Dispose();
+        _musicBrainz.Dispose();
+    }
+
+    private static async Task<HttpResponseMessage> GetJsonAsync(ProxyHost proxy, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("application/json");
+        return await proxy.Client.SendAsync(request);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 400 && !await condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(await condition());
     }
 
     private Dictionary<string, string> Settings(params (string Key, string Value)[] extra) => ProxyHost.Settings(
         [
             Destination("tmdb", _tmdb.Url),
             Destination("lidarr-metadata", _lidarrMetadata.Url),
+            Destination("musicbrainz", _musicBrainz.Url),
             ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey),
             AdminClient.Enabled,
             ("EnrichProxy:Queue:MaxPrefetchDepth", "2"),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
 
 namespace EnrichProxy.IntegrationTests.Background;
@@ -35,6 +36,28 @@ public sealed class WarmupTests : IDisposable
         Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_warmup_items"));
         Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_warmup_done"));
         Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_queue_jobs_total", ("kind", "warmup"), ("result", "stored")));
+        Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_queue_wait_seconds_count", ("kind", "warmup")));
+        Assert.Equal(30, PrometheusText.Value(scrape, "enrichproxy_queue_job_duration_seconds_count", ("kind", "warmup")));
+    }
+
+    [Fact]
+    public async Task OnSchedule_TheNextRoundReadsTheLibraryAsItIsThen()
+    {
+        Serve([1001, 1002, 1003]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Warmup:Interval", "06:00:00")), time);
+        await WaitForWarmupAsync(proxy, 3, TimeSpan.FromSeconds(60));
+
+        _radarr.Server.ResetMappings();
+        Serve([1001, 1002, 1003, 1004]);
+        time.Advance(TimeSpan.FromHours(6));
+        var second = await WaitForWarmupAsync(proxy, 4, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(4, second.GetProperty("done").GetInt64());
+        Assert.Single(_tmdb.Received("/3/movie/1004"));
+        Assert.Equal(2, proxy.Logs.Lines.Count(line => line.Contains("[WarmupStarted]", StringComparison.Ordinal)));
+        using var document = await proxy.Client.GetAsync("/api/v1/movies/1004");
+        Assert.Equal("cache", document.Headers.GetValues("X-EnrichProxy-Source").Single());
     }
 
     [Fact]

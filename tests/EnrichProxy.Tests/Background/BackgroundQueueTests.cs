@@ -92,6 +92,27 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task JobsThatWaitForRoom_HoldAtMostHalfTheirLane_LeavingTheRestToJobsThatCannotWait()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 1, Capacity = 4 });
+        var blocker = Block(queue, "blocker");
+
+        Assert.True(await queue.EnqueueAsync(Job("warmup-1", QueueLane.Warmup), CancellationToken.None));
+        Assert.True(await queue.EnqueueAsync(Job("warmup-2", QueueLane.Warmup), CancellationToken.None));
+        var third = queue.EnqueueAsync(Job("warmup-3", QueueLane.Warmup), CancellationToken.None).AsTask();
+        await Task.Delay(100);
+        Assert.False(third.IsCompleted);
+        Assert.True(queue.TryEnqueue(Job("named-1", QueueLane.Warmup)));
+        Assert.True(queue.TryEnqueue(Job("named-2", QueueLane.Warmup)));
+        Assert.False(queue.TryEnqueue(Job("named-3", QueueLane.Warmup)));
+
+        blocker.SetResult();
+        Assert.True(await third.WaitAsync(TimeSpan.FromSeconds(10)));
+        await WaitUntilAsync(() => _ran.Count == 6);
+        Assert.Equal(["blocker", "warmup-1", "warmup-2", "named-1", "named-2", "warmup-3"], _ran);
+    }
+
+    [Fact]
     public async Task Shutdown_DrainsRefreshesAndPrefetches_LeavesWarmup_AndTakesNoMore()
     {
         var queue = await StartAsync(new QueueOptions { Workers = 1, DrainTimeout = TimeSpan.FromSeconds(30) });

@@ -13,7 +13,8 @@ namespace EnrichProxy.Upstreams.Resilience;
 /// </summary>
 internal sealed class ClusterRateLimiter : IDisposable
 {
-    private static readonly TimeSpan BackgroundPoll = TimeSpan.FromMilliseconds(50);
+    // The longest a background request waits between two looks at the bucket: it must notice a client joining it.
+    private static readonly TimeSpan LongestBackgroundPoll = TimeSpan.FromMilliseconds(50);
 
     private readonly string _clusterId;
     private readonly RateLimitOptions _options;
@@ -21,6 +22,7 @@ internal sealed class ClusterRateLimiter : IDisposable
     private readonly TokenBucketRateLimiter _bucket;
     private readonly int _tokenLimit;
     private readonly Lock _backgroundGate = new();
+    private readonly TimeSpan _backgroundPoll;
     private int _clientsWaiting;
 
     public ClusterRateLimiter(string clusterId, RateLimitOptions options, TimeProvider time)
@@ -34,6 +36,7 @@ internal sealed class ClusterRateLimiter : IDisposable
         // the period stretched so that permits per refill over the period is exactly the rate.
         var permitsPerRefill = Math.Max(1, (int)Math.Ceiling(options.PermitsPerSecond * 0.01));
         RefillPeriod = TimeSpan.FromSeconds(permitsPerRefill / options.PermitsPerSecond);
+        _backgroundPoll = RefillPeriod < LongestBackgroundPoll ? RefillPeriod : LongestBackgroundPoll;
         _tokenLimit = Math.Max(options.EffectiveBurst, permitsPerRefill);
         _bucket = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
@@ -91,8 +94,8 @@ internal sealed class ClusterRateLimiter : IDisposable
 
     // Background work asks only when no client waits and the bucket is full, and then takes one permit:
     // at most the refill rate, and never what a client could have used. One at a time, so that two
-    // background requests cannot both see the same full bucket.
-    // False when a client joined the request meanwhile: it then queues for its permit as a client.
+    // background requests cannot both see the same full bucket. False when a client joined the request
+    // meanwhile: it then queues for its permit as a client.
     private async Task<bool> WaitBehindClientsAsync(BackgroundPriority background, CancellationToken cancellationToken)
     {
         while (!TryTakeSparePermit())
@@ -102,8 +105,8 @@ internal sealed class ClusterRateLimiter : IDisposable
                 return false;
             }
 
-            // The bucket refills on the real clock, so this waits on it too; at least every 50 ms, to notice a client joining.
-            await Task.Delay(RefillPeriod < BackgroundPoll ? RefillPeriod : BackgroundPoll, cancellationToken).ConfigureAwait(false);
+            // The bucket refills on the real clock, so this waits on it too.
+            await Task.Delay(_backgroundPoll, cancellationToken).ConfigureAwait(false);
         }
 
         return true;
