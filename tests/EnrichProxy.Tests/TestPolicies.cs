@@ -25,6 +25,6 @@ internal static class TestPolicies
             OverrideOriginCacheControl = overrideOrigin,
         });
 
-    public static FillRequest Fill(string query = "", string path = "/tmdb/3/movie/603", UpstreamAccess? access = null, params (string Name, string Value)[] headers) =>
+    public static UpstreamRequest Fill(string query = "", string path = "/tmdb/3/movie/603", UpstreamAccess? access = null, params (string Name, string Value)[] headers) =>
         new("tmdb-movie", path, query, [.. headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value))], access ?? UpstreamAccess.ProxyKey);
 }

@@ -34,7 +34,7 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
                 detail: $"Send the admin key in the {HeaderName} header.");
         }
 
-        return await next(context).ConfigureAwait(false);
+        return await next(context);
     }
 
     // Hashes first, so that the comparison takes as long whatever the lengths.

@@ -34,7 +34,7 @@ internal static class OverrideEndpoints
             return InvalidItem(kind);
         }
 
-        return await store.GetAsync(item, cancellationToken).ConfigureAwait(false) is { } found
+        return await store.GetAsync(item, cancellationToken) is { } found
             ? TypedResults.Ok(View(found))
             : NoOverride(item);
     }
@@ -47,7 +47,7 @@ internal static class OverrideEndpoints
             return InvalidItem(kind);
         }
 
-        var (fields, tooLarge) = await JsonBodies.ReadAsync<JsonObject>(context).ConfigureAwait(false);
+        var (fields, tooLarge) = await JsonBodies.ReadAsync<JsonObject>(context);
         if (tooLarge)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Override too large",
@@ -65,8 +65,8 @@ internal static class OverrideEndpoints
         }
 
         var stored = new ItemOverride(item, fields, time.GetUtcNow());
-        await store.SetAsync(stored, CancellationToken.None).ConfigureAwait(false);
-        await ForgetDocumentAsync(purger, item).ConfigureAwait(false);
+        await store.SetAsync(stored, CancellationToken.None);
+        await ForgetDocumentAsync(purger, item);
         return TypedResults.Ok(View(stored));
     }
 
@@ -77,19 +77,19 @@ internal static class OverrideEndpoints
             return InvalidItem(kind);
         }
 
-        if (!await store.RemoveAsync(item, CancellationToken.None).ConfigureAwait(false))
+        if (!await store.RemoveAsync(item, CancellationToken.None))
         {
             return NoOverride(item);
         }
 
-        await ForgetDocumentAsync(purger, item).ConfigureAwait(false);
+        await ForgetDocumentAsync(purger, item);
         return TypedResults.NoContent();
     }
 
     // A purge of the document's tag, not a removal: a document being assembled with the old override
     // right now is older than the purge, so it is not served either; and every instance hears of it.
     private static async Task ForgetDocumentAsync(Purger purger, ItemKey item) =>
-        await purger.PurgeAsync(PurgeScope.Tag, EnrichedDocuments.Tag(item)).ConfigureAwait(false);
+        await purger.PurgeAsync(PurgeScope.Tag, EnrichedDocuments.Tag(item));
 
     private static ItemKey? Parse(string kind, string id) =>
         ItemKey.TryParseKind(kind, out var itemKind) && ItemKey.TryParse(itemKind, id, out var item) ? item : null;

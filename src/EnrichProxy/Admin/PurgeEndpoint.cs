@@ -21,7 +21,7 @@ internal static class PurgeEndpoint
         HttpContext context, Purger purger, PurgeUrls urls, IProxyStateLookup proxyState, CachePolicyRegistry policies)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var (body, tooLarge) = await JsonBodies.ReadAsync<PurgeRequest>(context, Json).ConfigureAwait(false);
+        var (body, tooLarge) = await JsonBodies.ReadAsync<PurgeRequest>(context, Json);
         if (tooLarge)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Purge request too large",
@@ -54,7 +54,7 @@ internal static class PurgeEndpoint
 
         using var activity = EnrichProxySpans.Source.StartActivity(EnrichProxySpans.AdminPurge);
         activity?.SetTag(EnrichProxySpans.PurgeScopeAttribute, PurgeMarker.ScopeName(purge.Scope));
-        var (marker, stored) = await purger.PurgeAsync(purge.Scope, purge.Value).ConfigureAwait(false);
+        var (marker, stored) = await purger.PurgeAsync(purge.Scope, purge.Value);
         return stored
             ? TypedResults.Ok(new PurgeResult(PurgeMarker.ScopeName(marker.Scope), marker.Value, marker.PurgedAt))
             : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Purge not stored",

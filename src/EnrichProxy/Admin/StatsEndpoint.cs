@@ -1,4 +1,5 @@
 using EnrichProxy.Background;
+using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
@@ -54,16 +55,16 @@ internal static class StatsEndpoint
                 capacity = background.Capacity,
                 workers = background.Workers,
                 finished = queue.Finished.GroupBy(f => f.Key.Kind).ToDictionary(
-                    kind => kind.Key, kind => kind.ToDictionary(f => f.Key.Result, f => f.Value)),
-                deduplicated = queue.Deduplicated,
-                dropped = queue.Dropped,
+                    kind => JobLabels.Of(kind.Key), kind => kind.ToDictionary(f => JobLabels.Of(f.Key.Result), f => f.Value)),
+                deduplicated = queue.Deduplicated.ToDictionary(d => JobLabels.Of(d.Key), d => d.Value),
+                dropped = queue.Dropped.ToDictionary(d => JobLabels.Of(d.Key), d => d.Value),
                 warmup = new
                 {
                     enabled = options.Value.Warmup.Enabled,
                     running = warmup.IsRunning,
                     items = warmup.Items,
                     done = warmup.Done,
-                    results = warmup.Results,
+                    results = warmup.Results.ToDictionary(r => JobLabels.Of(r.Key), r => r.Value),
                     startedAt = warmup.StartedAt,
                     finishedAt = warmup.FinishedAt,
                 },

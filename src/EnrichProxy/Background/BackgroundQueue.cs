@@ -35,7 +35,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<BackgroundQueue> _logger;
     private readonly Lock _overflowLock = new();
-    private readonly Dictionary<string, long> _droppedSinceReport = new(StringComparer.Ordinal);
+    private readonly Dictionary<JobKind, long> _droppedSinceReport = [];
     private DateTimeOffset _lastOverflowReport = DateTimeOffset.MinValue;
     private Task _workers = Task.CompletedTask;
     private volatile bool _stopping;
@@ -91,7 +91,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(job);
         var room = _patientRoom[(int)job.Lane];
-        await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await room.WaitAsync(cancellationToken);
         if (!Admit(job))
         {
             room.Release();
@@ -101,7 +101,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
         job.HoldsPatientRoom = true;
         try
         {
-            await _lanes[(int)job.Lane].Writer.WriteAsync(job, cancellationToken).ConfigureAwait(false);
+            await _lanes[(int)job.Lane].Writer.WriteAsync(job, cancellationToken);
         }
         catch (Exception exception) when (exception is ChannelClosedException or OperationCanceledException)
         {
@@ -157,7 +157,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
         var drained = true;
         try
         {
-            await _workers.WaitAsync(_options.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
+            await _workers.WaitAsync(_options.DrainTimeout, _time, cancellationToken);
         }
         catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
         {
@@ -167,10 +167,10 @@ internal sealed partial class BackgroundQueue : BackgroundService
         var cancelled = _metrics.Running;
         if (!drained)
         {
-            await _abandon.CancelAsync().ConfigureAwait(false);
+            await _abandon.CancelAsync();
             try
             {
-                await _workers.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await _workers.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -179,7 +179,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
         }
 
         var left = _lanes.Select(Abandon).Prepend(skipped).SelectMany(byKind => byKind)
-            .GroupBy(byKind => byKind.Key, StringComparer.Ordinal).ToDictionary(kind => kind.Key, kind => kind.Sum(k => k.Value), StringComparer.Ordinal);
+            .GroupBy(byKind => byKind.Key).ToDictionary(kind => kind.Key, kind => kind.Sum(k => k.Value));
         var leftCount = left.Values.Sum();
         var leftByKind = Describe(left);
         if (drained)
@@ -192,7 +192,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
         }
 
         ReportOverflow(force: true);
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await base.StopAsync(cancellationToken);
     }
 
     public override void Dispose()
@@ -217,7 +217,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
         {
             try
             {
-                await _available.WaitAsync(_abandon.Token).ConfigureAwait(false);
+                await _available.WaitAsync(_abandon.Token);
             }
             catch (OperationCanceledException)
             {
@@ -226,7 +226,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
             if (TryTake(out var job))
             {
-                await RunAsync(job).ConfigureAwait(false);
+                await RunAsync(job);
             }
             else if (_stopping)
             {
@@ -270,22 +270,22 @@ internal sealed partial class BackgroundQueue : BackgroundService
         var started = _time.GetTimestamp();
         _metrics.Started(job, _time.GetElapsedTime(job.QueuedAt, started));
         using var activity = EnrichProxySpans.Source.StartActivity(EnrichProxySpans.QueueJob);
-        activity?.SetTag(EnrichProxySpans.JobKindAttribute, job.Kind);
+        activity?.SetTag(EnrichProxySpans.JobKindAttribute, JobLabels.Of(job.Kind));
         BackgroundWork.Current = job;
-        var result = JobKinds.Failed;
+        var result = JobResult.Failed;
         try
         {
-            result = await job.Work(_abandon.Token).ConfigureAwait(false);
+            result = await job.Work(_abandon.Token);
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {
-            result = JobKinds.Cancelled;
+            result = JobResult.Cancelled;
         }
 #pragma warning disable CA1031 // A background job must never take a worker down; the next trigger tries again.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            LogJobFailed(_logger, job.Kind, job.Key, exception.GetType().Name);
+            LogJobFailed(_logger, JobLabels.Of(job.Kind), job.Key, exception.GetType().Name);
         }
         finally
         {
@@ -296,21 +296,21 @@ internal sealed partial class BackgroundQueue : BackgroundService
         }
     }
 
-    private Dictionary<string, long> Abandon(Channel<BackgroundJob> lane)
+    private Dictionary<JobKind, long> Abandon(Channel<BackgroundJob> lane)
     {
-        var left = new Dictionary<string, long>(StringComparer.Ordinal);
+        var left = new Dictionary<JobKind, long>();
         while (TryRead(lane, out var job))
         {
             _metrics.Abandoned(job);
             _waitingOrRunning.TryRemove(job.Key, out _);
             left[job.Kind] = left.GetValueOrDefault(job.Kind) + 1;
-            Finish(job, JobKinds.Cancelled);
+            Finish(job, JobResult.Cancelled);
         }
 
         return left;
     }
 
-    private void Finish(BackgroundJob job, string result)
+    private void Finish(BackgroundJob job, JobResult result)
     {
         try
         {
@@ -320,7 +320,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            LogJobFailed(_logger, job.Kind, job.Key, exception.GetType().Name);
+            LogJobFailed(_logger, JobLabels.Of(job.Kind), job.Key, exception.GetType().Name);
         }
     }
 
@@ -368,7 +368,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
         using var timer = new PeriodicTimer(OverflowReportInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 ReportOverflow(force: false);
             }
@@ -379,8 +379,8 @@ internal sealed partial class BackgroundQueue : BackgroundService
         }
     }
 
-    private static string Describe(Dictionary<string, long> byKind) =>
-        byKind.Count == 0 ? "none" : string.Join(", ", byKind.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => string.Create(CultureInfo.InvariantCulture, $"{k.Key} {k.Value}")));
+    private static string Describe(Dictionary<JobKind, long> byKind) =>
+        byKind.Count == 0 ? "none" : string.Join(", ", byKind.OrderBy(k => k.Key).Select(k => string.Create(CultureInfo.InvariantCulture, $"{JobLabels.Of(k.Key)} {k.Value}")));
 
     [LoggerMessage(EventId = 7001, EventName = "BackgroundQueueFull", Level = LogLevel.Warning,
         Message = "The background queue was full: {Dropped} jobs dropped ({ByKind}); each lane holds {Capacity} (EnrichProxy:Queue:Capacity)")]

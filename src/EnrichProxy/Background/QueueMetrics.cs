@@ -19,9 +19,9 @@ internal sealed class QueueMetrics
     private readonly Histogram<double> _wait;
     private readonly Histogram<double> _duration;
     private readonly long[] _waiting = new long[Lanes.Length];
-    private readonly ConcurrentDictionary<(string Kind, string Result), long> _finished = new();
-    private readonly ConcurrentDictionary<string, long> _deduplicatedByKind = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _droppedByKind = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(JobKind Kind, JobResult Result), long> _finished = new();
+    private readonly ConcurrentDictionary<JobKind, long> _deduplicatedByKind = new();
+    private readonly ConcurrentDictionary<JobKind, long> _droppedByKind = new();
     private long _running;
 
     public QueueMetrics(IMeterFactory meterFactory)
@@ -36,9 +36,9 @@ internal sealed class QueueMetrics
         var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
         _wait = meter.CreateHistogram(EnrichProxyDiagnostics.QueueWait, "s", "How long background jobs waited for a worker.", tags: null, advice);
         _duration = meter.CreateHistogram(EnrichProxyDiagnostics.QueueJobDuration, "s", "How long background jobs ran.", tags: null, advice);
-        foreach (var kind in JobKinds.All)
+        foreach (var kind in JobLabels.Kinds)
         {
-            foreach (var result in JobKinds.Results)
+            foreach (var result in JobLabels.Results)
             {
                 _jobs.Add(0, Tags(kind, result));
             }
@@ -69,11 +69,11 @@ internal sealed class QueueMetrics
     public long WaitingIn(QueueLane lane) => Volatile.Read(ref _waiting[(int)lane]);
 
     /// <summary>Jobs finished since start, by kind and result.</summary>
-    public IReadOnlyDictionary<(string Kind, string Result), long> Finished => _finished;
+    public IReadOnlyDictionary<(JobKind Kind, JobResult Result), long> Finished => _finished;
 
-    public IReadOnlyDictionary<string, long> Deduplicated => _deduplicatedByKind;
+    public IReadOnlyDictionary<JobKind, long> Deduplicated => _deduplicatedByKind;
 
-    public IReadOnlyDictionary<string, long> Dropped => _droppedByKind;
+    public IReadOnlyDictionary<JobKind, long> Dropped => _droppedByKind;
 
     public void Queued(QueueLane lane) => Interlocked.Increment(ref _waiting[(int)lane]);
 
@@ -88,7 +88,7 @@ internal sealed class QueueMetrics
         _wait.Record(waited.TotalSeconds, Kind(job.Kind));
     }
 
-    public void Ended(BackgroundJob job, string result, TimeSpan ran)
+    public void Ended(BackgroundJob job, JobResult result, TimeSpan ran)
     {
         Interlocked.Decrement(ref _running);
         _duration.Record(ran.TotalSeconds, Kind(job.Kind));
@@ -99,22 +99,22 @@ internal sealed class QueueMetrics
     public void Abandoned(BackgroundJob job)
     {
         Interlocked.Decrement(ref _waiting[(int)job.Lane]);
-        Count(job.Kind, JobKinds.Cancelled);
+        Count(job.Kind, JobResult.Cancelled);
     }
 
-    public void Deduplicate(string kind)
+    public void Deduplicate(JobKind kind)
     {
         _deduplicatedByKind.AddOrUpdate(kind, 1, static (_, count) => count + 1);
         _deduplicated.Add(1, Kind(kind));
     }
 
-    public void Drop(string kind)
+    public void Drop(JobKind kind)
     {
         _droppedByKind.AddOrUpdate(kind, 1, static (_, count) => count + 1);
         _dropped.Add(1, Kind(kind));
     }
 
-    private void Count(string kind, string result)
+    private void Count(JobKind kind, JobResult result)
     {
         _finished.AddOrUpdate((kind, result), 1, static (_, count) => count + 1);
         _jobs.Add(1, Tags(kind, result));
@@ -135,8 +135,8 @@ internal sealed class QueueMetrics
         _ => "warmup",
     };
 
-    private static KeyValuePair<string, object?> Kind(string kind) => new(EnrichProxyDiagnostics.KindTag, kind);
+    private static KeyValuePair<string, object?> Kind(JobKind kind) => new(EnrichProxyDiagnostics.KindTag, JobLabels.Of(kind));
 
-    private static TagList Tags(string kind, string result) =>
-        new() { { EnrichProxyDiagnostics.KindTag, kind }, { EnrichProxyDiagnostics.ResultTag, result } };
+    private static TagList Tags(JobKind kind, JobResult result) =>
+        new() { { EnrichProxyDiagnostics.KindTag, JobLabels.Of(kind) }, { EnrichProxyDiagnostics.ResultTag, JobLabels.Of(result) } };
 }

@@ -9,23 +9,16 @@ namespace EnrichProxy.Caching;
 /// a memory-cache lookup and the write. Anything else (a miss, a stale entry, a request carrying
 /// credentials) goes on to the full pipeline, which answers it and teaches this one.
 /// </summary>
-internal sealed class CacheHitFastPath(
-    RequestDelegate next, HotTargets targets, SharedRequests sharedRequests, ResponseCache cache, TimeProvider time)
+internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets, SharedRequests sharedRequests, ReadThroughCache cache)
 {
     public Task InvokeAsync(HttpContext context)
     {
         if (!sharedRequests.Qualifies(context.Request)
             || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } rawTarget
             || !targets.TryGet(rawTarget, out var target)
-            || cache.TryGetFromMemory(target.Key, target.Policy) is not { IsPassThrough: false } value)
+            || !cache.TryGetFreshFromMemory(target.Key, target.Policy, out var entry, out var age))
         {
-            return next(context);
-        }
-
-        var age = value.AgeAt(time.GetUtcNow());
-        if (age > target.Policy.Ttl)
-        {
-            return next(context); // Stale: the full pipeline decides about refreshing.
+            return next(context); // Stale entries too: the full pipeline decides about refreshing.
         }
 
         target.Counters.Answered(CacheResult.Hit);
@@ -36,6 +29,6 @@ internal sealed class CacheHitFastPath(
             activity.SetTag(EnrichProxySpans.CacheResultAttribute, "hit");
         }
 
-        return CachedResponseWriter.WriteAsync(context, value, CacheResult.Hit, age);
+        return CachedResponseWriter.WriteAsync(context, entry, CacheResult.Hit, age);
     }
 }

@@ -11,7 +11,7 @@ namespace EnrichProxy.Caching;
 /// </summary>
 internal static class CacheKeyBuilder
 {
-    public static string Build(FillRequest request, CachePolicy policy, string? configuredKeyName = null)
+    public static string Build(UpstreamRequest request, CachePolicy policy, string? configuredKeyName = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policy);

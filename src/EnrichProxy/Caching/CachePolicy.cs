@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Configuration;
-using EnrichProxy.Prefetching;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching;
@@ -10,6 +9,12 @@ namespace EnrichProxy.Caching;
 internal sealed class CachePolicy
 {
     public CachePolicy(string name, CachePolicyOptions options)
+        : this(name, options, [.. options?.Tags.Select(TagTemplate.Parse) ?? []])
+    {
+    }
+
+    /// <summary>A policy whose tag templates were already parsed (<see cref="CachePolicyRegistry.Build"/>).</summary>
+    public CachePolicy(string name, CachePolicyOptions options, IReadOnlyList<TagTemplate> tags)
     {
         ArgumentNullException.ThrowIfNull(options);
         Name = name;
@@ -23,8 +28,7 @@ internal sealed class CachePolicy
         IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         MaxCacheableBytes = options.MaxCacheableBytes;
-        Tags = [.. options.Tags.Select(TagTemplate.Parse)];
-        Prefetch = [.. options.Prefetch.Select(PrefetchTemplate.Parse)];
+        Tags = tags;
         EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout);
         MemoryOnlyEntryOptions = EntryOptions.Duplicate();
         MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
@@ -56,17 +60,11 @@ internal sealed class CachePolicy
     /// <summary>The policy's tag templates (<see cref="CachePolicyOptions.Tags"/>).</summary>
     public IReadOnlyList<TagTemplate> Tags { get; }
 
-    /// <summary>The policy's prefetch rules (<see cref="CachePolicyOptions.Prefetch"/>).</summary>
-    public IReadOnlyList<PrefetchTemplate> Prefetch { get; }
-
     /// <summary>The FusionCache options of a fresh answer; shared, never mutated (FusionCache copies them when a factory adapts them).</summary>
     public FusionCacheEntryOptions EntryOptions { get; }
 
     /// <summary><see cref="EntryOptions"/> for lookups that must not wait on L2 (the fast path).</summary>
     public FusionCacheEntryOptions MemoryOnlyEntryOptions { get; }
-
-    /// <summary>Whether an answer of this age may still be served at once while a refresh runs.</summary>
-    public bool IsWithinStaleWhileRevalidate(TimeSpan age) => age <= Ttl + StaleWhileRevalidate;
 
     private static FusionCacheEntryOptions CreateEntryOptions(
         TimeSpan ttl, TimeSpan staleWhileRevalidate, TimeSpan staleIfError, TimeSpan? softTimeout, TimeSpan hardTimeout)

@@ -1,12 +1,16 @@
 using System.Runtime.CompilerServices;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Configuration;
+using EnrichProxy.Upstreams;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
 namespace EnrichProxy.Caching;
 
-/// <summary>Resolves the cache policy a route names in its <c>Metadata:CachePolicy</c>.</summary>
+/// <summary>
+/// The cache policies (<c>EnrichProxy:Policies</c>), built and checked once per configuration, and the one
+/// a route names in its <c>Metadata:CachePolicy</c>.
+/// </summary>
 internal sealed class CachePolicyRegistry
 {
     /// <summary>The route metadata key that names a policy.</summary>
@@ -15,16 +19,19 @@ internal sealed class CachePolicyRegistry
     /// <summary>The route metadata key of tag templates added to the policy's, comma-separated.</summary>
     public const string TagsMetadataKey = "CacheTags";
 
+    // Per options instance, so that the start-up check and the registry share one build (one parse of every template).
+    private static readonly ConditionalWeakTable<EnrichProxyOptions, Built> Builds = [];
+
     // Per route configuration object: YARP replaces them when its configuration reloads.
+    private static readonly ConditionalWeakTable<RouteConfig, ParsedRouteTags> RouteTagCache = [];
     private readonly ConditionalWeakTable<RouteConfig, IReadOnlyList<TagTemplate>> _routeTags = [];
 
-    private readonly Dictionary<string, CachePolicy> _policies;
+    private readonly IReadOnlyDictionary<string, CachePolicy> _policies;
 
     public CachePolicyRegistry(IOptions<EnrichProxyOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _policies = options.Value.Policies.ToDictionary(
-            p => p.Key, p => new CachePolicy(p.Key, p.Value), StringComparer.OrdinalIgnoreCase);
+        _policies = Build(options.Value).Policies;
     }
 
     /// <summary>The route's policy, or null when the route is not cached.</summary>
@@ -43,15 +50,35 @@ internal sealed class CachePolicyRegistry
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(policy);
-        return _routeTags.GetValue(route, r => [.. policy.Tags, .. RouteTags(r).Select(TagTemplate.Parse)]);
+        return _routeTags.GetValue(route, r => [.. policy.Tags, .. RouteTags(r).Templates]);
     }
 
-    /// <summary>The tag templates a route declares in its metadata.</summary>
-    public static IEnumerable<string> RouteTags(RouteConfig route)
+    /// <summary>The policies of <paramref name="options"/> that are valid, and the errors of those that are not.</summary>
+    public static Built Build(EnrichProxyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Builds.GetValue(options, CachePolicyRules.Build);
+    }
+
+    /// <summary>The tag templates a route declares in its metadata, and those that do not parse.</summary>
+    public static ParsedRouteTags RouteTags(RouteConfig route)
     {
         ArgumentNullException.ThrowIfNull(route);
-        return route.Metadata is { } metadata && metadata.TryGetValue(TagsMetadataKey, out var tags)
-            ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            : [];
+        return RouteTagCache.GetValue(route, static r =>
+        {
+            var templates = new List<TagTemplate>();
+            var errors = new List<string>();
+            var declared = r.Metadata is { } metadata && metadata.TryGetValue(TagsMetadataKey, out var tags)
+                ? tags.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : [];
+            CachePolicyRules.ParseTags(declared, $"ReverseProxy:Routes:{r.RouteId}:Metadata:{TagsMetadataKey}", templates, errors);
+            return new ParsedRouteTags(templates, errors);
+        });
     }
+
+    /// <summary>The policies of one configuration and the errors of those left out.</summary>
+    internal sealed record Built(IReadOnlyDictionary<string, CachePolicy> Policies, IReadOnlyList<string> Errors);
+
+    /// <summary>A route's own tag templates and the errors of those that do not parse.</summary>
+    internal sealed record ParsedRouteTags(IReadOnlyList<TagTemplate> Templates, IReadOnlyList<string> Errors);
 }

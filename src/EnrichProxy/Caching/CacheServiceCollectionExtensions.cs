@@ -3,7 +3,7 @@ using System.Text.Json;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
-using EnrichProxy.Enrichment.Overrides;
+using EnrichProxy.Routing;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Options;
@@ -23,8 +23,16 @@ internal static class CacheServiceCollectionExtensions
     {
         var settings = configuration.GetSection(EnrichProxyOptions.SectionName).Get<EnrichProxyOptions>() ?? new EnrichProxyOptions();
 
+        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, CacheOptionsValidator>();
         services.AddSingleton<CachePolicyRegistry>();
-        services.AddSingleton<ResponseCache>();
+        services.AddSingleton<RouteFinder>();
+        services.AddSingleton<FillListeners>();
+        services.AddSingleton<CacheFill>();
+        services.AddSingleton<ReadThroughCache>();
+        services.AddSingleton<ProxyReads>();
+        services.AddSingleton<CacheMetrics>();
+        services.AddSingleton<CacheLevelMetrics>();
+        services.AddHostedService(sp => sp.GetRequiredService<CacheLevelMetrics>());
         services.AddSingleton<HotTargets>();
         services.AddSingleton<SharedRequests>();
         services.AddSingleton<MemoryLevel>();
@@ -73,8 +81,9 @@ internal static class CacheServiceCollectionExtensions
                 new RedisCache(sp.GetRequiredService<IOptions<RedisCacheOptions>>()), sp.GetRequiredService<IMeterFactory>()));
             services.AddSingleton<IPurgeStore>(sp => new RedisPurgeStore(
                 sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, sp.GetRequiredService<ILogger<RedisPurgeStore>>()));
+            services.AddSingleton(new RedisKeyOutsideCache(RedisPurgeStore.MarkersKey(redis.InstanceName)));
             services.AddSingleton<ISecondLevelCensus>(sp => new RedisCensus(
-                sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, OwnKeys(redis.InstanceName)));
+                sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, sp.GetServices<RedisKeyOutsideCache>()));
             fusion
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
@@ -90,17 +99,15 @@ internal static class CacheServiceCollectionExtensions
             services.AddSqliteCache(options => options.CachePath = path, new SQLitePCL.SQLite3Provider_e_sqlite3());
             services.AddSingleton<IDistributedCache>(sp => new ObservedDistributedCache(
                 new ThreadPoolDistributedCache(sp.GetRequiredService<SqliteCache>()), sp.GetRequiredService<IMeterFactory>()));
-            services.AddSingleton<ISecondLevelCensus>(sp => new DiskCensus(path, sp));
+            services.AddSingleton<ISecondLevelCensus>(sp =>
+            {
+                // The level creates the file and picks SQLite's native library: it exists before the census reads the file.
+                _ = sp.GetRequiredService<SqliteCache>();
+                return new DiskCensus(path);
+            });
             services.AddSingleton<IPurgeStore>(_ => new DiskPurgeStore(Path.Combine(Path.GetDirectoryName(path)!, "purges.json")));
         }
 
         return services;
     }
-
-    // Keys under the instance prefix that are not cache entries, left out of the L2 count.
-    private static HashSet<string> OwnKeys(string instanceName) =>
-    [
-        RedisPurgeStore.MarkersKey(instanceName),
-        .. Enum.GetValues<ItemKind>().Select(kind => RedisOverrideStore.HashKey(instanceName, kind)),
-    ];
 }

@@ -1,20 +1,19 @@
 using System.Text.Json.Serialization;
+using EnrichProxy.Upstreams;
 
 namespace EnrichProxy.Caching;
 
 /// <summary>
 /// An upstream answer as the cache keeps it: status, the headers worth replaying and the whole body,
-/// ready to write. Immutable once built, so one instance serves any number of concurrent clients.
+/// ready to write; or the reminder that the answers of its key are too large to keep. Immutable once
+/// built, so one instance serves any number of concurrent clients.
 /// </summary>
-internal sealed class CachedResponse
+internal sealed class CachedResponse : IJsonOnDeserialized
 {
-    /// <summary>Returned by a fill whose answer belongs to the client that caused it only; never stored.</summary>
-    public static readonly CachedResponse NotShared = PassThrough(default);
-
     public required int StatusCode { get; init; }
 
-    /// <summary>Name and value pairs, hop-by-hop and per-connection headers already removed.</summary>
-    public required CachedHeader[] Headers { get; init; }
+    /// <summary>Name and value pairs, those never replayed already removed (<see cref="ReplayedHeaders"/>).</summary>
+    public required ResponseHeader[] Headers { get; init; }
 
     public required byte[] Body { get; init; }
 
@@ -28,22 +27,36 @@ internal sealed class CachedResponse
     /// </summary>
     public DateTimeOffset RequestedAt { get; init; }
 
+    /// <summary>
+    /// A stored reminder that the answers of this key are larger than the policy keeps: until it expires,
+    /// requests are forwarded (streaming) at once instead of each starting a fill that gives up half-way.
+    /// </summary>
+    [JsonInclude]
+    public bool IsTooLarge { get; private set; }
+
     /// <summary>The time purges are compared with.</summary>
     [JsonIgnore]
     public DateTimeOffset PurgeStamp => RequestedAt == default ? StoredAt : RequestedAt;
 
-    /// <summary>Whether requests for this key are forwarded instead of answered from this entry.</summary>
-    [JsonIgnore]
-    public bool IsPassThrough => StatusCode == 0;
+    /// <summary>The reminder that a key's answers are too large to cache (<see cref="IsTooLarge"/>).</summary>
+    public static CachedResponse TooLarge(DateTimeOffset storedAt) => new() { StatusCode = 0, Headers = [], Body = [], StoredAt = storedAt, IsTooLarge = true };
 
-    /// <summary>
-    /// A stored reminder that the answers of a key are too large to cache: until it expires, requests
-    /// are forwarded (streaming) at once instead of each starting a fill that gives up half-way.
-    /// </summary>
-    public static CachedResponse PassThrough(DateTimeOffset storedAt) => new() { StatusCode = 0, Headers = [], Body = [], StoredAt = storedAt };
+    /// <summary>An upstream's answer as it is kept.</summary>
+    public static CachedResponse From(UpstreamAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        return new()
+        {
+            StatusCode = answer.StatusCode,
+            Headers = answer.Headers,
+            Body = answer.Body ?? [],
+            StoredAt = answer.ReceivedAt,
+            RequestedAt = answer.SentAt,
+        };
+    }
 
     public TimeSpan AgeAt(DateTimeOffset now) => now - StoredAt;
-}
 
-/// <summary>One response header of a <see cref="CachedResponse"/>.</summary>
-internal readonly record struct CachedHeader(string Name, string Value);
+    // Reminders written before IsTooLarge existed were answers with status 0, which no answer has.
+    void IJsonOnDeserialized.OnDeserialized() => IsTooLarge |= StatusCode == 0;
+}

@@ -1,29 +1,23 @@
 using System.Diagnostics;
-using EnrichProxy.Caching.Purging;
-using EnrichProxy.Errors;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
-using EnrichProxy.Upstreams.Resilience;
 using Microsoft.AspNetCore.Http.Features;
-using Yarp.ReverseProxy.Configuration;
 
 namespace EnrichProxy.Caching;
 
 /// <summary>
-/// The step of the YARP pipeline that answers GET and HEAD of routes with a cache policy from the
-/// cache, and hands everything else to YARP's forwarder untouched (README "How caching behaves").
+/// The step of the YARP pipeline that answers GET and HEAD of routes with a cache policy through
+/// <see cref="ReadThroughCache"/>, translating its result to HTTP, and hands everything else to YARP's
+/// forwarder untouched (README "How caching behaves").
 /// </summary>
-internal sealed partial class ResponseCacheMiddleware(
+internal sealed class ResponseCacheMiddleware(
     RequestDelegate next,
     CachePolicyRegistry policies,
-    ResponseCache cache,
-    UpstreamRegistry upstreams,
+    ReadThroughCache cache,
+    UpstreamAccessGate accessGate,
     HotTargets hotTargets,
     SharedRequests sharedRequests,
-    Purger purger,
-    CacheMetrics metrics,
-    TimeProvider time,
-    ILogger<ResponseCacheMiddleware> logger)
+    CacheMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -31,14 +25,22 @@ internal sealed partial class ResponseCacheMiddleware(
         var policy = policies.Resolve(route);
         if (policy is null)
         {
-            await next(context).ConfigureAwait(false);
+            await next(context);
             return;
         }
 
-        var access = context.Features.Get<UpstreamAccess>() ?? UpstreamAccess.PassThrough;
-        if (!access.MayUseCache || !SharedRequests.IsCacheableRead(context.Request))
+        if (!SharedRequests.IsCacheableRead(context.Request))
         {
-            await ForwardAsync(context, route.RouteId).ConfigureAwait(false);
+            await ForwardAsync(context, route.RouteId);
+            return;
+        }
+
+        var access = accessGate.Decide(context, route);
+        if (access is null)
+        {
+            Answered(route.RouteId, CacheResult.Bypass);
+            CacheHeaders.SetBypass(context.Response);
+            await UpstreamAccessGate.RefuseAsync(context);
             return;
         }
 
@@ -48,121 +50,62 @@ internal sealed partial class ResponseCacheMiddleware(
         activity?.SetTag(EnrichProxySpans.UpstreamAttribute, route.ClusterId);
 
         var epoch = hotTargets.Epoch;
-        var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
-        var fill = FillRequest.FromClient(context, route.RouteId, policy, access);
-        var key = CacheKeyBuilder.Build(fill, policy, upstream.EffectiveKeyName);
-        var cached = await cache.LookupAsync(key, fill, route, policy, context.RequestAborted).ConfigureAwait(false);
-        if (cached.HasValue)
-        {
-            if (cached.Value.IsPassThrough)
-            {
-                await ForwardAsync(context, route.RouteId).ConfigureAwait(false);
-                return;
-            }
-
-            var age = cached.Value.AgeAt(time.GetUtcNow());
-            if (age <= policy.Ttl)
-            {
-                RememberHotTarget(context, route, policy, access, upstream.Kind, key, epoch);
-                await WriteAsync(context, route.RouteId, cached.Value, CacheResult.Hit, age).ConfigureAwait(false);
-                return;
-            }
-
-            // Past the TTL but found: within stale-while-revalidate, or throttled by fail-safe after an upstream failure.
-            if (policy.IsWithinStaleWhileRevalidate(age))
-            {
-                cache.RefreshInBackground(key, fill, policy);
-            }
-
-            await WriteAsync(context, route.RouteId, cached.Value, CacheResult.Stale, age).ConfigureAwait(false);
-            return;
-        }
-
-        await FillAsync(context, route, key, fill, policy).ConfigureAwait(false);
-    }
-
-    private async Task FillAsync(HttpContext context, RouteConfig route, string key, FillRequest fill, CachePolicy policy)
-    {
-        var routeId = route.RouteId;
-        var (flight, started) = cache.Fill(key, fill, policy);
-        Activity.Current?.SetTag(EnrichProxySpans.CoalescedAttribute, !started);
-        if (!started)
-        {
-            metrics.Coalesced(routeId);
-        }
-
-        FillOutcome outcome;
+        var read = cache.Prepare(route, policy, UpstreamRequest.FromClient(context, route.RouteId, policy.VaryByHeaders, access));
+        ReadResult result;
         try
         {
-            outcome = await flight.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            result = await cache.ReadAsync(read, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            return; // The client left; the fill goes on for the others and the cache.
-        }
-        catch (UpstreamFailureException failure)
-        {
-            // Nothing stale to fall back on: the client gets what the upstream said.
-            await WriteAsync(context, routeId, failure.Answer, CacheResult.Miss, TimeSpan.Zero).ConfigureAwait(false);
-            return;
-        }
-        catch (UpstreamRefusedException refused)
-        {
-            await WriteProblemAsync(context, routeId, StatusCodes.Status503ServiceUnavailable, UpstreamRefusedException.ProblemTitle,
-                refused.ProblemDetail, refused.RetryAfter).ConfigureAwait(false);
-            return;
-        }
-        catch (TimeoutException)
-        {
-            LogFillTimedOut(logger, routeId);
-            await WriteProblemAsync(context, routeId, StatusCodes.Status504GatewayTimeout, "Upstream timeout",
-                "The upstream did not answer in time and nothing stale is cached.").ConfigureAwait(false);
-            return;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or IOException or UpstreamUnavailableException)
-        {
-            await WriteProblemAsync(context, routeId, StatusCodes.Status502BadGateway, "Upstream unavailable",
-                "The upstream could not be reached and nothing stale is cached.").ConfigureAwait(false);
-            return;
+            return; // The client left; a fill goes on for the others and the cache.
         }
 
-        var value = outcome.Value;
-        if (value.IsPassThrough)
+        if (result.Coalesced)
         {
-            if (started && outcome.PrivateAnswer is { } own)
-            {
-                await WriteAsync(context, routeId, own, CacheResult.Bypass, TimeSpan.Zero).ConfigureAwait(false);
-            }
-            else
-            {
-                await ForwardAsync(context, routeId).ConfigureAwait(false);
-            }
-
-            return;
+            metrics.Coalesced(route.RouteId);
+            Activity.Current?.SetTag(EnrichProxySpans.CoalescedAttribute, true);
         }
 
-        var age = value.AgeAt(time.GetUtcNow());
-        if (age > policy.Ttl && purger.IsPurged(fill, route, policy, value.PurgeStamp))
+        switch (result)
         {
-            // The upstream failed and fail-safe fell back on an answer that was purged: as if nothing were cached.
-            await cache.RemoveAsync(key).ConfigureAwait(false);
-            await WriteProblemAsync(context, routeId, StatusCodes.Status502BadGateway, "Upstream unavailable",
-                "The upstream failed and its last answer was purged, so nothing stale can be served.").ConfigureAwait(false);
-            return;
+            case ReadResult.Hit hit:
+                RememberHotTarget(context, read, epoch);
+                await WriteAsync(context, route.RouteId, hit.Entry, CacheResult.Hit, hit.Age);
+                break;
+            case ReadResult.Stale stale:
+                await WriteAsync(context, route.RouteId, stale.Entry, CacheResult.Stale, stale.Age);
+                break;
+            case ReadResult.Filled filled:
+                await WriteAsync(context, route.RouteId, filled.Entry, CacheResult.Miss, filled.Age);
+                break;
+            case ReadResult.Private own:
+                await WriteAsync(context, route.RouteId, own.Answer, CacheResult.Bypass, TimeSpan.Zero);
+                break;
+            case ReadResult.Failed { Problem.Answer: { } answer }:
+                // Nothing stale to fall back on: the client gets what the upstream said.
+                await WriteAsync(context, route.RouteId, CachedResponse.From(answer), CacheResult.Miss, TimeSpan.Zero);
+                break;
+            case ReadResult.Failed failed:
+                Answered(route.RouteId, CacheResult.Miss);
+                CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
+                await failed.Problem.WriteProblemAsync(context);
+                break;
+            default:
+                await ForwardAsync(context, route.RouteId);
+                break;
         }
-
-        await WriteAsync(context, routeId, value, age > policy.Ttl ? CacheResult.Stale : CacheResult.Miss, age).ConfigureAwait(false);
     }
 
     // Asked again while fresh: from now on the fast path answers this target. A key asked once costs
     // no memory here, so a cache full of one-off answers does not carry a map entry for each.
-    private void RememberHotTarget(HttpContext context, RouteConfig route, CachePolicy policy, UpstreamAccess access, Configuration.UpstreamKind kind, string key, int epoch)
+    private void RememberHotTarget(HttpContext context, CacheRead read, int epoch)
     {
         if (context.Features.Get<IHttpRequestFeature>()?.RawTarget is { } rawTarget
             && !hotTargets.TryGet(rawTarget, out _)
-            && sharedRequests.MayRemember(context.Request, rawTarget, route, policy, access, kind))
+            && sharedRequests.MayRemember(context.Request, rawTarget, read.Route, read.Policy, read.Request.Access))
         {
-            hotTargets.Remember(rawTarget, key, policy, metrics.For(route.RouteId), epoch);
+            hotTargets.Remember(rawTarget, read.Key, read.Policy, metrics.For(read.RouteId), epoch);
         }
     }
 
@@ -184,15 +127,4 @@ internal sealed partial class ResponseCacheMiddleware(
         metrics.Answered(routeId, result);
         Activity.Current?.SetTag(EnrichProxySpans.CacheResultAttribute, CacheMetrics.Label(result));
     }
-
-    private Task WriteProblemAsync(HttpContext context, string routeId, int status, string title, string detail, TimeSpan? retryAfter = null)
-    {
-        Answered(routeId, CacheResult.Miss);
-        CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
-        return ProblemResponses.WriteAsync(context, status, title, detail, retryAfter);
-    }
-
-    [LoggerMessage(EventId = 3101, EventName = "FillTimedOut", Level = LogLevel.Warning,
-        Message = "Fill for route {RouteId} timed out with nothing stale to answer")]
-    private static partial void LogFillTimedOut(ILogger logger, string routeId);
 }

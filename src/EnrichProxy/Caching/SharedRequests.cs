@@ -62,17 +62,16 @@ internal sealed class SharedRequests
     }
 
     /// <summary>
-    /// Whether the full pipeline may teach the fast path this request: the answer is shared (no
-    /// credential of the client's was involved, and no Arr key had to be checked), and neither the
-    /// route nor the policy looks at anything but the target.
+    /// Whether the full pipeline may teach the fast path this request: the answer is the same for every
+    /// client (<see cref="UpstreamAccess.AnswersEveryone"/>), and neither the route nor the policy looks at
+    /// anything but the target.
     /// </summary>
-    public bool MayRemember(HttpRequest request, string rawTarget, RouteConfig route, CachePolicy policy, UpstreamAccess access, UpstreamKind kind)
+    public bool MayRemember(HttpRequest request, string rawTarget, RouteConfig route, CachePolicy policy, UpstreamAccess access)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(policy);
-        var shared = ReferenceEquals(access, UpstreamAccess.Anonymous)
-            || (ReferenceEquals(access, UpstreamAccess.ProxyKey) && kind == UpstreamKind.Metadata);
-        return shared
+        ArgumentNullException.ThrowIfNull(access);
+        return access.AnswersEveryone
             && policy.VaryByHeaders.Count == 0
             && route.Match.Hosts is null
             && route.Match.Headers is null

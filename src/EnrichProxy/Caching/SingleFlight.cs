@@ -42,7 +42,7 @@ internal sealed class SingleFlight<T>
         {
             // Off the caller's stack: the work must not be cancelled with the first client that asked for it.
             await Task.Yield();
-            completion.TrySetResult(await work(state).ConfigureAwait(false));
+            completion.TrySetResult(await work(state));
         }
 #pragma warning disable CA1031 // Every failure belongs to the waiters, who each turn it into an answer.
         catch (Exception exception)

@@ -12,13 +12,13 @@ internal enum Storability
     /// <summary>Stored for the policy's negative TTL (404, 410).</summary>
     Negative,
 
-    /// <summary>Given to the clients waiting for this fill, not stored (other 4xx, temporary redirects, an unset negative TTL).</summary>
+    /// <summary>Given to the reads waiting for this fill, not stored (other 4xx, temporary redirects, an unset negative TTL).</summary>
     SharedNotStored,
 
-    /// <summary>Belongs to the client that caused the fill only (<c>Set-Cookie</c>, <c>private</c>, or <c>no-store</c>/<c>no-cache</c> without the policy's override).</summary>
+    /// <summary>Belongs to the read that caused the fill only (<c>Set-Cookie</c>, <c>private</c>, or <c>no-store</c>/<c>no-cache</c> without the policy's override).</summary>
     Private,
 
-    /// <summary>Larger than the policy's <c>MaxCacheableBytes</c>: every client is forwarded, streaming.</summary>
+    /// <summary>Larger than the policy's <c>MaxCacheableBytes</c>: a reminder is stored, and every client is forwarded, streaming.</summary>
     TooLarge,
 
     /// <summary>The upstream failed (5xx, 429, 408): stale if any, else the upstream's answer.</summary>
@@ -33,8 +33,7 @@ internal static class StorabilityRules
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(policy);
 
-        var status = answer.StatusCode;
-        if (status >= 500 || status is StatusCodes.Status429TooManyRequests or StatusCodes.Status408RequestTimeout)
+        if (answer.IsFailure)
         {
             return Storability.UpstreamFailure;
         }
@@ -44,17 +43,28 @@ internal static class StorabilityRules
             return Storability.TooLarge;
         }
 
-        if (answer.HasSetCookie
-            || HeaderRules.OriginForbidsSharing(answer.Header(HeaderNames.CacheControl), policy.OverrideOriginCacheControl))
+        if (answer.HasSetCookie || OriginForbidsSharing(answer.Header(HeaderNames.CacheControl), policy.OverrideOriginCacheControl))
         {
             return Storability.Private;
         }
 
-        return status switch
+        return answer.StatusCode switch
         {
             200 or 203 or 204 or 300 or 301 or 308 => Storability.Fresh,
             404 or 410 => policy.NegativeTtl > TimeSpan.Zero ? Storability.Negative : Storability.SharedNotStored,
             _ => Storability.SharedNotStored,
         };
+    }
+
+    /// <summary>Whether the origin forbids sharing the answer: <c>no-store</c>, <c>no-cache</c> or <c>private</c>.</summary>
+    public static bool OriginForbidsSharing(string? cacheControl, bool overrideNoStore)
+    {
+        if (string.IsNullOrEmpty(cacheControl) || !CacheControlHeaderValue.TryParse(cacheControl, out var parsed))
+        {
+            return false;
+        }
+
+        // A policy may override no-store and no-cache (the Arr APIs send them on every answer), never private.
+        return parsed.Private || (!overrideNoStore && (parsed.NoStore || parsed.NoCache));
     }
 }

@@ -33,7 +33,7 @@ internal sealed class TransientKeyLocker : IFusionCacheMemoryLocker
         var acquired = false;
         try
         {
-            acquired = await keyLock.Semaphore.WaitAsync(timeout, token).ConfigureAwait(false);
+            acquired = await keyLock.Semaphore.WaitAsync(timeout, token);
         }
         finally
         {

@@ -4,7 +4,7 @@ namespace EnrichProxy.Configuration;
 /// How the answers of a route are cached (<c>EnrichProxy:Policies:&lt;name&gt;</c>).
 /// See the README's "How caching behaves".
 /// </summary>
-public sealed class CachePolicyOptions
+internal sealed class CachePolicyOptions
 {
     /// <summary>How long an answer is fresh (a HIT). Required, greater than zero.</summary>
     public TimeSpan Ttl { get; init; }

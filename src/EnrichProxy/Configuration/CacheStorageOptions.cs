@@ -1,9 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace EnrichProxy.Configuration;
 
 /// <summary>Memory and embedded disk storage (<c>EnrichProxy:Cache</c>).</summary>
-public sealed class CacheStorageOptions
+internal sealed class CacheStorageOptions
 {
     /// <summary>Upper bound of the memory cache (L1), in bytes of cached answers. Default 512 MiB.</summary>
+    [SettingRange(typeof(long), "1", "9223372036854775807", ErrorMessage = "{0} must be greater than 0.")]
     public long MemorySizeLimitBytes { get; init; } = 512L * 1024 * 1024;
 
     /// <summary>
@@ -20,5 +23,6 @@ public sealed class CacheStorageOptions
     /// How often the second level's entries and bytes are counted for <c>/metrics</c> and <c>/admin/stats</c>.
     /// Default 5 minutes: with Redis, each count scans the keyspace. The first count is taken at start.
     /// </summary>
+    [SettingRange(typeof(TimeSpan), "00:00:00.001", "10675199.02:48:05.4775807", ErrorMessage = "{0} must be greater than 0.")]
     public TimeSpan L2SampleInterval { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace EnrichProxy.Configuration;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace EnrichProxy.Configuration;
 /// <c>ReverseProxy</c> section; this section holds what EnrichProxy adds to them.
 /// See the README's "Configuration reference".
 /// </summary>
-public sealed class EnrichProxyOptions
+internal sealed class EnrichProxyOptions
 {
     public const string SectionName = "EnrichProxy";
 
@@ -19,29 +21,35 @@ public sealed class EnrichProxyOptions
     public RedisOptions Redis { get; init; } = new();
 
     /// <summary>Memory (L1) and embedded disk (L2) settings.</summary>
+    [ValidateObjectMembers]
     public CacheStorageOptions Cache { get; init; } = new();
 
     /// <summary>The Arr webhooks that purge what their events touched.</summary>
     public WebhookOptions Webhooks { get; init; } = new();
 
     /// <summary>The enrichment API's document cache.</summary>
+    [ValidateObjectMembers]
     public EnrichmentOptions Enrichment { get; init; } = new();
 
     /// <summary>Where the operator's overrides of the enrichment API are kept.</summary>
     public OverrideStorageOptions Overrides { get; init; } = new();
 
     /// <summary>The background queue of refreshes, prefetches and warm-up jobs.</summary>
+    [ValidateObjectMembers]
     public QueueOptions Queue { get; init; } = new();
 
     /// <summary>The warm-up of the cache from the Arr libraries.</summary>
+    [ValidateObjectMembers]
     public WarmupOptions Warmup { get; init; } = new();
 
     /// <summary>The admin API (<c>/admin/*</c>): off until a key is set.</summary>
+    [ValidateObjectMembers]
     public AdminOptions Admin { get; init; } = new();
 
     /// <summary>
     /// A key clients may present to the Arr routes instead of the instance's own key, so that a
     /// client never needs the real Arr key. Empty (the default): only each instance's key is accepted.
     /// </summary>
+    [OptionalSecret(16)]
     public string? InboundApiKey { get; init; }
 }

@@ -1,7 +1,7 @@
 namespace EnrichProxy.Configuration;
 
 /// <summary>The operator's overrides of the enrichment API (<c>EnrichProxy:Overrides</c>).</summary>
-public sealed class OverrideStorageOptions
+internal sealed class OverrideStorageOptions
 {
     /// <summary>
     /// The embedded file that keeps overrides when Redis is not configured (with Redis, a hash per kind

@@ -1,7 +1,7 @@
 namespace EnrichProxy.Configuration;
 
 /// <summary>Redis as L2, backplane and distributed lock (<c>EnrichProxy:Redis</c>).</summary>
-public sealed class RedisOptions
+internal sealed class RedisOptions
 {
     /// <summary>A StackExchange.Redis configuration string such as <c>localhost:6379</c>. Empty (the default): no Redis; the embedded disk L2 is used.</summary>
     public string? Configuration { get; init; }

@@ -4,7 +4,7 @@ namespace EnrichProxy.Configuration;
 /// The outbound rate limit of one cluster (<c>EnrichProxy:Upstreams:&lt;cluster&gt;:RateLimit</c>): a token
 /// bucket refilled at <see cref="PermitsPerSecond"/> that holds at most <see cref="Burst"/> permits.
 /// </summary>
-public sealed class RateLimitOptions
+internal sealed class RateLimitOptions
 {
     /// <summary>Requests per second the upstream may see. 0 (the default): no limit.</summary>
     public double PermitsPerSecond { get; init; }
@@ -24,7 +24,7 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>Retries of idempotent requests (<c>…:Retry</c>): jittered exponential back-off.</summary>
-public sealed class RetryOptions
+internal sealed class RetryOptions
 {
     /// <summary>Retries after the first attempt. 0 turns retries off.</summary>
     public int MaxRetries { get; init; } = 2;
@@ -34,7 +34,7 @@ public sealed class RetryOptions
 }
 
 /// <summary>The circuit breaker of one cluster (<c>…:CircuitBreaker</c>).</summary>
-public sealed class CircuitBreakerOptions
+internal sealed class CircuitBreakerOptions
 {
     /// <summary>Failed attempts in a row (connection errors, timeouts, 5xx) that open the circuit.</summary>
     public int FailuresBeforeOpening { get; init; } = 5;
@@ -44,7 +44,7 @@ public sealed class CircuitBreakerOptions
 }
 
 /// <summary>Timeouts of upstream requests (<c>…:Timeouts</c>).</summary>
-public sealed class UpstreamTimeoutOptions
+internal sealed class UpstreamTimeoutOptions
 {
     /// <summary>The longest one attempt may take, until the response headers arrive.</summary>
     public TimeSpan Attempt { get; init; } = TimeSpan.FromSeconds(10);

@@ -4,7 +4,7 @@ namespace EnrichProxy.Configuration;
 /// What EnrichProxy adds to every request it sends to one cluster (<c>EnrichProxy:Upstreams:&lt;cluster&gt;</c>).
 /// See the README's "Credentials".
 /// </summary>
-public sealed class UpstreamOptions
+internal sealed class UpstreamOptions
 {
     /// <summary>Decides how client credentials are treated. Default <see cref="UpstreamKind.Metadata"/>.</summary>
     public UpstreamKind Kind { get; init; } = UpstreamKind.Metadata;
@@ -55,7 +55,7 @@ public sealed class UpstreamOptions
 }
 
 /// <summary>How an upstream's answers relate to who asks.</summary>
-public enum UpstreamKind
+internal enum UpstreamKind
 {
     /// <summary>Public metadata (TMDb, TheTVDB, MusicBrainz, Fanart.tv): the answer does not depend on the key, so the proxy's key replaces the client's and every client shares the cache.</summary>
     Metadata,
@@ -65,7 +65,7 @@ public enum UpstreamKind
 }
 
 /// <summary>Where an upstream expects its key.</summary>
-public enum ApiKeyLocation
+internal enum ApiKeyLocation
 {
     /// <summary>A query parameter (TMDb <c>api_key</c>, Fanart.tv <c>api_key</c>).</summary>
     Query,

@@ -1,7 +1,7 @@
 namespace EnrichProxy.Configuration;
 
 /// <summary>The Arr webhooks (<c>EnrichProxy:Webhooks</c>): <c>POST /webhooks/radarr|sonarr|lidarr</c>.</summary>
-public sealed class WebhookOptions
+internal sealed class WebhookOptions
 {
     /// <summary>The user name the Arr's webhook connection sends (Basic authentication). Default: none.</summary>
     public string? Username { get; init; }

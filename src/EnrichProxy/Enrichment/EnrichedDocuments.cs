@@ -40,7 +40,7 @@ internal sealed class EnrichedDocuments
     /// <summary>The document if cached, fresh and not purged. A purged one stays in the cache as the fallback of <see cref="GetStaleAsync"/>.</summary>
     public async Task<JsonObject?> GetAsync(ItemKey item, IEnumerable<string> tags, CancellationToken cancellationToken)
     {
-        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), _fresh, cancellationToken).ConfigureAwait(false);
+        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), _fresh, cancellationToken);
         return stored.HasValue && !tags.Any(tag => _purger.IsTagPurged(tag, stored.Value.RequestedAt))
             ? JsonNode.Parse(stored.Value.Json)!.AsObject()
             : null;
@@ -52,7 +52,7 @@ internal sealed class EnrichedDocuments
     /// </summary>
     public async Task<JsonObject?> GetStaleAsync(ItemKey item, CancellationToken cancellationToken)
     {
-        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), _staleAllowed, cancellationToken).ConfigureAwait(false);
+        var stored = await _cache.TryGetAsync<StoredDocument>(Key(item), _staleAllowed, cancellationToken);
         return stored.HasValue ? JsonNode.Parse(stored.Value.Json)!.AsObject() : null;
     }
 

@@ -1,4 +1,3 @@
-using EnrichProxy.Enrichment.Overrides;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EnrichProxy.Enrichment;
@@ -14,17 +13,19 @@ internal static class EnrichmentEndpoints
     public static IEndpointRouteBuilder MapEnrichmentApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/v1").WithTags("Enrichment");
-        MapKind(api, ItemKind.Movies, "tmdbId", "One merged movie document: library first, then overrides, then TMDb.");
-        MapKind(api, ItemKind.Series, "tvdbId", "One merged series document: library first, then overrides, then TheTVDB.");
-        MapKind(api, ItemKind.Artists, "mbid", "One merged artist document: library first, then overrides, then MusicBrainz and Fanart.tv.");
+        foreach (var kind in ItemKinds.All)
+        {
+            MapKind(api, kind);
+        }
+
         return endpoints;
     }
 
     // GET /api/v1/{kind}/{id}, the id named after its provider so that the OpenAPI description says which.
-    private static void MapKind(RouteGroupBuilder api, ItemKind kind, string idName, string summary) =>
-        api.MapGet($"/{ItemKey.KindName(kind)}/{{{idName}}}", (HttpContext context, string? fields, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access) =>
-                GetAsync(kind, context.GetRouteValue(idName)?.ToString() ?? string.Empty, fields, context, resolver, sources, access))
-            .WithSummary(summary)
+    private static void MapKind(RouteGroupBuilder api, ItemKindDefinition kind) =>
+        api.MapGet($"/{kind.Name}/{{{kind.IdParameter}}}", (HttpContext context, string? fields, ItemResolver resolver, LibraryAccess access) =>
+                GetAsync(kind, context.GetRouteValue(kind.IdParameter)?.ToString() ?? string.Empty, fields, context, resolver, access))
+            .WithSummary(kind.Summary)
             .WithDescription("fields=title,year limits the document to those fields (and skips the external APIs when the library and overrides answer them). X-EnrichProxy-Source names the tier that answered: cache, arr, internal or external. `complete: false` means a part is still being fetched in the background.")
             .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -32,20 +33,19 @@ internal static class EnrichmentEndpoints
             .ProducesProblem(StatusCodes.Status502BadGateway);
 
     private static async Task<IResult> GetAsync(
-        ItemKind kind, string id, string? fields, HttpContext context, ItemResolver resolver, IEnumerable<IItemSources> sources, LibraryAccess access)
+        ItemKindDefinition kind, string id, string? fields, HttpContext context, ItemResolver resolver, LibraryAccess access)
     {
-        var chain = sources.Single(s => s.Kind == kind);
-        if (!ItemKey.TryParse(kind, id, out var item))
+        if (!ItemKey.TryParse(kind.Kind, id, out var item))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid id", $"The id must be {ItemKey.IdDescription(kind)}.");
+            return Problem(StatusCodes.Status400BadRequest, "Invalid id", $"The id must be {kind.IdDescription}.");
         }
 
-        if (!TryParseFields(fields, chain.Fields, out var asked, out var unknown))
+        if (!TryParseFields(fields, kind.Fields, out var asked, out var unknown))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Unknown field", $"'{unknown}' is not a field of {ItemKey.KindName(kind)}; the fields are {string.Join(", ", chain.Fields)}.");
+            return Problem(StatusCodes.Status400BadRequest, "Unknown field", $"'{unknown}' is not a field of {kind.Name}; the fields are {string.Join(", ", kind.Fields)}.");
         }
 
-        var answer = await resolver.ResolveAsync(chain, item, asked, context.RequestAborted).ConfigureAwait(false);
+        var answer = await resolver.ResolveAsync(kind, item, asked, context.RequestAborted);
         switch (answer.Outcome)
         {
             case EnrichmentOutcome.Found:

@@ -1,9 +1,7 @@
-using EnrichProxy.Caching;
+using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
-using EnrichProxy.Enrichment.Artists;
-using EnrichProxy.Enrichment.Movies;
 using EnrichProxy.Enrichment.Overrides;
-using EnrichProxy.Enrichment.Series;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace EnrichProxy.Enrichment;
@@ -18,20 +16,22 @@ internal static class EnrichmentServiceCollectionExtensions
         {
             // Shared by every instance, like the cache; the connection is the cache's.
             services.AddSingleton<IOverrideStore>(sp => new RedisOverrideStore(sp.GetRequiredService<IConnectionMultiplexer>(), settings.Redis.InstanceName));
+            foreach (var kind in ItemKinds.All)
+            {
+                services.AddSingleton(new RedisKeyOutsideCache(RedisOverrideStore.HashKey(settings.Redis.InstanceName, kind.Kind)));
+            }
         }
         else
         {
             services.AddSingleton<IOverrideStore>(_ => new SqliteOverrideStore(Path.GetFullPath(settings.Overrides.DiskPath, environment.ContentRootPath)));
         }
 
-        services.AddSingleton<CachedRouteReader>();
+        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichmentOptionsValidator>();
         services.AddSingleton<EnrichedDocuments>();
         services.AddSingleton<TierReader>();
+        services.AddSingleton<ItemSources>();
         services.AddSingleton<LibraryAccess>();
         services.AddSingleton<ItemResolver>();
-        services.AddSingleton<IItemSources, MovieSources>();
-        services.AddSingleton<IItemSources, SeriesSources>();
-        services.AddSingleton<IItemSources, ArtistSources>();
         return services;
     }
 }

@@ -12,6 +12,7 @@ namespace EnrichProxy.Enrichment;
 /// the proxy's own cached routes, so it shares their cache, purges, rate limits and circuit breakers.
 /// </summary>
 internal sealed partial class ItemResolver(
+    ItemSources sources,
     IOverrideStore overrides,
     EnrichedDocuments documents,
     BackgroundQueue queue,
@@ -20,52 +21,52 @@ internal sealed partial class ItemResolver(
     ILogger<ItemResolver> logger)
 {
     /// <summary>The document of <paramref name="item"/>, with only <paramref name="fields"/> when given (null: every field).</summary>
-    public async Task<EnrichmentAnswer> ResolveAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, CancellationToken cancellationToken)
+    public async Task<EnrichmentAnswer> ResolveAsync(ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sources);
-        if (await documents.GetAsync(item, sources.Tags(item), cancellationToken).ConfigureAwait(false) is { } cached)
+        ArgumentNullException.ThrowIfNull(kind);
+        if (await documents.GetAsync(item, Tags(kind, item), cancellationToken) is { } cached)
         {
             return EnrichmentAnswer.Found(DocumentAssembly.Project(cached, fields), Tiers.Cache, []);
         }
 
-        return await AssembleAsync(sources, item, fields, inBackground: false, cancellationToken).ConfigureAwait(false);
+        return await AssembleAsync(kind, item, fields, inBackground: false, cancellationToken);
     }
 
     /// <summary>
     /// Makes sure the document of <paramref name="item"/> is cached, for the warm-up: the whole chain without a
     /// soft timeout, so nothing is handed on to the refresh lane.
     /// </summary>
-    /// <returns>The result of the warm-up job (<see cref="JobKinds"/>).</returns>
-    public async Task<string> WarmAsync(IItemSources sources, ItemKey item, CancellationToken cancellationToken)
+    /// <returns>How the warm-up job ended.</returns>
+    public async Task<JobResult> WarmAsync(ItemKindDefinition kind, ItemKey item, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(sources);
-        if (await documents.GetAsync(item, sources.Tags(item), cancellationToken).ConfigureAwait(false) is not null)
+        ArgumentNullException.ThrowIfNull(kind);
+        if (await documents.GetAsync(item, Tags(kind, item), cancellationToken) is not null)
         {
-            return JobKinds.Cached;
+            return JobResult.Cached;
         }
 
-        var answer = await AssembleAsync(sources, item, null, inBackground: true, cancellationToken).ConfigureAwait(false);
+        var answer = await AssembleAsync(kind, item, null, inBackground: true, cancellationToken);
         return answer switch
         {
-            { Outcome: EnrichmentOutcome.Failed } or { FailedTiers.Count: > 0 } => JobKinds.Failed,
-            { Document: { } document } when document["complete"]?.GetValue<bool>() == true => JobKinds.Stored,
-            _ => JobKinds.NotStored,
+            { Outcome: EnrichmentOutcome.Failed } or { FailedTiers.Count: > 0 } => JobResult.Failed,
+            { Document: { } document } when document["complete"]?.GetValue<bool>() == true => JobResult.Stored,
+            _ => JobResult.NotStored,
         };
     }
 
-    private async Task<EnrichmentAnswer> AssembleAsync(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, bool inBackground, CancellationToken cancellationToken)
+    private async Task<EnrichmentAnswer> AssembleAsync(ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, bool inBackground, CancellationToken cancellationToken)
     {
-        var asked = fields ?? sources.Fields;
+        var asked = fields ?? kind.Fields;
         var requestedAt = time.GetUtcNow();
         var failed = new List<string>();
 
-        var library = await ReadLibraryAsync(sources, item, cancellationToken).ConfigureAwait(false);
+        var library = await ReadLibraryAsync(kind, item, cancellationToken);
         if (library.Failed)
         {
             failed.Add(Tiers.Arr);
         }
 
-        var own = await ReadOverrideAsync(item, failed, cancellationToken).ConfigureAwait(false);
+        var own = await ReadOverrideAsync(item, failed, cancellationToken);
 
         // External only for what the library and the overrides do not already answer.
         var needExternal = asked.Any(field => own?.Fields.ContainsKey(field) != true && library.Fields?.ContainsKey(field) != true);
@@ -73,14 +74,14 @@ internal sealed partial class ItemResolver(
         Task<ExternalRead>? stillComing = null;
         if (needExternal)
         {
-            var read = ReadExternalAsync(sources, item);
+            var read = ReadExternalAsync(kind, item);
             if (!inBackground && (library.Found || own is not null))
             {
                 // Something already answers: the external APIs get until the soft timeout, then the answer goes without them.
                 var softTimeout = Task.Delay(options.Value.Enrichment.ExternalSoftTimeout, time, cancellationToken);
-                if (await Task.WhenAny(read, softTimeout).ConfigureAwait(false) == read)
+                if (await Task.WhenAny(read, softTimeout) == read)
                 {
-                    external = await read.ConfigureAwait(false);
+                    external = await read;
                 }
                 else
                 {
@@ -89,7 +90,7 @@ internal sealed partial class ItemResolver(
             }
             else
             {
-                external = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+                external = await read.WaitAsync(cancellationToken);
             }
         }
 
@@ -103,10 +104,10 @@ internal sealed partial class ItemResolver(
         {
             // Nothing found, or only the overrides while the library and the external APIs both failed:
             // the last whole document (overrides applied when it was made) is the better answer.
-            return await NothingFoundAsync(sources, item, fields, failed, own, cancellationToken).ConfigureAwait(false);
+            return await NothingFoundAsync(kind, item, fields, failed, own, cancellationToken);
         }
 
-        var ids = DocumentAssembly.MergeIds(sources.Ids(item), library.Ids, external?.Ids);
+        var ids = DocumentAssembly.MergeIds(kind.IdsOf(item), library.Ids, external?.Ids);
         var (document, origins) = DocumentAssembly.Merge(ids, asked, (Tiers.Internal, own?.Fields), (Tiers.Arr, library.Fields), (Tiers.External, external?.Fields));
         DocumentAssembly.AddExtraOverrides(document, origins, fields, own?.Fields);
         document["library"] = library.Library?.DeepClone();
@@ -118,45 +119,49 @@ internal sealed partial class ItemResolver(
 
         if (fields is null && complete)
         {
-            await documents.SetAsync(item, document, requestedAt).ConfigureAwait(false);
+            await documents.SetAsync(item, document, requestedAt);
         }
         else if (fields is null && !inBackground && (stillComing is not null || external is { Incomplete: true }))
         {
             // The background tier: the same chain again without a soft timeout; reads still on their way
             // are joined (the routes' fills are shared), not sent twice.
-            queue.TryEnqueue(new BackgroundJob(JobKinds.Enrich, "enrich|" + item, QueueLane.Refresh, Depth: 0, async cancellationToken =>
-                (await AssembleAsync(sources, item, null, inBackground: true, cancellationToken).ConfigureAwait(false)).Document?["complete"]?.GetValue<bool>() == true
-                    ? JobKinds.Stored
-                    : JobKinds.NotStored));
+            queue.TryEnqueue(new BackgroundJob(JobKind.Enrich, "enrich|" + item, QueueLane.Refresh, Depth: 0, async cancellationToken =>
+                (await AssembleAsync(kind, item, null, inBackground: true, cancellationToken)).Document?["complete"]?.GetValue<bool>() == true
+                    ? JobResult.Stored
+                    : JobResult.NotStored));
         }
 
         var answeredBy = library.Found ? Tiers.Arr : own is not null ? Tiers.Internal : Tiers.External;
         return EnrichmentAnswer.Found(document, answeredBy, failed);
     }
 
+    // The document's own tag, and those of the kind's routes whose purges cover it.
+    private static List<string> Tags(ItemKindDefinition kind, ItemKey item) =>
+        [EnrichedDocuments.Tag(item), .. kind.CoveringTags.Select(tag => tag.Replace("{id}", item.Id, StringComparison.Ordinal))];
+
     // Not found, unless a tier failed to say; then the last document, however old or purged since.
     private async Task<EnrichmentAnswer> NothingFoundAsync(
-        IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, ItemOverride? own, CancellationToken cancellationToken)
+        ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, ItemOverride? own, CancellationToken cancellationToken)
     {
         if (failed.Count == 0)
         {
             return new EnrichmentAnswer(EnrichmentOutcome.NotFound, null, null, []);
         }
 
-        if (await documents.GetStaleAsync(item, cancellationToken).ConfigureAwait(false) is { } stale)
+        if (await documents.GetStaleAsync(item, cancellationToken) is { } stale)
         {
             return EnrichmentAnswer.Found(DocumentAssembly.Project(stale, fields), Tiers.Cache, failed);
         }
 
         return own is null
             ? new EnrichmentAnswer(EnrichmentOutcome.Failed, null, null, failed)
-            : FromOverridesOnly(sources, item, fields, failed, own);
+            : FromOverridesOnly(kind, item, fields, failed, own);
     }
 
     // The library and the external APIs failed and nothing is cached: what the operator said is all there is.
-    private static EnrichmentAnswer FromOverridesOnly(IItemSources sources, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, ItemOverride own)
+    private static EnrichmentAnswer FromOverridesOnly(ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, ItemOverride own)
     {
-        var (document, origins) = DocumentAssembly.Merge(sources.Ids(item), fields ?? sources.Fields, (Tiers.Internal, own.Fields));
+        var (document, origins) = DocumentAssembly.Merge(kind.IdsOf(item), fields ?? kind.Fields, (Tiers.Internal, own.Fields));
         DocumentAssembly.AddExtraOverrides(document, origins, fields, own.Fields);
         document["library"] = null;
         document["sources"] = origins;
@@ -164,11 +169,11 @@ internal sealed partial class ItemResolver(
         return EnrichmentAnswer.Found(document, Tiers.Internal, failed);
     }
 
-    private async Task<LibraryRead> ReadLibraryAsync(IItemSources sources, ItemKey item, CancellationToken cancellationToken)
+    private async Task<LibraryRead> ReadLibraryAsync(ItemKindDefinition kind, ItemKey item, CancellationToken cancellationToken)
     {
         try
         {
-            return await sources.ReadLibraryAsync(item, cancellationToken).ConfigureAwait(false);
+            return await sources.ReadLibraryAsync(kind, item, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -177,11 +182,11 @@ internal sealed partial class ItemResolver(
         }
     }
 
-    private async Task<ExternalRead> ReadExternalAsync(IItemSources sources, ItemKey item)
+    private async Task<ExternalRead> ReadExternalAsync(ItemKindDefinition kind, ItemKey item)
     {
         try
         {
-            return await sources.ReadExternalAsync(item).ConfigureAwait(false);
+            return await sources.ReadExternalAsync(kind, item);
         }
 #pragma warning disable CA1031 // Whatever an upstream sends, a failed tier is an answer the chain can give.
         catch (Exception exception)
@@ -196,7 +201,7 @@ internal sealed partial class ItemResolver(
     {
         try
         {
-            return await overrides.GetAsync(item, cancellationToken).ConfigureAwait(false);
+            return await overrides.GetAsync(item, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -1,4 +1,3 @@
-using EnrichProxy.Enrichment.Overrides;
 using EnrichProxy.Upstreams;
 
 namespace EnrichProxy.Enrichment;
@@ -10,10 +9,11 @@ namespace EnrichProxy.Enrichment;
 /// </summary>
 internal sealed class LibraryAccess(UpstreamRegistry upstreams)
 {
-    public bool MaySee(HttpRequest request, ItemKind kind)
+    public bool MaySee(HttpRequest request, ItemKindDefinition kind)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var instance = upstreams.Get(kind switch { ItemKind.Movies => "radarr", ItemKind.Series => "sonarr", _ => "lidarr" });
+        ArgumentNullException.ThrowIfNull(kind);
+        var instance = upstreams.Get(kind.Library.ClusterId);
         return UpstreamAccessRules.PresentedApiKey(request, instance.EffectiveKeyName) is { } presented
             && ((instance.ApiKey is { Length: > 0 } key && UpstreamAccessRules.KeyEquals(presented, key))
                 || (upstreams.InboundApiKey is { } inbound && UpstreamAccessRules.KeyEquals(presented, inbound)));

@@ -12,7 +12,7 @@ internal static class JsonBodies
         ArgumentNullException.ThrowIfNull(context);
         try
         {
-            return (await JsonSerializer.DeserializeAsync<T>(context.Request.Body, options, context.RequestAborted).ConfigureAwait(false), false);
+            return (await JsonSerializer.DeserializeAsync<T>(context.Request.Body, options, context.RequestAborted), false);
         }
         catch (JsonException)
         {

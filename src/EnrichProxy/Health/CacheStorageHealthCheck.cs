@@ -14,7 +14,7 @@ internal sealed class CacheStorageHealthCheck(IDistributedCache storage) : IHeal
         timeout.CancelAfter(Timeout);
         try
         {
-            await storage.GetAsync("enrichproxy:health", timeout.Token).ConfigureAwait(false);
+            await storage.GetAsync("enrichproxy:health", timeout.Token);
             return HealthCheckResult.Healthy("The L2 cache answers.");
         }
 #pragma warning disable CA1031 // Any failure means not ready; the message must not carry a connection string.

@@ -5,9 +5,11 @@ using EnrichProxy.Configuration;
 using EnrichProxy.Enrichment;
 using EnrichProxy.Enrichment.Webhooks;
 using EnrichProxy.Health;
+using EnrichProxy.Prefetching;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
+using EnrichProxy.Warmup;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -16,7 +18,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace EnrichProxy.Hosting;
 
 /// <summary>The two entry points <c>Program.cs</c> composes: services, then endpoints.</summary>
-public static class EnrichProxyHostingExtensions
+internal static class EnrichProxyHostingExtensions
 {
     private const string ReadyTag = "ready";
 
@@ -35,18 +37,22 @@ public static class EnrichProxyHostingExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         var services = builder.Services;
+        // Every feature adds the checks of what it owns; all of them run at start-up and report together.
         services.AddOptions<EnrichProxyOptions>().BindConfiguration(EnrichProxyOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichProxyOptionsValidator>();
+        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichProxyOptionsBounds>();
+        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, UpstreamOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddAuthorization();
 
         services.AddSingleton<UpstreamRegistry>();
-        services.AddSingleton<UpstreamFetcher>();
+        services.AddSingleton<IUpstreamFetcher, UpstreamFetcher>();
         services.AddSingleton<UpstreamTokens>();
+        services.AddSingleton<UpstreamAccessGate>();
         services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddTransforms<UpstreamCredentialsTransformProvider>();
+            .AddTransforms<UpstreamCredentialsTransformProvider>()
+            .AddTransforms<CachedRouteValidation>();
         // Every upstream request (forwarded or a cache fill) goes through its cluster's resilience pipeline.
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<UpstreamResilienceRegistry>();
@@ -60,10 +66,9 @@ public static class EnrichProxyHostingExtensions
             document.Info.Description = "The enrichment API (one merged document per movie from the library, the overrides and TMDb), the admin API and the Arr webhooks. Proxied routes are not listed: they answer as their upstreams do.";
             return Task.CompletedTask;
         }));
-        services.AddSingleton<CacheMetrics>();
         services.AddEnrichProxyBackground(builder.Configuration);
-        services.AddSingleton<CacheLevelMetrics>();
-        services.AddHostedService(sp => sp.GetRequiredService<CacheLevelMetrics>());
+        services.AddEnrichProxyPrefetching();
+        services.AddEnrichProxyWarmup();
         services.AddEnrichProxyTelemetry(builder.Configuration);
         services.AddHealthChecks()
             .AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag])
@@ -76,6 +81,7 @@ public static class EnrichProxyHostingExtensions
     public static WebApplication MapEnrichProxy(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        StartupCheck.Run(app.Services);
         // Fresh hits of remembered targets are answered first, before routing and everything else.
         app.UseMiddleware<CacheHitFastPath>();
         app.UseExceptionHandler();
@@ -95,8 +101,9 @@ public static class EnrichProxyHostingExtensions
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<RefusedForwardMiddleware>();
-            pipeline.UseMiddleware<UpstreamAccessMiddleware>();
+            // The cache decides the access of the reads it answers; the access step decides the rest's.
             pipeline.UseMiddleware<ResponseCacheMiddleware>();
+            pipeline.UseMiddleware<UpstreamAccessMiddleware>();
             pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();

@@ -10,22 +10,39 @@ namespace EnrichProxy.Prefetching;
 /// <summary>
 /// Queues what an answer names by its policy's prefetch rules, for the background to read through the
 /// proxy's own cached routes: a prefetched answer is an ordinary entry, and the request that follows is a HIT.
+/// It listens to the cache's fills while the host runs.
 /// </summary>
 internal sealed partial class Prefetcher(
-    BackgroundQueue queue, RouteFinder routes, UpstreamRegistry upstreams, IServiceProvider services, IOptions<EnrichProxyOptions> options, ILogger<Prefetcher> logger)
+    FillListeners fills,
+    BackgroundQueue queue,
+    ProxyReads reads,
+    ReadThroughCache cache,
+    PrefetchRules rules,
+    UpstreamRegistry upstreams,
+    IOptions<EnrichProxyOptions> options,
+    ILogger<Prefetcher> logger) : IFillListener, IHostedService
 {
     private readonly QueueOptions _limits = options.Value.Queue;
 
-    // The reader sits on the cache, which calls this class: resolved on first use to keep construction acyclic.
-    private CachedRouteReader? _reader;
-
-    /// <summary>Queues the prefetches <paramref name="policy"/>'s rules find in <paramref name="answer"/>, the upstream's answer to <paramref name="answered"/>.</summary>
-    public void Schedule(FillRequest answered, CachePolicy policy, CachedResponse answer)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(answered);
-        ArgumentNullException.ThrowIfNull(policy);
-        ArgumentNullException.ThrowIfNull(answer);
-        if (policy.Prefetch.Count == 0)
+        fills.Add(this);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        fills.Remove(this);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Queues the prefetches the rules of <paramref name="read"/>'s policy find in <paramref name="entry"/>, the upstream's answer to it.</summary>
+    public void Stored(CacheRead read, CachedResponse entry)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(entry);
+        var policyRules = rules.For(read.Policy.Name);
+        if (policyRules.Count == 0)
         {
             return;
         }
@@ -33,8 +50,8 @@ internal sealed partial class Prefetcher(
         var trigger = BackgroundWork.Current;
         var depth = (trigger?.Depth ?? 0) + 1;
 
-        // Only answers every client shares: the background never spends a client's own API key.
-        if (depth > _limits.MaxPrefetchDepth || answered.Access.Partition is not null || !LooksLikeJson(answer.Body))
+        // The background never spends a client's own credentials.
+        if (depth > _limits.MaxPrefetchDepth || !read.Request.Access.SpendsNoClientCredential || !LooksLikeJson(entry.Body))
         {
             return;
         }
@@ -42,7 +59,7 @@ internal sealed partial class Prefetcher(
         JsonDocument json;
         try
         {
-            json = JsonDocument.Parse(answer.Body);
+            json = JsonDocument.Parse(entry.Body);
         }
         catch (JsonException)
         {
@@ -52,15 +69,15 @@ internal sealed partial class Prefetcher(
         using (json)
         {
             var lane = trigger?.Lane == QueueLane.Warmup ? QueueLane.Warmup : QueueLane.Prefetch;
-            var keyName = upstreams.Get(ClusterOf(answered)).EffectiveKeyName;
+            var keyName = upstreams.Get(read.Route.ClusterId ?? string.Empty).EffectiveKeyName;
             var budget = _limits.MaxPrefetchFanOut;
-            foreach (var rule in policy.Prefetch)
+            foreach (var rule in policyRules)
             {
-                var targets = rule.Expand(json.RootElement, answered.Query, name => ClientCredentials.IsCredentialQueryParameter(name, keyName), budget);
+                var targets = rule.Expand(json.RootElement, read.Request.Query, name => ClientCredentials.IsCredentialQueryParameter(name, keyName), budget);
                 budget -= targets.Count;
                 foreach (var target in targets)
                 {
-                    Queue(target, answered, lane, depth);
+                    Queue(target, read.Request, lane, depth);
                 }
 
                 if (budget <= 0)
@@ -71,40 +88,26 @@ internal sealed partial class Prefetcher(
         }
     }
 
-    private void Queue(string target, FillRequest answered, QueueLane lane, int depth)
+    private void Queue(string target, UpstreamRequest answered, QueueLane lane, int depth)
     {
         var queryStart = target.IndexOf('?', StringComparison.Ordinal);
         var path = PathString.FromUriComponent(queryStart < 0 ? target : target[..queryStart]).Value ?? "/";
         var query = queryStart < 0 ? string.Empty : target[queryStart..];
-        if (!routes.TryFind(path, query, out var match))
+        if (reads.ForPath(path, query, headersFrom: answered) is not { } read)
         {
             LogNoCachedRoute(logger, path);
             return;
         }
 
-        var (route, policy, values) = match;
-        var headers = policy.VaryByHeaders
-            .Select(name => (Name: name, Value: answered.HeaderValue(name)))
-            .Where(header => header.Value is not null)
-            .Select(header => new KeyValuePair<string, string>(header.Name, header.Value!))
-            .ToArray();
-        var fill = new FillRequest(route.RouteId, path, query, headers, UpstreamAccess.ProxyKey, values);
-        var reader = _reader ??= services.GetRequiredService<CachedRouteReader>();
-        var key = reader.KeyOf(fill, route, policy);
-        queue.TryEnqueue(new BackgroundJob(JobKinds.Prefetch, "prefetch|" + key, lane, depth, async cancellationToken =>
-        {
-            var answer = await reader.ReadAsync(key, fill, route, policy, cancellationToken).ConfigureAwait(false);
-            return answer.Result switch
+        queue.TryEnqueue(new BackgroundJob(JobKind.Prefetch, "prefetch|" + read.Key, lane, depth, async cancellationToken =>
+            await cache.ReadAsync(read, cancellationToken) switch
             {
-                CacheResult.Miss when answer.IsSuccess => JobKinds.Stored,
-                CacheResult.Miss => JobKinds.NotStored,
-                _ => JobKinds.Cached,
-            };
-        }));
+                ReadResult.Filled { Entry.StatusCode: >= 200 and < 300 } => JobResult.Stored,
+                ReadResult.Filled or ReadResult.Private or ReadResult.Failed { Problem.Kind: UpstreamProblemKind.ErrorAnswer } => JobResult.NotStored,
+                ReadResult.Failed or ReadResult.Forward => JobResult.Failed,
+                _ => JobResult.Cached,
+            }));
     }
-
-    private string ClusterOf(FillRequest request) =>
-        routes.ClusterOf(request.RouteId) ?? string.Empty;
 
     private static bool LooksLikeJson(ReadOnlySpan<byte> body)
     {

@@ -1,6 +1,7 @@
 using EnrichProxy.Configuration;
 using EnrichProxy.Errors;
 using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Transforms;
 
 namespace EnrichProxy.Upstreams;
@@ -9,7 +10,7 @@ namespace EnrichProxy.Upstreams;
 /// Sets the configured <c>User-Agent</c> and, when <see cref="UpstreamAccess.InjectProxyKey"/> says so,
 /// the cluster's key where the upstream expects it.
 /// </summary>
-internal sealed class InjectCredentialsTransform(string clusterId, UpstreamOptions upstream, UpstreamTokens tokens) : RequestTransform
+internal sealed class InjectCredentialsTransform(UpstreamOptions upstream, UpstreamTokens tokens) : RequestTransform
 {
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
@@ -39,11 +40,11 @@ internal sealed class InjectCredentialsTransform(string clusterId, UpstreamOptio
                     break;
                 case ApiKeyLocation.Login:
                     headers.Remove(HeaderNames.Authorization);
-                    if (await tokens.GetAsync(clusterId).ConfigureAwait(false) is not { } token)
+                    if (await tokens.GetAsync(context.HttpContext.GetReverseProxyFeature().Cluster) is not { } token)
                     {
                         // No token, no request: YARP sends nothing once a transform has set the answer, and a fill gives up.
                         await ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status502BadGateway, "Upstream login failed",
-                            "The proxy could not log in to this upstream with its key; it tries again shortly.").ConfigureAwait(false);
+                            "The proxy could not log in to this upstream with its key; it tries again shortly.");
                         return;
                     }
 

@@ -2,25 +2,37 @@ namespace EnrichProxy.Upstreams;
 
 /// <summary>
 /// What the proxy decided about the credentials of one request, kept as a request feature so that
-/// the cache key, the fill request and the outgoing transform all follow the same decision.
+/// the cache key, the upstream request and the outgoing transform all follow the same decision.
 /// </summary>
 internal sealed class UpstreamAccess
 {
     /// <summary>Sent upstream untouched and never answered from the cache (an Arr request without a key).</summary>
     public static readonly UpstreamAccess PassThrough = new(mayUseCache: false, injectProxyKey: false, partition: null, credentialHeaders: []);
 
-    /// <summary>No credentials at all: answers are shared.</summary>
-    public static readonly UpstreamAccess Anonymous = new(mayUseCache: true, injectProxyKey: false, partition: null, credentialHeaders: []);
+    /// <summary>No credentials at all: answers are shared with every client.</summary>
+    public static readonly UpstreamAccess Anonymous = new(mayUseCache: true, injectProxyKey: false, partition: null, credentialHeaders: [], answersEveryone: true);
 
-    /// <summary>The proxy's own key replaces the client's: answers are shared by every client.</summary>
-    public static readonly UpstreamAccess ProxyKey = new(mayUseCache: true, injectProxyKey: true, partition: null, credentialHeaders: []);
+    /// <summary>The proxy's own key replaces the client's (public metadata): answers are shared with every client.</summary>
+    public static readonly UpstreamAccess ProxyKey = new(mayUseCache: true, injectProxyKey: true, partition: null, credentialHeaders: [], answersEveryone: true);
+
+    /// <summary>
+    /// The client presented the Arr instance's key (or the proxy's inbound key), and the proxy's key is sent:
+    /// answers are shared by the clients that present a key, never with one that does not.
+    /// </summary>
+    public static readonly UpstreamAccess ArrKeyVerified = new(mayUseCache: true, injectProxyKey: true, partition: null, credentialHeaders: []);
 
     public UpstreamAccess(bool mayUseCache, bool injectProxyKey, string? partition, IReadOnlyList<KeyValuePair<string, string>> credentialHeaders)
+        : this(mayUseCache, injectProxyKey, partition, credentialHeaders, answersEveryone: false)
+    {
+    }
+
+    private UpstreamAccess(bool mayUseCache, bool injectProxyKey, string? partition, IReadOnlyList<KeyValuePair<string, string>> credentialHeaders, bool answersEveryone)
     {
         MayUseCache = mayUseCache;
         InjectProxyKey = injectProxyKey;
         Partition = partition;
         CredentialHeaders = credentialHeaders;
+        AnswersEveryone = answersEveryone;
     }
 
     /// <summary>Whether this request may be answered from, and fill, the cache.</summary>
@@ -35,6 +47,12 @@ internal sealed class UpstreamAccess
     /// </summary>
     public string? Partition { get; }
 
-    /// <summary>Client credential headers that must travel upstream with a fill of this partition.</summary>
+    /// <summary>Client credential headers that must travel upstream with a request of this partition.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> CredentialHeaders { get; }
+
+    /// <summary>Whether the answer is the same for every client, credential or none: no client credential was involved and no key had to be checked.</summary>
+    public bool AnswersEveryone { get; }
+
+    /// <summary>Whether answers may feed work no client asked for (prefetch): they spend no client's own credentials.</summary>
+    public bool SpendsNoClientCredential => Partition is null;
 }

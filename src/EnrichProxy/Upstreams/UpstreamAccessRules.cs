@@ -39,7 +39,7 @@ internal static class UpstreamAccessRules
             }
 
             RemoveApiKeys(request, keyName);
-            return UpstreamAccess.ProxyKey;
+            return UpstreamAccess.ArrKeyVerified;
         }
 
         if (upstream.HasApiKey)

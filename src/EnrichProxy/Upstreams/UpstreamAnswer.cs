@@ -1,16 +1,14 @@
-using EnrichProxy.Caching;
-
 namespace EnrichProxy.Upstreams;
 
-/// <summary>What an upstream answered to a fill, before the cache decides what to do with it.</summary>
+/// <summary>What an upstream answered to a fetch, before the cache decides what to do with it.</summary>
 internal sealed class UpstreamAnswer
 {
     public required int StatusCode { get; init; }
 
-    /// <summary>The response headers after the route's response transforms, hop-by-hop headers removed.</summary>
-    public required CachedHeader[] Headers { get; init; }
+    /// <summary>The response headers after the route's response transforms, those never replayed removed (<see cref="ReplayedHeaders"/>).</summary>
+    public required ResponseHeader[] Headers { get; init; }
 
-    /// <summary>The whole body; null when it was larger than the policy allows and was not read.</summary>
+    /// <summary>The whole body; null when it was larger than the caller allows and was not read.</summary>
     public required byte[]? Body { get; init; }
 
     public bool HasSetCookie { get; init; }
@@ -21,6 +19,9 @@ internal sealed class UpstreamAnswer
     public DateTimeOffset ReceivedAt { get; init; }
 
     public bool IsTooLarge => Body is null;
+
+    /// <summary>Whether the upstream says it failed or is overloaded (5xx, 429, 408), rather than answering the question.</summary>
+    public bool IsFailure => StatusCode >= 500 || StatusCode is StatusCodes.Status429TooManyRequests or StatusCodes.Status408RequestTimeout;
 
     public string? Header(string name)
     {

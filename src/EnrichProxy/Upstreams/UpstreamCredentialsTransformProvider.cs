@@ -1,5 +1,6 @@
 using EnrichProxy.Configuration;
 using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -14,10 +15,33 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var route = context.Route;
+        var clusters = context.Services.GetRequiredService<IProxyConfigProvider>().GetConfig().Clusters;
+        if (route.ClusterId is null || !clusters.Any(cluster => string.Equals(cluster.ClusterId, route.ClusterId, StringComparison.OrdinalIgnoreCase)))
+        {
+            context.Errors.Add(new ArgumentException($"ReverseProxy:Routes:{route.RouteId}:ClusterId names the unknown cluster '{route.ClusterId}'."));
+        }
     }
 
+    /// <summary>Every destination of a cluster is an absolute http or https URL: fills build their request URLs from it.</summary>
     public void ValidateCluster(TransformClusterValidationContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var cluster = context.Cluster;
+        if (cluster.Destinations is null || cluster.Destinations.Count == 0)
+        {
+            context.Errors.Add(new ArgumentException($"ReverseProxy:Clusters:{cluster.ClusterId} has no destination."));
+            return;
+        }
+
+        foreach (var (destinationId, destination) in cluster.Destinations)
+        {
+            if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
+            {
+                context.Errors.Add(new ArgumentException($"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{destinationId}:Address must be an absolute http or https URL (got '{destination.Address}')."));
+            }
+        }
     }
 
     public void Apply(TransformBuilderContext context)
@@ -38,7 +62,7 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
 
         if (upstream.HasApiKey || upstream.UserAgent is { Length: > 0 })
         {
-            context.RequestTransforms.Add(new InjectCredentialsTransform(clusterId, upstream, tokens));
+            context.RequestTransforms.Add(new InjectCredentialsTransform(upstream, tokens));
         }
 
         if (upstream.HasApiKey)

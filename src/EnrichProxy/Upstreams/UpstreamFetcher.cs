@@ -1,5 +1,4 @@
 using System.Net;
-using EnrichProxy.Caching;
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy;
@@ -9,17 +8,16 @@ using Yarp.ReverseProxy.Model;
 namespace EnrichProxy.Upstreams;
 
 /// <summary>
-/// Fetches one <see cref="FillRequest"/> from its upstream through the route's transforms and the
+/// Fetches one <see cref="UpstreamRequest"/> from its upstream through the route's transforms and the
 /// cluster's HTTP client, exactly as YARP would forward it, but with no client attached: the same
 /// fetch serves client misses, background refreshes and prefetches.
 /// </summary>
 internal sealed partial class UpstreamFetcher(
-    IProxyStateLookup proxyState, UpstreamRegistry upstreams, IServiceProvider services, TimeProvider time, ILogger<UpstreamFetcher> logger)
+    IProxyStateLookup proxyState, UpstreamRegistry upstreams, IServiceProvider services, TimeProvider time, ILogger<UpstreamFetcher> logger) : IUpstreamFetcher
 {
     private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
-    /// <summary>Fetches the answer; <paramref name="background"/> marks work no client waits for (a refresh, a prefetch), which takes rate-limit permits after client requests.</summary>
-    public async Task<UpstreamAnswer> FetchAsync(FillRequest request, long maxBodyBytes, BackgroundPriority? background, CancellationToken cancellationToken)
+    public async Task<UpstreamAnswer> FetchAsync(UpstreamRequest request, long maxBodyBytes, BackgroundPriority? background, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!proxyState.TryGetRoute(request.RouteId, out var route) || route.Cluster is not { } cluster)
@@ -39,7 +37,7 @@ internal sealed partial class UpstreamFetcher(
             Version = requestConfig.Version ?? HttpVersion.Version20,
             VersionPolicy = requestConfig.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower,
         };
-        await route.Transformer.TransformRequestAsync(context, message, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        await route.Transformer.TransformRequestAsync(context, message, destinationPrefix, cancellationToken);
         if (context.Response.StatusCode != StatusCodes.Status200OK || context.Response.HasStarted)
         {
             throw new UpstreamUnavailableException($"A transform of route '{request.RouteId}' refused the request.");
@@ -59,16 +57,16 @@ internal sealed partial class UpstreamFetcher(
         var sentAt = time.GetUtcNow();
         try
         {
-            using var response = await model.HttpClient.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            using var response = await model.HttpClient.SendAsync(message, timeout.Token);
             context.Response.StatusCode = (int)response.StatusCode;
-            await route.Transformer.TransformResponseAsync(context, response, timeout.Token).ConfigureAwait(false);
+            await route.Transformer.TransformResponseAsync(context, response, timeout.Token);
             var secret = upstreams.Get(cluster.ClusterId).ApiKey;
-            var body = await ReadBodyAsync(response, maxBodyBytes, timeout.Token).ConfigureAwait(false);
+            var body = await ReadBodyAsync(response, maxBodyBytes, timeout.Token);
             return new UpstreamAnswer
             {
                 StatusCode = (int)response.StatusCode,
                 // The route's RedactKeyTransform has already cleaned the headers.
-                Headers = HeaderRules.StoredResponseHeaders(context.Response.Headers),
+                Headers = ReplayedHeaders.From(context.Response.Headers),
                 Body = body is null ? null : SecretRedactor.Redact(body, secret),
                 HasSetCookie = context.Response.Headers.ContainsKey(HeaderNames.SetCookie),
                 SentAt = sentAt,
@@ -94,8 +92,9 @@ internal sealed partial class UpstreamFetcher(
         };
     }
 
-    private DefaultHttpContext CreateContext(FillRequest request, RouteModel route, ClusterModel cluster, DestinationState destination)
+    private DefaultHttpContext CreateContext(UpstreamRequest request, RouteModel route, ClusterModel cluster, DestinationState destination)
     {
+        // Transforms may resolve services from the request, as they do on a forwarded one.
         var context = new DefaultHttpContext { RequestServices = services };
         var httpRequest = context.Request;
         httpRequest.Method = HttpMethods.Get;
@@ -129,21 +128,21 @@ internal sealed partial class UpstreamFetcher(
             return null;
         }
 
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await using (stream)
         {
             if (declared is { } length)
             {
                 // The usual case: read straight into a buffer of the announced size.
                 var body = new byte[length];
-                await stream.ReadExactlyAsync(body, cancellationToken).ConfigureAwait(false);
+                await stream.ReadExactlyAsync(body, cancellationToken);
                 return body;
             }
 
             using var buffer = new MemoryStream();
             var chunk = new byte[16 * 1024];
             int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
             {
                 if (buffer.Length + read > maxBytes)
                 {

@@ -5,15 +5,21 @@ using Microsoft.Extensions.Options;
 
 namespace EnrichProxy.Upstreams;
 
-/// <summary>The <see cref="UpstreamOptions"/> of each cluster; a cluster without an entry gets the defaults.</summary>
+/// <summary>
+/// The <see cref="UpstreamOptions"/> of each cluster; a cluster without an entry gets the defaults. The options are
+/// read on first use, not on construction: YARP's transforms hold this, and the start-up check builds them to
+/// validate routes even when the options themselves are invalid.
+/// </summary>
 internal sealed class UpstreamRegistry(IOptions<EnrichProxyOptions> options)
 {
     private static readonly UpstreamOptions Defaults = new();
 
-    /// <summary>The HMAC key of credential partitions (<see cref="CacheStorageOptions.PartitionSecret"/>).</summary>
-    public byte[] PartitionKey { get; } = options.Value.Cache.PartitionSecret is { Length: > 0 } secret
+    private readonly Lazy<byte[]> _partitionKey = new(() => options.Value.Cache.PartitionSecret is { Length: > 0 } secret
         ? Encoding.UTF8.GetBytes(secret)
-        : RandomNumberGenerator.GetBytes(32);
+        : RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The HMAC key of credential partitions (<see cref="CacheStorageOptions.PartitionSecret"/>): the secret, or random for this process.</summary>
+    public byte[] PartitionKey => _partitionKey.Value;
 
     public UpstreamOptions Get(string clusterId) =>
         options.Value.Upstreams.TryGetValue(clusterId, out var upstream) ? upstream : Defaults;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using EnrichProxy.Configuration;
-using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace EnrichProxy.Upstreams;
 
@@ -11,7 +11,7 @@ namespace EnrichProxy.Upstreams;
 /// TheTVDB v4): one login per cluster however many requests need it, through the cluster's own client
 /// (so its rate limit and breaker apply), renewed before it expires and after the upstream answers 401.
 /// </summary>
-internal sealed partial class UpstreamTokens(IServiceProvider services, UpstreamRegistry upstreams, TimeProvider time, ILogger<UpstreamTokens> logger)
+internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimeProvider time, ILogger<UpstreamTokens> logger)
 {
     /// <summary>The <see cref="HttpContext.Items"/> key of the token a request was sent with.</summary>
     public static readonly object UsedTokenItem = new();
@@ -23,20 +23,23 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
     // Lazy: of callers racing to log in, only the one whose login is kept sends it.
     private readonly ConcurrentDictionary<string, Lazy<Task<Token>>> _tokens = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A current token for <paramref name="clusterId"/>, or null when the login failed (tried again a few seconds later).</summary>
-    public async ValueTask<string?> GetAsync(string clusterId)
+    /// <summary>A current token for <paramref name="cluster"/>, or null when the login failed (tried again a few seconds later).</summary>
+    /// <param name="cluster">The cluster whose client and first destination the login goes through, as the request that needs the token would.</param>
+    public async ValueTask<string?> GetAsync(ClusterModel cluster)
     {
-        var known = _tokens.GetOrAdd(clusterId, Login);
-        var token = await known.Value.ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(cluster);
+        var clusterId = cluster.Config.ClusterId;
+        var known = _tokens.GetOrAdd(clusterId, static (_, state) => state.Tokens.Login(state.Cluster), (Tokens: this, Cluster: cluster));
+        var token = await known.Value;
         if (token.ExpiresAt > time.GetUtcNow())
         {
             return token.Value; // Null during the pause after a failed login.
         }
 
         // Failed or expired: the first caller to notice starts a new login, the others join it.
-        var renewed = Login(clusterId);
+        var renewed = Login(cluster);
         var current = _tokens.TryUpdate(clusterId, renewed, known) ? renewed : _tokens.GetOrAdd(clusterId, renewed);
-        return (await current.Value.ConfigureAwait(false)).Value;
+        return (await current.Value).Value;
     }
 
     /// <summary>After a 401 to <paramref name="token"/>: the next request logs in again (unless a newer token is already there).</summary>
@@ -49,14 +52,13 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
         }
     }
 
-    private Lazy<Task<Token>> Login(string clusterId) => new(() => LoginAsync(clusterId));
+    private Lazy<Task<Token>> Login(ClusterModel cluster) => new(() => LoginAsync(cluster));
 
-    private async Task<Token> LoginAsync(string clusterId)
+    private async Task<Token> LoginAsync(ClusterModel cluster)
     {
+        var clusterId = cluster.Config.ClusterId;
         var upstream = upstreams.Get(clusterId);
-        // Resolved here, not injected: YARP's state is built from the transforms, which use this class.
-        var proxyState = services.GetRequiredService<IProxyStateLookup>();
-        if (!proxyState.TryGetCluster(clusterId, out var cluster) || cluster.DestinationsState.AllDestinations is not { Count: > 0 } destinations)
+        if (cluster.Config.Destinations?.Values.FirstOrDefault()?.Address is not { Length: > 0 } destination)
         {
             return Failed();
         }
@@ -69,7 +71,7 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
 
         try
         {
-            var address = new Uri(new Uri(destinations[0].Model.Config.Address), upstream.LoginPath);
+            var address = new Uri(new Uri(destination), upstream.LoginPath);
             using var request = new HttpRequestMessage(HttpMethod.Post, address) { Content = JsonContent.Create(body) };
             if (upstream.UserAgent is { Length: > 0 } userAgent)
             {
@@ -77,11 +79,11 @@ internal sealed partial class UpstreamTokens(IServiceProvider services, Upstream
             }
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            using var response = await cluster.Model.HttpClient.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            using var response = await cluster.HttpClient.SendAsync(request, timeout.Token);
             var answer = response.IsSuccessStatusCode
-                ? await response.Content.ReadFromJsonAsync<JsonObject>(timeout.Token).ConfigureAwait(false)
+                ? await response.Content.ReadFromJsonAsync<JsonObject>(timeout.Token)
                 : null;
-            if (Enrichment.Fields.Text(Enrichment.Fields.At(answer, "data", "token")) is { Length: > 0 } token)
+            if (answer?["data"] is JsonObject data && data["token"] is JsonValue value && value.TryGetValue<string>(out var token) && token.Length > 0)
             {
                 LogLoggedIn(logger, clusterId);
                 return new Token(token, time.GetUtcNow() + Lifetime);

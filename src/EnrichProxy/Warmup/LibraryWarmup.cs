@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using EnrichProxy.Background;
-using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
 using EnrichProxy.Enrichment;
-using EnrichProxy.Enrichment.Overrides;
 using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Extensions.Options;
@@ -18,9 +16,8 @@ namespace EnrichProxy.Warmup;
 /// </summary>
 internal sealed partial class LibraryWarmup(
     BackgroundQueue queue,
-    IEnumerable<IItemSources> sources,
     ItemResolver resolver,
-    UpstreamFetcher fetcher,
+    IUpstreamFetcher fetcher,
     UpstreamRegistry upstreams,
     WarmupProgress progress,
     IOptions<EnrichProxyOptions> options,
@@ -41,13 +38,13 @@ internal sealed partial class LibraryWarmup(
 
         try
         {
-            await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
+            await WhenStartedAsync(stoppingToken);
             using var timer = new PeriodicTimer(settings.Interval, time);
             do
             {
                 try
                 {
-                    await RunRoundAsync(stoppingToken).ConfigureAwait(false);
+                    await RunRoundAsync(stoppingToken);
                 }
 #pragma warning disable CA1031 // A failed round must not stop the proxy; the next one tries again.
                 catch (Exception exception) when (exception is not OperationCanceledException)
@@ -56,7 +53,7 @@ internal sealed partial class LibraryWarmup(
                     LogRoundFailed(logger, exception.GetType().Name);
                 }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -67,18 +64,18 @@ internal sealed partial class LibraryWarmup(
     /// <summary>One round: reads the libraries, queues every item, and waits until each item's job has ended.</summary>
     private async Task RunRoundAsync(CancellationToken cancellationToken)
     {
-        var items = new List<(IItemSources Sources, ItemKey Item)>();
+        var items = new List<(ItemKindDefinition Kind, ItemKey Item)>();
         var found = new List<string>();
-        foreach (var kind in sources)
+        foreach (var kind in ItemKinds.All)
         {
-            if (!upstreams.Get(kind.Listing.ClusterId).HasApiKey)
+            if (!upstreams.Get(kind.Library.ClusterId).HasApiKey)
             {
                 continue;
             }
 
-            var ids = await ReadListingAsync(kind, cancellationToken).ConfigureAwait(false);
+            var ids = await ReadListingAsync(kind, cancellationToken);
             items.AddRange(ids.Select(item => (kind, item)));
-            found.Add(string.Create(CultureInfo.InvariantCulture, $"{ids.Count} {ItemKey.KindName(kind.Kind)} from {kind.Listing.ClusterId}"));
+            found.Add(string.Create(CultureInfo.InvariantCulture, $"{ids.Count} {kind.Name} from {kind.Library.ClusterId}"));
         }
 
         if (found.Count == 0)
@@ -94,33 +91,34 @@ internal sealed partial class LibraryWarmup(
         var round = new Round(items.Count, progress, logger);
         foreach (var (kind, item) in items)
         {
-            var job = new BackgroundJob(JobKinds.Warmup, "warmup|" + item, QueueLane.Warmup, Depth: 0,
+            var job = new BackgroundJob(JobKind.Warmup, "warmup|" + item, QueueLane.Warmup, Depth: 0,
                 cancellation => resolver.WarmAsync(kind, item, cancellation))
             {
                 Finished = round.Ended,
             };
             // Waits while warm-up items hold half the lane: the other half is for what their answers name.
-            if (!await queue.EnqueueAsync(job, cancellationToken).ConfigureAwait(false))
+            if (!await queue.EnqueueAsync(job, cancellationToken))
             {
-                round.Ended(JobKinds.Cancelled); // The same item still queued from before, or the queue is shutting down.
+                round.Ended(JobResult.Cancelled); // The same item still queued from before, or the queue is shutting down.
             }
         }
 
-        await round.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await round.Completion.WaitAsync(cancellationToken);
         var finishedAt = time.GetUtcNow();
         progress.Finish(finishedAt);
-        var results = string.Join(", ", progress.Results.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}"));
+        var results = string.Join(", ", progress.Results.OrderBy(r => JobLabels.Of(r.Key), StringComparer.Ordinal).Select(r => $"{JobLabels.Of(r.Key)} {r.Value}"));
         var seconds = (finishedAt - startedAt).TotalSeconds;
         LogRoundFinished(logger, items.Count, seconds, results);
     }
 
-    private async Task<IReadOnlyList<ItemKey>> ReadListingAsync(IItemSources kind, CancellationToken cancellationToken)
+    // The whole library, straight from the instance: too large to cache, and only read once a round.
+    private async Task<IReadOnlyList<ItemKey>> ReadListingAsync(ItemKindDefinition kind, CancellationToken cancellationToken)
     {
-        var listing = kind.Listing;
+        var listing = kind.Library;
         try
         {
             var answer = await fetcher.FetchAsync(
-                new FillRequest(listing.RouteId, listing.Path, string.Empty, [], UpstreamAccess.ProxyKey), MaxListingBytes, new BackgroundPriority(), cancellationToken).ConfigureAwait(false);
+                new UpstreamRequest(listing.RouteId, listing.Path, string.Empty, [], UpstreamAccess.ProxyKey), MaxListingBytes, new BackgroundPriority(), cancellationToken);
             if (answer is not { StatusCode: >= 200 and < 300, Body: { } body })
             {
                 LogListingFailed(logger, listing.ClusterId, answer.Body is null ? "too large" : $"status {answer.StatusCode}");
@@ -140,10 +138,14 @@ internal sealed partial class LibraryWarmup(
                 .OfType<ItemKey>()
                 .Distinct()];
         }
-        catch (Exception exception) when (exception is UpstreamRefusedException or TimeoutException or HttpRequestException or IOException
-            or UpstreamUnavailableException or JsonException)
+        catch (JsonException)
         {
-            LogListingFailed(logger, listing.ClusterId, exception.GetType().Name);
+            LogListingFailed(logger, listing.ClusterId, "not JSON");
+            return [];
+        }
+        catch (Exception exception) when (UpstreamProblem.From(exception) is { } problem)
+        {
+            LogListingFailed(logger, listing.ClusterId, problem.ToString());
             return [];
         }
     }
@@ -160,7 +162,7 @@ internal sealed partial class LibraryWarmup(
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         {
-            await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+            await started.Task.WaitAsync(stoppingToken);
         }
     }
 
@@ -171,7 +173,7 @@ internal sealed partial class LibraryWarmup(
 
         public Task Completion => items == 0 ? Task.CompletedTask : _completion.Task;
 
-        public void Ended(string result)
+        public void Ended(JobResult result)
         {
             var done = progress.Ended(result);
             var quarter = done * 4 / items;

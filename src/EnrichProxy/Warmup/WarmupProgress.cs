@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using EnrichProxy.Background;
 using EnrichProxy.Telemetry;
 
 namespace EnrichProxy.Warmup;
@@ -7,7 +8,7 @@ namespace EnrichProxy.Warmup;
 /// <summary>Where the current (or last) warm-up round stands, for the metrics and <c>/admin/stats</c>.</summary>
 internal sealed class WarmupProgress
 {
-    private readonly ConcurrentDictionary<string, long> _results = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<JobResult, long> _results = new();
     private long _items;
     private long _done;
 
@@ -24,7 +25,7 @@ internal sealed class WarmupProgress
     public long Done => Volatile.Read(ref _done);
 
     /// <summary>How the round's jobs ended so far, by result.</summary>
-    public IReadOnlyDictionary<string, long> Results => _results;
+    public IReadOnlyDictionary<JobResult, long> Results => _results;
 
     public DateTimeOffset? StartedAt { get; private set; }
 
@@ -43,7 +44,7 @@ internal sealed class WarmupProgress
 
     /// <summary>Counts one item's end.</summary>
     /// <returns>The items done so far.</returns>
-    public long Ended(string result)
+    public long Ended(JobResult result)
     {
         _results.AddOrUpdate(result, 1, static (_, count) => count + 1);
         return Interlocked.Increment(ref _done);

@@ -32,9 +32,9 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
 
         await WaitUntilAsync(() => _ran.Count == 6);
         Assert.Equal(["blocker", "refresh-1", "prefetch-1", "prefetch-2", "warmup-1", "warmup-2"], _ran);
-        Assert.Equal(2, _metrics!.Finished[(JobKinds.Refresh, JobKinds.Stored)]); // The blocker is a refresh too.
-        Assert.Equal(2, _metrics.Finished[(JobKinds.Prefetch, JobKinds.Stored)]);
-        Assert.Equal(2, _metrics.Finished[(JobKinds.Warmup, JobKinds.Stored)]);
+        Assert.Equal(2, _metrics!.Finished[(JobKind.Refresh, JobResult.Stored)]); // The blocker is a refresh too.
+        Assert.Equal(2, _metrics.Finished[(JobKind.Prefetch, JobResult.Stored)]);
+        Assert.Equal(2, _metrics.Finished[(JobKind.Warmup, JobResult.Stored)]);
     }
 
     [Fact]
@@ -43,10 +43,10 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
         var queue = await StartAsync(new QueueOptions { Workers = 1 });
         var blocker = Block(queue, "blocker");
         var runs = 0;
-        BackgroundJob Same() => new(JobKinds.Prefetch, "prefetch|same", QueueLane.Prefetch, 1, _ =>
+        BackgroundJob Same() => new(JobKind.Prefetch, "prefetch|same", QueueLane.Prefetch, 1, _ =>
         {
             Interlocked.Increment(ref runs);
-            return Task.FromResult(JobKinds.Stored);
+            return Task.FromResult(JobResult.Stored);
         });
 
         using var start = new ManualResetEventSlim();
@@ -61,7 +61,7 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
         Assert.Equal(1, accepted.Count(queued => queued));
         blocker.SetResult();
         await WaitUntilAsync(() => Volatile.Read(ref runs) == 1 && _metrics!.Running == 0);
-        Assert.Equal(39, _metrics!.Deduplicated[JobKinds.Prefetch]);
+        Assert.Equal(39, _metrics!.Deduplicated[JobKind.Prefetch]);
 
         Assert.True(queue.TryEnqueue(Same()));
         await WaitUntilAsync(() => Volatile.Read(ref runs) == 2);
@@ -78,7 +78,7 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
 
         Assert.Equal([true, true, false, false, false, false], accepted);
         Assert.True(queue.TryEnqueue(Job("refresh", QueueLane.Refresh)));
-        Assert.Equal(4, _metrics!.Dropped[JobKinds.Prefetch]);
+        Assert.Equal(4, _metrics!.Dropped[JobKind.Prefetch]);
         var full = Overflows();
         Assert.Contains("1 jobs dropped (prefetch 1)", Assert.Single(full), StringComparison.Ordinal);
 
@@ -117,7 +117,7 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
     {
         var queue = await StartAsync(new QueueOptions { Workers = 1, DrainTimeout = TimeSpan.FromSeconds(30) });
         var blocker = Block(queue, "blocker");
-        var warmupEnded = new ConcurrentQueue<string>();
+        var warmupEnded = new ConcurrentQueue<JobResult>();
         queue.TryEnqueue(Job("refresh", QueueLane.Refresh));
         queue.TryEnqueue(Job("prefetch", QueueLane.Prefetch));
         queue.TryEnqueue(Job("warmup", QueueLane.Warmup) with { Finished = warmupEnded.Enqueue });
@@ -128,7 +128,7 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
         await stopping.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(["blocker", "refresh", "prefetch"], _ran);
-        Assert.Equal([JobKinds.Cancelled], warmupEnded);
+        Assert.Equal([JobResult.Cancelled], warmupEnded);
         Assert.Equal(0, _metrics!.Waiting);
         var drained = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "BackgroundQueueDrained");
         Assert.Contains("2 refresh and prefetch jobs were waiting; left 1 warm-up jobs (warmup 1)", drained.Message, StringComparison.Ordinal);
@@ -138,10 +138,10 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
     public async Task Shutdown_PastTheDrainDeadline_CancelsWhatRunsAndLogsWhatItLeft()
     {
         var queue = await StartAsync(new QueueOptions { Workers = 1, DrainTimeout = TimeSpan.FromMilliseconds(200) });
-        var hanging = new BackgroundJob(JobKinds.Refresh, "hanging", QueueLane.Refresh, 0, async cancellationToken =>
+        var hanging = new BackgroundJob(JobKind.Refresh, "hanging", QueueLane.Refresh, 0, async cancellationToken =>
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
-            return JobKinds.Stored;
+            return JobResult.Stored;
         });
         queue.TryEnqueue(hanging);
         await WaitUntilAsync(() => _metrics!.Running == 1);
@@ -150,8 +150,8 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
         await queue.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Empty(_ran);
-        Assert.Equal(1, _metrics!.Finished[(JobKinds.Refresh, JobKinds.Cancelled)]);
-        Assert.Equal(1, _metrics.Finished[(JobKinds.Prefetch, JobKinds.Cancelled)]);
+        Assert.Equal(1, _metrics!.Finished[(JobKind.Refresh, JobResult.Cancelled)]);
+        Assert.Equal(1, _metrics.Finished[(JobKind.Prefetch, JobResult.Cancelled)]);
         var left = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "BackgroundQueueLeftJobs");
         Assert.Contains("left 1 waiting jobs (prefetch 1) and cancelled 1 running", left.Message, StringComparison.Ordinal);
     }
@@ -160,11 +160,11 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
     public async Task AFailingJob_IsCountedAndLogged_AndTheWorkerGoesOn()
     {
         var queue = await StartAsync(new QueueOptions { Workers = 1 });
-        queue.TryEnqueue(new BackgroundJob(JobKinds.Prefetch, "prefetch|broken", QueueLane.Prefetch, 1, _ => throw new InvalidOperationException("no")));
+        queue.TryEnqueue(new BackgroundJob(JobKind.Prefetch, "prefetch|broken", QueueLane.Prefetch, 1, _ => throw new InvalidOperationException("no")));
         queue.TryEnqueue(Job("next", QueueLane.Prefetch));
 
         await WaitUntilAsync(() => _ran.Count == 1);
-        Assert.Equal(1, _metrics!.Finished[(JobKinds.Prefetch, JobKinds.Failed)]);
+        Assert.Equal(1, _metrics!.Finished[(JobKind.Prefetch, JobResult.Failed)]);
         var failed = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Name == "BackgroundJobFailed");
         Assert.Contains("prefetch job prefetch|broken failed (InvalidOperationException)", failed.Message, StringComparison.Ordinal);
     }
@@ -174,11 +174,11 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
     {
         var queue = await StartAsync(new QueueOptions { Workers = 1 });
         var seen = new TaskCompletionSource<BackgroundJob?>();
-        var job = new BackgroundJob(JobKinds.Warmup, "warmup|movies/603", QueueLane.Warmup, 0, async _ =>
+        var job = new BackgroundJob(JobKind.Warmup, "warmup|movies/603", QueueLane.Warmup, 0, async _ =>
         {
             await Task.Yield();
             seen.SetResult(BackgroundWork.Current);
-            return JobKinds.Stored;
+            return JobResult.Stored;
         });
 
         queue.TryEnqueue(job);
@@ -211,22 +211,22 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.TryEnqueue(new BackgroundJob(JobKinds.Refresh, name, QueueLane.Refresh, 0, async _ =>
+        queue.TryEnqueue(new BackgroundJob(JobKind.Refresh, name, QueueLane.Refresh, 0, async _ =>
         {
             running.SetResult();
             await release.Task;
             _ran.Enqueue(name);
-            return JobKinds.Stored;
+            return JobResult.Stored;
         }));
         running.Task.Wait(TimeSpan.FromSeconds(10));
         return release;
     }
 
     private BackgroundJob Job(string name, QueueLane lane) =>
-        new(lane switch { QueueLane.Refresh => JobKinds.Refresh, QueueLane.Prefetch => JobKinds.Prefetch, _ => JobKinds.Warmup }, name, lane, 0, _ =>
+        new(lane switch { QueueLane.Refresh => JobKind.Refresh, QueueLane.Prefetch => JobKind.Prefetch, _ => JobKind.Warmup }, name, lane, 0, _ =>
         {
             _ran.Enqueue(name);
-            return Task.FromResult(JobKinds.Stored);
+            return Task.FromResult(JobResult.Stored);
         });
 
     private List<string> Overflows() =>

@@ -24,15 +24,6 @@ public sealed class CachePolicyTests
     }
 
     [Fact]
-    public void IsWithinStaleWhileRevalidate_EndsAtTtlPlusWindow()
-    {
-        var policy = TestPolicies.Create(ttl: TimeSpan.FromMinutes(10), staleWhileRevalidate: TimeSpan.FromMinutes(5), staleIfError: TimeSpan.FromHours(1));
-
-        Assert.True(policy.IsWithinStaleWhileRevalidate(TimeSpan.FromMinutes(14)));
-        Assert.False(policy.IsWithinStaleWhileRevalidate(TimeSpan.FromMinutes(16)));
-    }
-
-    [Fact]
     public void VaryByHeaders_AreNormalisedSortedAndUnique()
     {
         var policy = TestPolicies.Create(vary: ["X-B", "accept-language", "Accept-Language"]);

@@ -39,8 +39,8 @@ public sealed class SharedRequestsTests
     [Fact]
     public void MayRemember_SharedAnswersOfPlainRoutes()
     {
-        Assert.True(Shared.MayRemember(Request("GET", null), "/tmdb/3/movie/603?language=en", Route, TestPolicies.Create(), UpstreamAccess.Anonymous, UpstreamKind.Metadata));
-        Assert.True(Shared.MayRemember(Request("GET", null), "/tmdb/3/movie/603", Route, TestPolicies.Create(), UpstreamAccess.ProxyKey, UpstreamKind.Metadata));
+        Assert.True(Shared.MayRemember(Request("GET", null), "/tmdb/3/movie/603?language=en", Route, TestPolicies.Create(), UpstreamAccess.Anonymous));
+        Assert.True(Shared.MayRemember(Request("GET", null), "/tmdb/3/movie/603", Route, TestPolicies.Create(), UpstreamAccess.ProxyKey));
     }
 
     [Theory]
@@ -50,7 +50,7 @@ public sealed class SharedRequestsTests
     [InlineData("/fanart/v3/movies/603?client_key=x")]
     public void MayRemember_NeverATargetCarryingACredential(string rawTarget)
     {
-        Assert.False(Shared.MayRemember(Request("GET", null), rawTarget, Route, TestPolicies.Create(), UpstreamAccess.ProxyKey, UpstreamKind.Metadata));
+        Assert.False(Shared.MayRemember(Request("GET", null), rawTarget, Route, TestPolicies.Create(), UpstreamAccess.ProxyKey));
     }
 
     [Fact]
@@ -59,11 +59,11 @@ public sealed class SharedRequestsTests
         var request = Request("GET", null);
         var partitioned = new UpstreamAccess(mayUseCache: true, injectProxyKey: false, partition: "p", credentialHeaders: []);
 
-        Assert.False(Shared.MayRemember(request, "/radarr/api/v3/movie", Route, TestPolicies.Create(), UpstreamAccess.ProxyKey, UpstreamKind.Arr));
-        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route, TestPolicies.Create(), partitioned, UpstreamKind.Metadata));
-        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route, TestPolicies.Create(vary: ["Accept"]), UpstreamAccess.Anonymous, UpstreamKind.Metadata));
-        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route with { AuthorizationPolicy = "admins" }, TestPolicies.Create(), UpstreamAccess.Anonymous, UpstreamKind.Metadata));
-        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route with { Match = new RouteMatch { Path = "/x", Hosts = ["a.example"] } }, TestPolicies.Create(), UpstreamAccess.Anonymous, UpstreamKind.Metadata));
+        Assert.False(Shared.MayRemember(request, "/radarr/api/v3/movie", Route, TestPolicies.Create(), UpstreamAccess.ArrKeyVerified));
+        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route, TestPolicies.Create(), partitioned));
+        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route, TestPolicies.Create(vary: ["Accept"]), UpstreamAccess.Anonymous));
+        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route with { AuthorizationPolicy = "admins" }, TestPolicies.Create(), UpstreamAccess.Anonymous));
+        Assert.False(Shared.MayRemember(request, "/tmdb/3/movie/603", Route with { Match = new RouteMatch { Path = "/x", Hosts = ["a.example"] } }, TestPolicies.Create(), UpstreamAccess.Anonymous));
     }
 
     private static HttpRequest Request(string method, string? header)

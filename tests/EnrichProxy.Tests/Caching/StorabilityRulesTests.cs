@@ -35,7 +35,7 @@ public sealed class StorabilityRulesTests
     [InlineData("no-cache")]
     public void Classify_OriginForbidsSharing_IsPrivate(string cacheControl)
     {
-        var answer = Answer(200, new CachedHeader("Cache-Control", cacheControl));
+        var answer = Answer(200, new ResponseHeader("Cache-Control", cacheControl));
 
         Assert.Equal(Storability.Private, StorabilityRules.Classify(answer, TestPolicies.Create()));
     }
@@ -43,7 +43,7 @@ public sealed class StorabilityRulesTests
     [Fact]
     public void Classify_PolicyOverridesOriginCacheControl_Stores()
     {
-        var answer = Answer(200, new CachedHeader("Cache-Control", "no-cache, no-store"));
+        var answer = Answer(200, new ResponseHeader("Cache-Control", "no-cache, no-store"));
 
         Assert.Equal(Storability.Fresh, StorabilityRules.Classify(answer, TestPolicies.Create(overrideOrigin: true)));
     }
@@ -51,7 +51,7 @@ public sealed class StorabilityRulesTests
     [Fact]
     public void Classify_OriginPrivate_IsPrivateEvenWhenThePolicyOverrides()
     {
-        var answer = Answer(200, new CachedHeader("Cache-Control", "private"));
+        var answer = Answer(200, new ResponseHeader("Cache-Control", "private"));
 
         Assert.Equal(Storability.Private, StorabilityRules.Classify(answer, TestPolicies.Create(overrideOrigin: true)));
     }
@@ -72,6 +72,19 @@ public sealed class StorabilityRulesTests
         Assert.Equal(Storability.TooLarge, StorabilityRules.Classify(answer, TestPolicies.Create()));
     }
 
-    private static UpstreamAnswer Answer(int status, params CachedHeader[] headers) =>
+    [Theory]
+    [InlineData("public, max-age=3600", false, false)]
+    [InlineData("no-store", false, true)]
+    [InlineData("NO-CACHE", false, true)]
+    [InlineData("private", false, true)]
+    [InlineData(null, false, false)]
+    [InlineData("no-cache, no-store", true, false)]
+    [InlineData("private, no-store", true, true)]
+    public void OriginForbidsSharing(string? cacheControl, bool overrideNoStore, bool expected)
+    {
+        Assert.Equal(expected, StorabilityRules.OriginForbidsSharing(cacheControl, overrideNoStore));
+    }
+
+    private static UpstreamAnswer Answer(int status, params ResponseHeader[] headers) =>
         new() { StatusCode = status, Headers = headers, Body = [] };
 }

@@ -72,7 +72,10 @@ public sealed class UpstreamAccessRulesTests
 
         var access = UpstreamAccessRules.Decide(request, Radarr, inboundApiKey: "inbound-key-0123456789", PartitionKey);
 
-        Assert.Same(UpstreamAccess.ProxyKey, access);
+        // The instance key goes upstream, and the answer is shared only with clients that present a key.
+        Assert.Same(UpstreamAccess.ArrKeyVerified, access);
+        Assert.True(access!.InjectProxyKey);
+        Assert.False(access.AnswersEveryone);
         Assert.False(request.Headers.ContainsKey("X-Api-Key"));
         Assert.False(request.Query.ContainsKey("apikey"));
     }

@@ -27,9 +27,9 @@ internal sealed class DiskPurgeStore(string path) : IPurgeStore, IDisposable
         }
 
         var stream = File.OpenRead(path);
-        await using (stream.ConfigureAwait(false))
+        await using (stream)
         {
-            var markers = await JsonSerializer.DeserializeAsync<List<PurgeMarker?>>(stream, Json, cancellationToken).ConfigureAwait(false) ?? [];
+            var markers = await JsonSerializer.DeserializeAsync<List<PurgeMarker?>>(stream, Json, cancellationToken) ?? [];
             return [.. markers.OfType<PurgeMarker>().Where(marker => marker.IsWellFormed)];
         }
     }
@@ -37,16 +37,16 @@ internal sealed class DiskPurgeStore(string path) : IPurgeStore, IDisposable
     public async Task SaveAsync(PurgeMarker marker, Func<IReadOnlyCollection<PurgeMarker>> all, DateTimeOffset pruneBefore, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(all);
-        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writing.WaitAsync(cancellationToken);
         try
         {
             // Read under the lock: of two concurrent purges, the one written last must hold both markers.
             var kept = all().Where(m => m.PurgedAt >= pruneBefore).ToList();
             var temporary = path + ".tmp";
             var stream = File.Create(temporary);
-            await using (stream.ConfigureAwait(false))
+            await using (stream)
             {
-                await JsonSerializer.SerializeAsync(stream, kept, Json, cancellationToken).ConfigureAwait(false);
+                await JsonSerializer.SerializeAsync(stream, kept, Json, cancellationToken);
             }
 
             File.Move(temporary, path, overwrite: true);

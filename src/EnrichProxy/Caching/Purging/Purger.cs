@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using EnrichProxy.Configuration;
 using EnrichProxy.Telemetry;
+using EnrichProxy.Upstreams;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
@@ -69,7 +70,7 @@ internal sealed partial class Purger : IHostedService
         {
             // Not the caller's token: a client that leaves must not leave a purge half made.
             using var timeout = new CancellationTokenSource(StoreTimeout);
-            await _store.SaveAsync(marker, () => [.. _ledger.Markers], marker.PurgedAt - Retention, timeout.Token).ConfigureAwait(false);
+            await _store.SaveAsync(marker, () => [.. _ledger.Markers], marker.PurgedAt - Retention, timeout.Token);
             return (marker, true);
         }
 #pragma warning disable CA1031 // The purge holds here; the caller is told it did not reach the store.
@@ -82,7 +83,7 @@ internal sealed partial class Purger : IHostedService
     }
 
     /// <summary>Whether a purge covers the entry of <paramref name="request"/> whose upstream request was sent at <paramref name="storedAt"/>.</summary>
-    public bool IsPurged(FillRequest request, RouteConfig route, CachePolicy policy, DateTimeOffset storedAt)
+    public bool IsPurged(UpstreamRequest request, RouteConfig route, CachePolicy policy, DateTimeOffset storedAt)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (_ledger.IsEmpty)
@@ -123,8 +124,8 @@ internal sealed partial class Purger : IHostedService
         try
         {
             // Listening first, then reading: a purge made in between is received, not lost.
-            await _store.SubscribeAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var marker in await _store.LoadAsync(cancellationToken).ConfigureAwait(false))
+            await _store.SubscribeAsync(cancellationToken);
+            foreach (var marker in await _store.LoadAsync(cancellationToken))
             {
                 _ledger.Apply(marker);
             }

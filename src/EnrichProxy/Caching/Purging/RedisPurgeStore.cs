@@ -28,7 +28,7 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
 
     public async Task<IReadOnlyList<PurgeMarker>> LoadAsync(CancellationToken cancellationToken)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(_hash).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var entries = await redis.GetDatabase().HashGetAllAsync(_hash).WaitAsync(cancellationToken);
         return [.. entries.Select(entry => Parse(entry.Value)).OfType<PurgeMarker>()];
     }
 
@@ -41,14 +41,14 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
         var transaction = database.CreateTransaction();
         _ = transaction.HashSetAsync(_hash, marker.Key, json);
         _ = transaction.PublishAsync(_channel, json);
-        if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false))
+        if (!await transaction.ExecuteAsync().WaitAsync(cancellationToken))
         {
             throw new RedisException("The purge transaction was not executed.");
         }
 
         if (Interlocked.Increment(ref _saves) % SavesBetweenPrunes == 0)
         {
-            await PruneAsync(database, pruneBefore, cancellationToken).ConfigureAwait(false);
+            await PruneAsync(database, pruneBefore, cancellationToken);
         }
     }
 
@@ -57,10 +57,10 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
     {
         try
         {
-            var stale = (await LoadAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.PurgedAt < pruneBefore).Select(m => (RedisValue)m.Key).ToArray();
+            var stale = (await LoadAsync(cancellationToken)).Where(m => m.PurgedAt < pruneBefore).Select(m => (RedisValue)m.Key).ToArray();
             if (stale.Length > 0)
             {
-                await database.HashDeleteAsync(_hash, stale).WaitAsync(cancellationToken).ConfigureAwait(false);
+                await database.HashDeleteAsync(_hash, stale).WaitAsync(cancellationToken);
             }
         }
 #pragma warning disable CA1031 // See above.
@@ -76,7 +76,7 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
     {
         // Announcements sent while this instance was away are lost; the hash has them.
         redis.ConnectionRestored += (_, _) => _ = CatchUpAsync();
-        await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureSubscribedAsync(cancellationToken);
     }
 
     private async Task EnsureSubscribedAsync(CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
             {
                 Received?.Invoke(marker);
             }
-        }).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }).WaitAsync(cancellationToken);
         _subscribed = true;
     }
 
@@ -100,8 +100,8 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
     {
         try
         {
-            await EnsureSubscribedAsync(CancellationToken.None).ConfigureAwait(false);
-            foreach (var marker in await LoadAsync(CancellationToken.None).ConfigureAwait(false))
+            await EnsureSubscribedAsync(CancellationToken.None);
+            foreach (var marker in await LoadAsync(CancellationToken.None))
             {
                 Received?.Invoke(marker);
             }

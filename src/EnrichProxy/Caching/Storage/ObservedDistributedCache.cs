@@ -69,7 +69,7 @@ internal sealed class ObservedDistributedCache : IDistributedCache
     {
         try
         {
-            return await call().ConfigureAwait(false);
+            return await call();
         }
         catch (Exception exception) when (!(exception is OperationCanceledException && token.IsCancellationRequested))
         {
@@ -82,7 +82,7 @@ internal sealed class ObservedDistributedCache : IDistributedCache
     {
         try
         {
-            await call().ConfigureAwait(false);
+            await call();
         }
         catch (Exception exception) when (!(exception is OperationCanceledException && token.IsCancellationRequested))
         {

@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using NeoSmart.Caching.Sqlite;
 using StackExchange.Redis;
 
 namespace EnrichProxy.Caching.Storage;
@@ -17,21 +16,19 @@ internal interface ISecondLevelCensus
 internal readonly record struct SecondLevelCount(long Entries, long Bytes);
 
 /// <summary>The rows of the embedded disk file (expired rows count until the file's own periodic sweep).</summary>
-internal sealed class DiskCensus(string path, IServiceProvider services) : ISecondLevelCensus
+internal sealed class DiskCensus(string path) : ISecondLevelCensus
 {
     public string Kind => "disk";
 
     public async Task<SecondLevelCount> CountAsync(CancellationToken cancellationToken)
     {
-        // The cache creates the file and picks SQLite's native library; read it only once it has.
-        _ = services.GetRequiredService<SqliteCache>();
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
         await using var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*), COALESCE(SUM(LENGTH(value)), 0) FROM cache";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
         return new SecondLevelCount(reader.GetInt64(0), reader.GetInt64(1));
     }
 }
@@ -40,9 +37,11 @@ internal sealed class DiskCensus(string path, IServiceProvider services) : ISeco
 /// The keys under the instance prefix on every primary, counted with SCAN; bytes are estimated from
 /// <c>MEMORY USAGE</c> of a sample, since asking it of every key would load Redis for a gauge.
 /// </summary>
-internal sealed class RedisCensus(IConnectionMultiplexer redis, string instanceName, IReadOnlySet<string> ownKeys) : ISecondLevelCensus
+internal sealed class RedisCensus(IConnectionMultiplexer redis, string instanceName, IEnumerable<RedisKeyOutsideCache> keysOutsideCache) : ISecondLevelCensus
 {
     private const int SampleSize = 500;
+
+    private readonly HashSet<string> _ownKeys = [.. keysOutsideCache.Select(k => k.Key)];
 
     public string Kind => "redis";
 
@@ -53,9 +52,9 @@ internal sealed class RedisCensus(IConnectionMultiplexer redis, string instanceN
         var sample = new List<RedisKey>(SampleSize);
         foreach (var server in redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
-            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000).WithCancellation(cancellationToken))
             {
-                if (ownKeys.Contains(key.ToString()))
+                if (_ownKeys.Contains(key.ToString()))
                 {
                     continue;
                 }
@@ -74,7 +73,7 @@ internal sealed class RedisCensus(IConnectionMultiplexer redis, string instanceN
         }
 
         var database = redis.GetDatabase();
-        var usages = await Task.WhenAll(sample.Select(key => database.ExecuteAsync("MEMORY", "USAGE", key))).ConfigureAwait(false);
+        var usages = await Task.WhenAll(sample.Select(key => database.ExecuteAsync("MEMORY", "USAGE", key)));
         var sampled = usages.Sum(usage => usage.IsNull ? 0L : (long)usage);
         return new SecondLevelCount(entries, sampled * entries / sample.Count);
     }
@@ -82,3 +81,6 @@ internal sealed class RedisCensus(IConnectionMultiplexer redis, string instanceN
     private static string EscapeGlob(string value) =>
         string.Concat(value.Select(c => c is '*' or '?' or '[' or ']' or '\\' ? "\\" + c : c.ToString()));
 }
+
+/// <summary>A key under the instance prefix that another feature keeps in Redis (purge markers, overrides), left out of the L2 count.</summary>
+internal sealed record RedisKeyOutsideCache(string Key);

@@ -9,7 +9,7 @@ internal sealed class RedisOverrideStore(IConnectionMultiplexer redis, string in
 {
     public async Task<ItemOverride?> GetAsync(ItemKey item, CancellationToken cancellationToken)
     {
-        var stored = await redis.GetDatabase().HashGetAsync(Hash(item.Kind), item.Id).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await redis.GetDatabase().HashGetAsync(Hash(item.Kind), item.Id).WaitAsync(cancellationToken);
         if (stored.IsNullOrEmpty)
         {
             return null;

@@ -35,7 +35,7 @@ internal sealed class SqliteOverrideStore : IOverrideStore
                     ? new ItemOverride(item, JsonNode.Parse(reader.GetString(0))!.AsObject(), DateTimeOffset.Parse(reader.GetString(1), CultureInfo.InvariantCulture))
                     : null;
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
     }
 
     public async Task SetAsync(ItemOverride value, CancellationToken cancellationToken)
@@ -50,12 +50,12 @@ internal sealed class SqliteOverrideStore : IOverrideStore
                 command.Parameters.AddWithValue("$fields", value.Fields.ToJsonString());
                 command.Parameters.AddWithValue("$updated", value.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
             },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
     }
 
     public async Task<bool> RemoveAsync(ItemKey item, CancellationToken cancellationToken)
     {
-        return await ExecuteAsync("DELETE FROM overrides WHERE kind = $kind AND id = $id", command => Bind(command, item), cancellationToken).ConfigureAwait(false) > 0;
+        return await ExecuteAsync("DELETE FROM overrides WHERE kind = $kind AND id = $id", command => Bind(command, item), cancellationToken) > 0;
     }
 
     private Task<int> ExecuteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken) => Task.Run(

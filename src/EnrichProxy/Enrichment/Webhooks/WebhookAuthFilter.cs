@@ -23,7 +23,7 @@ internal sealed class WebhookAuthFilter(IOptions<EnrichProxyOptions> options) : 
                 detail: "Set the webhook connection's username and password to EnrichProxy:Webhooks:Username and Password.");
         }
 
-        return await next(context).ConfigureAwait(false);
+        return await next(context);
     }
 
     private bool IsAuthorized(string authorization)

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
-using EnrichProxy.Enrichment.Overrides;
 using EnrichProxy.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -35,13 +34,13 @@ internal static partial class WebhookEndpoints
     private static async Task<Results<Ok<WebhookResult>, ProblemHttpResult>> HandleAsync(
         string arr, HttpContext context, Purger purger, IProxyStateLookup proxyState, CachePolicyRegistry policies, ILoggerFactory loggers)
     {
-        if (ArrApp.Find(arr) is not { } app)
+        if (ItemKinds.OfApp(arr) is not { } kind)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown webhook",
                 detail: "Webhooks are received at /webhooks/radarr, /webhooks/sonarr and /webhooks/lidarr.");
         }
 
-        var (payload, tooLarge) = await JsonBodies.ReadAsync<JsonObject>(context).ConfigureAwait(false);
+        var (payload, tooLarge) = await JsonBodies.ReadAsync<JsonObject>(context);
         if (tooLarge)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Webhook too large", detail: $"A webhook body is at most {MaxBodyBytes} bytes.");
@@ -50,35 +49,35 @@ internal static partial class WebhookEndpoints
         if (payload?["eventType"] is not JsonValue eventValue || !eventValue.TryGetValue<string>(out var eventType) || eventType.Length == 0)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid webhook",
-                detail: $"The body must be a {app.Name} webhook payload: a JSON object with an eventType.");
+                detail: $"The body must be a {kind.Library.App} webhook payload: a JSON object with an eventType.");
         }
 
         // Test, Health, ApplicationUpdate...: nothing in the library changed, or the event names no item.
-        var item = ArrApp.IsTest(eventType) ? null : app.ItemOf(payload);
-        if (ArrApp.IsTest(eventType) || (item is null && !ArrApp.ChangesLibrary(eventType)))
+        var item = ArrWebhookEvents.IsTest(eventType) ? null : ArrWebhookEvents.ItemOf(kind, payload);
+        if (ArrWebhookEvents.IsTest(eventType) || (item is null && !ArrWebhookEvents.ChangesLibrary(eventType)))
         {
             return TypedResults.Ok(new WebhookResult(eventType, null, []));
         }
 
         var routes = proxyState.GetRoutes()
-            .Where(route => string.Equals(route.Config.ClusterId, app.ClusterId, StringComparison.OrdinalIgnoreCase)
+            .Where(route => string.Equals(route.Config.ClusterId, kind.Library.ClusterId, StringComparison.OrdinalIgnoreCase)
                 && string.Equals(policies.Resolve(route.Config)?.Name, LibraryPolicy, StringComparison.OrdinalIgnoreCase))
             .Select(route => route.Config.RouteId)
             .ToList();
         var stored = true;
         foreach (var routeId in routes)
         {
-            stored &= (await purger.PurgeAsync(PurgeScope.Route, routeId).ConfigureAwait(false)).Stored;
+            stored &= (await purger.PurgeAsync(PurgeScope.Route, routeId)).Stored;
         }
 
         if (item is { } key)
         {
-            stored &= (await purger.PurgeAsync(PurgeScope.Tag, EnrichedDocuments.Tag(key)).ConfigureAwait(false)).Stored;
+            stored &= (await purger.PurgeAsync(PurgeScope.Tag, EnrichedDocuments.Tag(key))).Stored;
         }
 
         var logger = loggers.CreateLogger(typeof(WebhookEndpoints));
         var itemName = item?.ToString() ?? "-";
-        LogReceived(logger, app.Name, eventType, itemName);
+        LogReceived(logger, kind.Library.App, eventType, itemName);
         return stored
             ? TypedResults.Ok(new WebhookResult(eventType, item?.ToString(), routes))
             : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Purge not stored",

@@ -59,7 +59,7 @@ internal sealed class ClusterRateLimiter : IDisposable
     /// <returns>Whether a client request had to wait (background requests wait by design and say false).</returns>
     public async ValueTask<bool> WaitForPermitAsync(BackgroundPriority? background, CancellationToken cancellationToken)
     {
-        if (background is { IsBackground: true } && await WaitBehindClientsAsync(background, cancellationToken).ConfigureAwait(false))
+        if (background is { IsBackground: true } && await WaitBehindClientsAsync(background, cancellationToken))
         {
             return false;
         }
@@ -77,7 +77,7 @@ internal sealed class ClusterRateLimiter : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, maxWait.Token);
         try
         {
-            using var lease = await _bucket.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            using var lease = await _bucket.AcquireAsync(1, linked.Token);
             return lease.IsAcquired ? true : throw Refused();
         }
         catch (OperationCanceledException) when (maxWait.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -106,7 +106,7 @@ internal sealed class ClusterRateLimiter : IDisposable
             }
 
             // The bucket refills on the real clock, so this waits on it too.
-            await Task.Delay(_backgroundPoll, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_backgroundPoll, cancellationToken);
         }
 
         return true;

@@ -66,7 +66,7 @@ internal sealed partial class ClusterResilience : IDisposable
         HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await WaitOutShortPauseAsync(cancellationToken).ConfigureAwait(false);
+        await WaitOutShortPauseAsync(cancellationToken);
         if (PauseRefusal() is { } paused)
         {
             _metrics.Refused(ClusterId, paused.Reason);
@@ -80,7 +80,7 @@ internal sealed partial class ClusterResilience : IDisposable
             var outcome = await _pipeline.ExecuteOutcomeAsync(
                 static (context, state) => state.Self.AttemptAsync(state.Request, state.Send, context.CancellationToken),
                 context,
-                (Self: this, Request: request, Send: send)).ConfigureAwait(false);
+                (Self: this, Request: request, Send: send));
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -102,13 +102,13 @@ internal sealed partial class ClusterResilience : IDisposable
         try
         {
             // A pause can begin between two attempts.
-            await WaitOutShortPauseAsync(cancellationToken).ConfigureAwait(false);
+            await WaitOutShortPauseAsync(cancellationToken);
             if (PauseRefusal() is { } paused)
             {
                 throw paused;
             }
 
-            var response = await SendPastTheBreakerAsync(request, send, cancellationToken).ConfigureAwait(false);
+            var response = await SendPastTheBreakerAsync(request, send, cancellationToken);
             if (Pause.Observe(response) is { } pause)
             {
                 LogPaused(_logger, ClusterId, (int)response.StatusCode, pause);
@@ -138,7 +138,7 @@ internal sealed partial class ClusterResilience : IDisposable
         if (_rateLimiter is not null)
         {
             ThrowIfCircuitOpen();
-            if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.Background(request), cancellationToken).ConfigureAwait(false))
+            if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.Background(request), cancellationToken))
             {
                 _metrics.WaitedForPermit(ClusterId);
             }
@@ -156,7 +156,7 @@ internal sealed partial class ClusterResilience : IDisposable
             response = await _attempt.ExecuteAsync(
                 static (state, token) => new ValueTask<HttpResponseMessage>(state.Send(state.Request, token)),
                 (Request: request, Send: send),
-                cancellationToken).ConfigureAwait(false);
+                cancellationToken);
         }
         catch (Exception exception) when (IsTransientException(exception))
         {
@@ -217,7 +217,7 @@ internal sealed partial class ClusterResilience : IDisposable
     {
         if (Pause.Remaining is { } left && left <= ShortestRefusedPause)
         {
-            await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(left, _time, cancellationToken);
         }
     }
 

@@ -1,32 +1,24 @@
-using EnrichProxy.Errors;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace EnrichProxy.Upstreams.Resilience;
 
 /// <summary>
-/// Turns a forwarded request that the resilience pipeline did not send, or that timed out, into a clear
-/// problem answer (503 with <c>Retry-After</c>, or 504) instead of YARP's bare 502.
+/// Turns a forwarded request that the upstream did not answer (refused by the resilience pipeline, timed
+/// out, unreachable) into a clear problem answer (503 with <c>Retry-After</c>, 504, 502) instead of YARP's
+/// bare status.
 /// </summary>
 internal sealed class RefusedForwardMiddleware(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        await next(context).ConfigureAwait(false);
-        if (context.Response.HasStarted || context.GetForwarderErrorFeature()?.Exception is not { } exception)
+        await next(context);
+        if (context.Response.HasStarted
+            || context.GetForwarderErrorFeature() is not { Error: ForwarderError.Request or ForwarderError.RequestTimedOut, Exception: { } exception }
+            || UpstreamProblem.From(exception) is not { } problem)
         {
             return;
         }
 
-        switch (exception as UpstreamRefusedException ?? exception.InnerException as UpstreamRefusedException)
-        {
-            case { } refused:
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, UpstreamRefusedException.ProblemTitle,
-                    refused.ProblemDetail, refused.RetryAfter).ConfigureAwait(false);
-                return;
-            case null when exception is TimeoutException:
-                await ProblemResponses.WriteAsync(context, StatusCodes.Status504GatewayTimeout, "Upstream timeout",
-                    "The upstream did not answer in time.").ConfigureAwait(false);
-                return;
-        }
+        await problem.WriteProblemAsync(context);
     }
 }

@@ -1,0 +1,234 @@
+using System.Diagnostics;
+using EnrichProxy.Background;
+using EnrichProxy.Telemetry;
+using EnrichProxy.Upstreams;
+using EnrichProxy.Upstreams.Resilience;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// The one fill path, for client misses, prefetches and background refreshes alike: fetch from the
+/// upstream, classify by the storability rules, store (or not), and tell the <see cref="IFillListener"/>s.
+/// A miss goes through FusionCache's factory, for its fail-safe and soft and hard timeouts; a refresh
+/// stores beside the entry it replaces, which keeps answering until then.
+/// </summary>
+internal sealed partial class CacheFill(
+    IFusionCache cache, IUpstreamFetcher fetcher, FillListeners listeners, TimeProvider time, ILogger<CacheFill> logger)
+{
+    // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
+    private const int EntryOverheadBytes = 512;
+
+    /// <summary>
+    /// Fills the entry of <paramref name="read"/>: one upstream request, the stale entry when it fails
+    /// (fail-safe) or is slow (soft timeout). Not cancelled by any caller: the fill serves every waiter and,
+    /// past a soft timeout, the cache.
+    /// </summary>
+    /// <param name="read">What to fill.</param>
+    /// <param name="background">Set when a background job started the fill: its upstream request waits for rate-limit permits after clients'.</param>
+    public async Task<FillOutcome> FillAsync(CacheRead read, BackgroundPriority? background)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        using var activity = EnrichProxySpans.Source.StartActivity(EnrichProxySpans.CacheFill);
+        activity?.SetTag(EnrichProxySpans.RouteAttribute, read.RouteId);
+        activity?.SetTag(EnrichProxySpans.PolicyAttribute, read.Policy.Name);
+
+        var attempt = new Attempt();
+        CachedResponse value;
+        try
+        {
+            value = await cache.GetOrSetAsync<CachedResponse>(
+                read.Key,
+                async (context, _) =>
+                {
+                    attempt.Started = true;
+                    UpstreamAnswer answer;
+                    try
+                    {
+                        answer = await fetcher.FetchAsync(read.Request, read.Policy.MaxCacheableBytes, background, CancellationToken.None);
+                    }
+                    catch
+                    {
+                        attempt.Failed = true;
+                        throw;
+                    }
+
+                    var produced = Produce(answer, read.Policy);
+                    if (produced.Storability == Storability.UpstreamFailure)
+                    {
+                        attempt.Failed = true;
+                        throw new UpstreamErrorAnswerException(answer);
+                    }
+
+                    Apply(produced, read, context.Options);
+                    attempt.Produced = produced;
+                    Notify(read, produced);
+                    return produced.Entry;
+                },
+                options: read.Policy.EntryOptions,
+                token: CancellationToken.None);
+        }
+        catch (UpstreamErrorAnswerException failure)
+        {
+            return new FillOutcome.Failed(UpstreamProblem.ErrorAnswer(failure.Answer));
+        }
+        catch (Exception exception) when (UpstreamProblem.From(exception) is { } problem)
+        {
+            if (problem.Kind == UpstreamProblemKind.TimedOut)
+            {
+                LogFillTimedOut(logger, read.RouteId);
+            }
+
+            return new FillOutcome.Failed(problem);
+        }
+
+        return Outcome(value, attempt);
+    }
+
+    /// <summary>
+    /// Fetches the entry of <paramref name="read"/> again and stores it if it is storable, within the
+    /// policy's hard timeout, taking rate-limit permits after clients. The entry in place answers meanwhile,
+    /// and stays when the answer is not storable.
+    /// </summary>
+    public async Task<JobResult> RefreshAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        Activity.Current?.SetTag(EnrichProxySpans.RouteAttribute, read.RouteId);
+        Activity.Current?.SetTag(EnrichProxySpans.PolicyAttribute, read.Policy.Name);
+        try
+        {
+            using var hardTimeout = new CancellationTokenSource(read.Policy.HardTimeout, time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hardTimeout.Token);
+            var answer = await fetcher.FetchAsync(read.Request, read.Policy.MaxCacheableBytes, new BackgroundPriority(), timeout.Token);
+            var produced = Produce(answer, read.Policy);
+            if (!produced.IsStored)
+            {
+                LogRefreshNotStored(logger, read.RouteId, answer.StatusCode);
+                return JobResult.NotStored;
+            }
+
+            var options = read.Policy.EntryOptions.Duplicate();
+            Apply(produced, read, options);
+            await cache.SetAsync(read.Key, produced.Entry, options, CancellationToken.None);
+            Notify(read, produced);
+            return JobResult.Stored;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // Shutting down: the queue counts it cancelled.
+        }
+#pragma warning disable CA1031 // A failed background refresh must never take anything down; stale answers go on.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogRefreshFailed(logger, read.RouteId, exception.GetType().Name);
+            return JobResult.Failed;
+        }
+    }
+
+    /// <summary>The bytes the memory level counts for an entry against its size limit: its key, headers and body, and a fixed overhead.</summary>
+    internal static long EstimateSize(string key, CachedResponse entry)
+    {
+        long size = EntryOverheadBytes + (2L * key.Length) + entry.Body.Length;
+        foreach (var header in entry.Headers)
+        {
+            size += 2L * (header.Name.Length + header.Value.Length);
+        }
+
+        return size;
+    }
+
+    // The storability rules, the same for every fill: what is kept, and as what.
+    private static Produced Produce(UpstreamAnswer answer, CachePolicy policy)
+    {
+        var storability = StorabilityRules.Classify(answer, policy);
+        var entry = storability == Storability.TooLarge ? CachedResponse.TooLarge(answer.ReceivedAt) : CachedResponse.From(answer);
+        return new Produced(storability, entry);
+    }
+
+    private static void Apply(Produced produced, CacheRead read, FusionCacheEntryOptions options)
+    {
+        if (!produced.IsStored)
+        {
+            options.SkipMemoryCacheWrite = true;
+            options.SkipDistributedCacheWrite = true;
+            options.SkipBackplaneNotifications = true;
+            return;
+        }
+
+        options.Size = EstimateSize(read.Key, produced.Entry);
+        if (produced.Storability == Storability.Negative)
+        {
+            options.Duration = read.Policy.NegativeTtl;
+            if (options.FailSafeMaxDuration < read.Policy.NegativeTtl)
+            {
+                options.FailSafeMaxDuration = read.Policy.NegativeTtl;
+            }
+        }
+    }
+
+    private void Notify(CacheRead read, Produced produced)
+    {
+        if (produced.Storability == Storability.Fresh)
+        {
+            listeners.Stored(read, produced.Entry);
+        }
+    }
+
+    // What GetOrSetAsync returned says where it came from only together with what the factory did.
+    private static FillOutcome Outcome(CachedResponse value, Attempt attempt)
+    {
+        if (attempt.Produced is { } produced && ReferenceEquals(value, produced.Entry))
+        {
+            return produced.Storability switch
+            {
+                Storability.Private => new FillOutcome.NotShared(value),
+                Storability.TooLarge => new FillOutcome.TooLarge(),
+                _ => new FillOutcome.Answer(value, FillSource.Fetched),
+            };
+        }
+
+        if (value.IsTooLarge)
+        {
+            return new FillOutcome.TooLarge();
+        }
+
+        // Not the factory's answer: another fill's (the factory never ran), or fail-safe's stale entry.
+        var source = !attempt.Started ? FillSource.Stored
+            : attempt.Failed ? FillSource.StaleAfterFailure
+            : FillSource.StaleAfterSoftTimeout;
+        return new FillOutcome.Answer(value, source);
+    }
+
+    /// <summary>An upstream answer classified, and the entry it becomes.</summary>
+    private sealed record Produced(Storability Storability, CachedResponse Entry)
+    {
+        public bool IsStored => Storability is Storability.Fresh or Storability.Negative or Storability.TooLarge;
+    }
+
+    /// <summary>What the factory of one fill did; written by the factory, which may outlive the fill's caller past a soft timeout.</summary>
+    private sealed class Attempt
+    {
+        private volatile bool _started;
+        private volatile bool _failed;
+        private volatile Produced? _produced;
+
+        public bool Started { get => _started; set => _started = value; }
+
+        public bool Failed { get => _failed; set => _failed = value; }
+
+        public Produced? Produced { get => _produced; set => _produced = value; }
+    }
+
+    [LoggerMessage(EventId = 3001, EventName = "RefreshNotStored", Level = LogLevel.Information,
+        Message = "Background refresh for route {RouteId} got status {StatusCode}, which is not stored; stale answers go on")]
+    private static partial void LogRefreshNotStored(ILogger logger, string routeId, int statusCode);
+
+    [LoggerMessage(EventId = 3002, EventName = "RefreshFailed", Level = LogLevel.Warning,
+        Message = "Background refresh for route {RouteId} failed ({Error}); stale answers go on")]
+    private static partial void LogRefreshFailed(ILogger logger, string routeId, string error);
+
+    [LoggerMessage(EventId = 3101, EventName = "FillTimedOut", Level = LogLevel.Warning,
+        Message = "Fill for route {RouteId} timed out with nothing stale to answer")]
+    private static partial void LogFillTimedOut(ILogger logger, string routeId);
+}

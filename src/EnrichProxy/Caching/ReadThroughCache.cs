@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using EnrichProxy.Background;
+using EnrichProxy.Caching.Purging;
+using EnrichProxy.Upstreams;
+using EnrichProxy.Upstreams.Resilience;
+using Yarp.ReverseProxy.Configuration;
+using ZiggyCreatures.Caching.Fusion;
+
+namespace EnrichProxy.Caching;
+
+/// <summary>
+/// The one read decision of the cache, behind every cached read (a client's request, an enrichment tier,
+/// a prefetch): look the key up (L1, then L2), leaving out what a purge covers; answer fresh, or stale
+/// and refresh once in the background; otherwise fill, one upstream request per key however many
+/// reads wait, falling back on a stale entry only if no purge covers it. Its callers only translate the
+/// <see cref="ReadResult"/>.
+/// </summary>
+internal sealed class ReadThroughCache(IFusionCache cache, CacheFill fill, Purger purger, BackgroundQueue queue, UpstreamRegistry upstreams, TimeProvider time)
+{
+    // Removes from this instance's memory only (see LookupAsync).
+    private static readonly FusionCacheEntryOptions ThisMemoryOnly = new()
+    {
+        SkipDistributedCacheRead = true,
+        SkipDistributedCacheWrite = true,
+        SkipBackplaneNotifications = true,
+    };
+
+    // Past this many keys in back-off, expired back-offs are swept so the map cannot grow without bound.
+    private const int BackoffSweepThreshold = 10_000;
+
+    private readonly SingleFlight<FillOutcome> _fills = new();
+
+    // The fills background jobs started and no client has joined yet, by key.
+    private readonly ConcurrentDictionary<string, BackgroundPriority> _backgroundFills = new(StringComparer.Ordinal);
+
+    // Keys whose last background refresh failed, and until when they are left alone: a failing
+    // upstream gets one attempt per fail-safe throttle period, not one per stale answer.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _refreshBackoff = new(StringComparer.Ordinal);
+
+    /// <summary>The read of <paramref name="request"/> through <paramref name="route"/>, with its cache key.</summary>
+    public CacheRead Prepare(RouteConfig route, CachePolicy policy, UpstreamRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        var keyName = upstreams.Get(route.ClusterId ?? string.Empty).EffectiveKeyName;
+        return new CacheRead(route, policy, request, CacheKeyBuilder.Build(request, policy, keyName));
+    }
+
+    /// <summary>Reads <paramref name="read"/> through the cache. Cancelling stops this read's wait, never the fill other reads share.</summary>
+    public async ValueTask<ReadResult> ReadAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        if (!read.Request.Access.MayUseCache)
+        {
+            return new ReadResult.Forward(ForwardReason.NotCacheable);
+        }
+
+        return await LookupAsync(read, cancellationToken) is { } found
+            ? Found(read, found)
+            : await FillAsync(read, cancellationToken);
+    }
+
+    /// <summary>The fast path's lookup: a fresh entry in this instance's memory, without L2 or purge checks (the fast path forgets its targets on every purge).</summary>
+    public bool TryGetFreshFromMemory(string key, CachePolicy policy, out CachedResponse entry, out TimeSpan age)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var found = cache.TryGet<CachedResponse>(key, policy.MemoryOnlyEntryOptions);
+        entry = found.HasValue ? found.Value : null!;
+        age = default;
+        return found.HasValue && !entry.IsTooLarge && Freshness.Of(entry, policy, time.GetUtcNow(), out age) == EntryState.Fresh;
+    }
+
+    private ReadResult Found(CacheRead read, CachedResponse entry)
+    {
+        if (entry.IsTooLarge)
+        {
+            return new ReadResult.Forward(ForwardReason.TooLarge);
+        }
+
+        switch (Freshness.Of(entry, read.Policy, time.GetUtcNow(), out var age))
+        {
+            case EntryState.Fresh:
+                return new ReadResult.Hit(entry, age);
+            case EntryState.Revalidate:
+                RefreshInBackground(read);
+                return new ReadResult.Stale(entry, age, StaleReason.Revalidating);
+            default:
+                return new ReadResult.Stale(entry, age, StaleReason.UpstreamFailing);
+        }
+    }
+
+    // The entry, unless a purge covers it. The copy in memory may be older than L2's (another instance may
+    // have refilled the key since), so memory is dropped first and L2 asked once more.
+    private async ValueTask<CachedResponse?> LookupAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        var cached = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.EntryOptions, cancellationToken);
+        if (!cached.HasValue || !IsPurged(read, cached.Value))
+        {
+            return cached.HasValue ? cached.Value : null;
+        }
+
+        await cache.RemoveAsync(read.Key, ThisMemoryOnly, CancellationToken.None);
+        cached = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.EntryOptions, cancellationToken);
+        if (!cached.HasValue || !IsPurged(read, cached.Value))
+        {
+            return cached.HasValue ? cached.Value : null;
+        }
+
+        await cache.RemoveAsync(read.Key, token: CancellationToken.None);
+        return null;
+    }
+
+    private async ValueTask<ReadResult> FillAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        var (flight, started) = StartOrJoin(read);
+        var outcome = await flight.WaitAsync(cancellationToken);
+        ReadResult result = outcome switch
+        {
+            FillOutcome.Answer { Source: FillSource.Fetched } answer => new ReadResult.Filled(answer.Entry, answer.Entry.AgeAt(time.GetUtcNow())),
+            FillOutcome.Answer { Source: FillSource.Stored } answer when Freshness.Of(answer.Entry, read.Policy, time.GetUtcNow(), out var age) == EntryState.Fresh =>
+                new ReadResult.Filled(answer.Entry, age),
+            FillOutcome.Answer answer => await StaleFallbackAsync(read, answer.Entry, answer.Source),
+            FillOutcome.NotShared notShared when started => new ReadResult.Private(notShared.PrivateAnswer),
+            FillOutcome.NotShared => new ReadResult.Forward(ForwardReason.NotShared),
+            FillOutcome.TooLarge => new ReadResult.Forward(ForwardReason.TooLarge),
+            FillOutcome.Failed failed => new ReadResult.Failed(failed.Problem),
+            _ => throw new InvalidOperationException($"Unknown fill outcome {outcome}."),
+        };
+        return result with { Coalesced = !started };
+    }
+
+    // Fail-safe's stale entry answers, unless a purge covers it: then it is as if nothing were cached.
+    private async ValueTask<ReadResult> StaleFallbackAsync(CacheRead read, CachedResponse entry, FillSource source)
+    {
+        if (IsPurged(read, entry))
+        {
+            await cache.RemoveAsync(read.Key, token: CancellationToken.None);
+            return new ReadResult.Failed(UpstreamProblem.Unreachable("The upstream failed and its last answer was purged, so nothing stale can be served."));
+        }
+
+        var reason = source switch
+        {
+            FillSource.StaleAfterSoftTimeout => StaleReason.SoftTimeout,
+            FillSource.StaleAfterFailure => StaleReason.UpstreamFailed,
+            _ => StaleReason.UpstreamFailing,
+        };
+        return new ReadResult.Stale(entry, entry.AgeAt(time.GetUtcNow()), reason);
+    }
+
+    private bool IsPurged(CacheRead read, CachedResponse entry) => purger.IsPurged(read.Request, read.Route, read.Policy, entry.PurgeStamp);
+
+    // Joins the fill in progress for the key, or starts one. A fill a background job starts takes its
+    // permit after clients, until a client joins it.
+    private (Task<FillOutcome> Flight, bool Started) StartOrJoin(CacheRead read)
+    {
+        var key = read.Key;
+        // TryAdd: the entry of a background fill already running for the key must stay for clients to find.
+        var background = BackgroundWork.Current is null ? null : new BackgroundPriority();
+        if (background is not null && !_backgroundFills.TryAdd(key, background))
+        {
+            background = new BackgroundPriority();
+        }
+
+        var (flight, started) = _fills.Run(key, (Reader: this, Read: read, Background: background),
+            static state => state.Reader.RunFillAsync(state.Read, state.Background));
+        if (!started && background is not null)
+        {
+            _backgroundFills.TryRemove(new KeyValuePair<string, BackgroundPriority>(key, background));
+        }
+        else if (!started && _backgroundFills.TryGetValue(key, out var joined))
+        {
+            joined.RaiseToClient();
+        }
+
+        return (flight, started);
+    }
+
+    private async Task<FillOutcome> RunFillAsync(CacheRead read, BackgroundPriority? background)
+    {
+        try
+        {
+            return await fill.FillAsync(read, background);
+        }
+        finally
+        {
+            if (background is not null)
+            {
+                _backgroundFills.TryRemove(new KeyValuePair<string, BackgroundPriority>(read.Key, background));
+            }
+        }
+    }
+
+    // Queued once however many reads see the entry stale, and after a failure not again until the
+    // policy's fail-safe throttle period has passed.
+    private void RefreshInBackground(CacheRead read)
+    {
+        if (_refreshBackoff.TryGetValue(read.Key, out var until) && time.GetUtcNow() < until)
+        {
+            return;
+        }
+
+        // A refresh a prefetch led to is as deep as that prefetch: it must not restart the prefetch chain.
+        // A refresh a job led to stays in that job's lane: a warm-up must not flood the refresh lane.
+        var trigger = BackgroundWork.Current;
+        queue.TryEnqueue(new BackgroundJob(JobKind.Refresh, "refresh|" + read.Key, trigger?.Lane ?? QueueLane.Refresh, trigger?.Depth ?? 0,
+            cancellationToken => RefreshAsync(read, cancellationToken)));
+    }
+
+    private async Task<JobResult> RefreshAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        var result = await fill.RefreshAsync(read, cancellationToken);
+        if (result == JobResult.Stored)
+        {
+            _refreshBackoff.TryRemove(read.Key, out _);
+        }
+        else
+        {
+            BackOff(read.Key, read.Policy);
+        }
+
+        return result;
+    }
+
+    private void BackOff(string key, CachePolicy policy)
+    {
+        var now = time.GetUtcNow();
+        if (_refreshBackoff.Count >= BackoffSweepThreshold)
+        {
+            foreach (var (staleKey, until) in _refreshBackoff)
+            {
+                if (until <= now)
+                {
+                    _refreshBackoff.TryRemove(staleKey, out _);
+                }
+            }
+        }
+
+        _refreshBackoff[key] = now + policy.EntryOptions.FailSafeThrottleDuration;
+    }
+}

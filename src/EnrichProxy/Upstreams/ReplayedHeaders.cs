@@ -1,0 +1,44 @@
+using System.Collections.Frozen;
+using Microsoft.Net.Http.Headers;
+
+namespace EnrichProxy.Upstreams;
+
+/// <summary>Which headers of an upstream answer are kept to be written again later, to any client (README "How caching behaves").</summary>
+internal static class ReplayedHeaders
+{
+    /// <summary>
+    /// Never replayed: per-connection and per-answer headers the proxy writes itself (a cache in front of
+    /// the upstream, such as a CDN, sends an <c>X-Cache</c> of its own), and cookies, which belong to one client.
+    /// </summary>
+    private static readonly FrozenSet<string> NotReplayed = new[]
+    {
+        HeaderNames.SetCookie, HeaderNames.Age, HeaderNames.Date, HeaderNames.ContentLength,
+        HeaderNames.TransferEncoding, HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.Upgrade,
+        HeaderNames.ProxyAuthenticate, HeaderNames.Trailer, HeaderNames.TE, "X-Cache",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    public static bool IsReplayed(string name) => !NotReplayed.Contains(name);
+
+    public static ResponseHeader[] From(IHeaderDictionary headers)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var kept = new List<ResponseHeader>(headers.Count);
+        foreach (var (name, values) in headers)
+        {
+            if (!IsReplayed(name))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                if (value is not null)
+                {
+                    kept.Add(new ResponseHeader(name, value));
+                }
+            }
+        }
+
+        return [.. kept];
+    }
+}

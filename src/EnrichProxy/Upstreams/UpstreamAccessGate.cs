@@ -1,0 +1,40 @@
+using EnrichProxy.Errors;
+using Yarp.ReverseProxy.Configuration;
+
+namespace EnrichProxy.Upstreams;
+
+/// <summary>
+/// Applies <see cref="UpstreamAccessRules"/> once per proxied request and keeps the decision as a request
+/// feature; refuses a wrong Arr key with a 401 before anything is sent or read from the cache.
+/// </summary>
+internal sealed partial class UpstreamAccessGate(UpstreamRegistry upstreams, ILogger<UpstreamAccessGate> logger)
+{
+    /// <summary>The decision for this request, made now unless it was already; null when the request must be refused (<see cref="RefuseAsync"/>).</summary>
+    public UpstreamAccess? Decide(HttpContext context, RouteConfig route)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(route);
+        if (context.Features.Get<UpstreamAccess>() is { } decided)
+        {
+            return decided;
+        }
+
+        var access = UpstreamAccessRules.Decide(context.Request, upstreams.Get(route.ClusterId ?? string.Empty), upstreams.InboundApiKey, upstreams.PartitionKey);
+        if (access is null)
+        {
+            LogWrongArrKey(logger, route.RouteId);
+            return null;
+        }
+
+        context.Features.Set(access);
+        return access;
+    }
+
+    /// <summary>The 401 of a key that matches neither the instance's nor the proxy's inbound key.</summary>
+    public static Task RefuseAsync(HttpContext context) => ProblemResponses.WriteAsync(
+        context, StatusCodes.Status401Unauthorized, "Invalid API key", "The API key does not match the one configured for this instance.");
+
+    [LoggerMessage(EventId = 1001, EventName = "WrongArrKey", Level = LogLevel.Information,
+        Message = "Refused a request on route {RouteId}: the API key does not match the instance's key")]
+    private static partial void LogWrongArrKey(ILogger logger, string routeId);
+}

@@ -1,0 +1,65 @@
+namespace EnrichProxy.Upstreams;
+
+/// <summary>
+/// Everything needed to fetch an answer from the upstream, captured from the client request once, so
+/// that the fetch never touches the client's <see cref="HttpContext"/>: a background refresh or a
+/// prefetch replays it without any client.
+/// </summary>
+/// <param name="RouteId">The YARP route whose transforms shape the upstream request.</param>
+/// <param name="Path">The request path as the client sent it (transforms remove the route prefix).</param>
+/// <param name="Query">The query string, without the API keys the proxy replaces.</param>
+/// <param name="Headers">The request headers sent upstream: those the route's cache varies by, and the client credentials of a partition.</param>
+/// <param name="Access">The credential decision the outgoing transform follows.</param>
+/// <param name="RouteValues">The values the route matched, for transforms that use them (<c>PathPattern</c>).</param>
+internal sealed record UpstreamRequest(
+    string RouteId,
+    string Path,
+    string Query,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    UpstreamAccess Access,
+    IReadOnlyDictionary<string, object?>? RouteValues = null)
+{
+    /// <summary>The request of a client, with the headers named by <paramref name="varyByHeaders"/> and the credentials <paramref name="access"/> lets through.</summary>
+    public static UpstreamRequest FromClient(HttpContext context, string routeId, IReadOnlyList<string> varyByHeaders, UpstreamAccess access)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(varyByHeaders);
+        ArgumentNullException.ThrowIfNull(access);
+
+        var request = context.Request;
+        var headers = new List<KeyValuePair<string, string>>(varyByHeaders.Count + access.CredentialHeaders.Count);
+        foreach (var name in varyByHeaders)
+        {
+            if (request.Headers.TryGetValue(name, out var value))
+            {
+                headers.Add(new(name, value.ToString()));
+            }
+        }
+
+        headers.AddRange(access.CredentialHeaders);
+        return new UpstreamRequest(
+            routeId,
+            request.Path.Value ?? "/",
+            request.QueryString.Value ?? string.Empty,
+            headers,
+            access,
+            // A copy: the request's own dictionary is recycled with the HttpContext, and a refresh outlives it.
+            request.RouteValues.Count == 0 ? null : new RouteValueDictionary(request.RouteValues));
+    }
+
+    /// <summary>Route and path only: the query and headers may carry a client's credentials.</summary>
+    public override string ToString() => $"{RouteId} {Path}";
+
+    public string? HeaderValue(string name)
+    {
+        foreach (var (key, value) in Headers)
+        {
+            if (string.Equals(key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+}

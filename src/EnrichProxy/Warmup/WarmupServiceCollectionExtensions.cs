@@ -1,0 +1,13 @@
+namespace EnrichProxy.Warmup;
+
+/// <summary>Registers the warm-up of the cache from the Arr libraries.</summary>
+internal static class WarmupServiceCollectionExtensions
+{
+    public static IServiceCollection AddEnrichProxyWarmup(this IServiceCollection services)
+    {
+        services.AddSingleton<WarmupProgress>();
+        // Hosted services stop in reverse order: registered after the queue, the warm-up stops queueing before the queue drains.
+        services.AddHostedService<LibraryWarmup>();
+        return services;
+    }
+}
