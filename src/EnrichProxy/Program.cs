@@ -6,6 +6,3 @@ builder.AddEnrichProxy();
 var app = builder.Build();
 app.MapEnrichProxy();
 app.Run();
-
-/// <summary>The entry point, visible to the tests.</summary>
-public partial class Program;

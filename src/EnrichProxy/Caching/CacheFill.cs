@@ -142,7 +142,12 @@ internal sealed partial class CacheFill(
     private static Produced Produce(UpstreamAnswer answer, CachePolicy policy)
     {
         var storability = StorabilityRules.Classify(answer, policy);
-        var entry = storability == Storability.TooLarge ? CachedResponse.TooLarge(answer.ReceivedAt) : CachedResponse.From(answer);
+        var entry = storability switch
+        {
+            Storability.TooLarge => CachedResponse.TooLarge(answer.ReceivedAt),
+            Storability.Private => CachedResponse.From(answer, withCookies: true),
+            _ => CachedResponse.From(answer),
+        };
         return new Produced(storability, entry);
     }
 

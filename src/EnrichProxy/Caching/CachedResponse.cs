@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using EnrichProxy.Upstreams;
+using Microsoft.Net.Http.Headers;
 
 namespace EnrichProxy.Caching;
 
@@ -41,14 +42,16 @@ internal sealed class CachedResponse : IJsonOnDeserialized
     /// <summary>The reminder that a key's answers are too large to cache (<see cref="IsTooLarge"/>).</summary>
     public static CachedResponse TooLarge(DateTimeOffset storedAt) => new() { StatusCode = 0, Headers = [], Body = [], StoredAt = storedAt, IsTooLarge = true };
 
-    /// <summary>An upstream's answer as it is kept.</summary>
-    public static CachedResponse From(UpstreamAnswer answer)
+    /// <summary>An upstream's answer as it is kept; with its cookies only when it is for the client that caused it alone (never stored).</summary>
+    public static CachedResponse From(UpstreamAnswer answer, bool withCookies = false)
     {
         ArgumentNullException.ThrowIfNull(answer);
         return new()
         {
             StatusCode = answer.StatusCode,
-            Headers = answer.Headers,
+            Headers = withCookies && answer.HasSetCookie
+                ? [.. answer.Headers, .. answer.SetCookies.Select(cookie => new ResponseHeader(HeaderNames.SetCookie, cookie))]
+                : answer.Headers,
             Body = answer.Body ?? [],
             StoredAt = answer.ReceivedAt,
             RequestedAt = answer.SentAt,

@@ -21,6 +21,12 @@ internal sealed partial class TierReader(ProxyReads reads, ReadThroughCache cach
         }
 
         var result = await cache.ReadAsync(read, cancellationToken);
+        if (result is ReadResult.Forward { Reason: ForwardReason.NotShared })
+        {
+            // It joined a fill whose answer belonged to the read that started it: this read asks for its own.
+            result = await cache.ReadAsync(read, cancellationToken);
+        }
+
         switch (result)
         {
             case { Response: { } entry }:

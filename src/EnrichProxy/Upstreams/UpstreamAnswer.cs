@@ -11,7 +11,10 @@ internal sealed class UpstreamAnswer
     /// <summary>The whole body; null when it was larger than the caller allows and was not read.</summary>
     public required byte[]? Body { get; init; }
 
-    public bool HasSetCookie { get; init; }
+    /// <summary>The cookies the upstream set: never replayed to anyone else, but the client whose request this was gets them.</summary>
+    public string[] SetCookies { get; init; } = [];
+
+    public bool HasSetCookie => SetCookies.Length > 0;
 
     /// <summary>When the request was sent: what the upstream answered may be as old as this.</summary>
     public DateTimeOffset SentAt { get; init; }

@@ -68,7 +68,7 @@ internal sealed partial class UpstreamFetcher(
                 // The route's RedactKeyTransform has already cleaned the headers.
                 Headers = ReplayedHeaders.From(context.Response.Headers),
                 Body = body is null ? null : SecretRedactor.Redact(body, secret),
-                HasSetCookie = context.Response.Headers.ContainsKey(HeaderNames.SetCookie),
+                SetCookies = [.. context.Response.Headers.SetCookie.OfType<string>()],
                 SentAt = sentAt,
                 ReceivedAt = time.GetUtcNow(),
             };

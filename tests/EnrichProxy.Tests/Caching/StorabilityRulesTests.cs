@@ -59,7 +59,7 @@ public sealed class StorabilityRulesTests
     [Fact]
     public void Classify_SetCookie_IsPrivateEvenWhenThePolicyOverrides()
     {
-        var answer = new UpstreamAnswer { StatusCode = 200, Headers = [], Body = [], HasSetCookie = true };
+        var answer = new UpstreamAnswer { StatusCode = 200, Headers = [], Body = [], SetCookies = ["session=1"] };
 
         Assert.Equal(Storability.Private, StorabilityRules.Classify(answer, TestPolicies.Create(overrideOrigin: true)));
     }

@@ -3,7 +3,7 @@ namespace EnrichProxy.Upstreams.Resilience;
 /// <summary>What the resilience pipeline learns about a request from the code that sends it.</summary>
 internal static class UpstreamRequestOptions
 {
-    private static readonly HttpRequestOptionsKey<BackgroundPriority> BackgroundKey = new("EnrichProxy.Background");
+    private static readonly HttpRequestOptionsKey<BackgroundPriority> BackgroundKey = new("EnrichProxy.BackgroundPriority");
 
     /// <summary>Marks work no client waits for (refreshes, prefetch, warm-up): it takes rate-limit permits after client requests while <paramref name="priority"/> says so.</summary>
     public static void MarkBackground(HttpRequestMessage request, BackgroundPriority priority)

@@ -3,7 +3,7 @@ using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
 using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
 
-namespace EnrichProxy.IntegrationTests.Background;
+namespace EnrichProxy.IntegrationTests.Prefetching;
 
 /// <summary>The shipped prefetch rules, over fake TMDb and Lidarr metadata servers: what an answer names is fetched in the background and then a HIT.</summary>
 public sealed class PrefetchTests : IDisposable

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EnrichProxy.IntegrationTests.Infrastructure;
 
-namespace EnrichProxy.IntegrationTests.Background;
+namespace EnrichProxy.IntegrationTests.Infrastructure;
 
 /// <summary>The <c>queue</c> part of <c>/admin/stats</c>, and waits on it.</summary>
 internal static class QueueStats

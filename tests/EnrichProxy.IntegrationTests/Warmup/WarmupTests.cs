@@ -5,7 +5,7 @@ using EnrichProxy.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
 
-namespace EnrichProxy.IntegrationTests.Background;
+namespace EnrichProxy.IntegrationTests.Warmup;
 
 /// <summary>The warm-up over a fake Radarr library and a fake TMDb.</summary>
 public sealed class WarmupTests : IDisposable
