@@ -7,13 +7,18 @@
 #
 #   bench/run.sh                 ROUNDS=3 DURATION=10s by default
 #   ROUNDS=1 DURATION=3s bench/run.sh   a quick look
+#   BASELINE=c2c9f1e bench/run.sh      also the build of that revision, side by side with this one
+#                                       in every case (an A/B on one machine in one run)
+#   CASES="hits memory" bench/run.sh   only some cases (hits herd miss memory outage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
-ORIGIN_PORT=18301 PROXY_PORT=18302 NGINX_PORT=18303 CEILING_PORT=18304
+BASELINE=${BASELINE:-}
+CASES=${CASES:-hits herd miss memory outage}
+ORIGIN_PORT=18301 PROXY_PORT=18302 NGINX_PORT=18303 CEILING_PORT=18304 BASELINE_PORT=18305
 OUT=bench/.out
 WORK=$(mktemp -d /tmp/enrichproxy-bench.XXXXXX)
 PIDS=()
@@ -42,6 +47,12 @@ install_tools() {
 build() {
   log "building Release"
   dotnet publish src/EnrichProxy -c Release -o "$OUT/enrichproxy" -v quiet -nologo >/dev/null
+  if [ -n "$BASELINE" ]; then
+    log "building the baseline $BASELINE"
+    git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null 2>&1
+    dotnet publish "$WORK/baseline-src/src/EnrichProxy" -c Release -o "$OUT/baseline" -v quiet -nologo >/dev/null
+    git worktree remove --force "$WORK/baseline-src"
+  fi
   dotnet publish bench/Origin -c Release -o "$OUT/origin" -v quiet -nologo >/dev/null
   dotnet publish bench/LoadTool -c Release -o "$OUT/loadtool" -v quiet -nologo >/dev/null
   dotnet publish bench/Ceiling -c Release -o "$OUT/ceiling" -v quiet -nologo >/dev/null
@@ -60,19 +71,26 @@ start_origin() {
 
 # The origin is local, so the tmdb cluster's shipped rate limit (40/s, TMDb's etiquette) is lifted:
 # the benchmark measures the proxy, not the limit.
-start_proxy() { # extra arguments
-  mkdir -p "$WORK/enrichproxy"
-  (cd "$OUT/enrichproxy" && exec dotnet EnrichProxy.dll \
-    --urls "http://127.0.0.1:$PROXY_PORT" \
+# Both builds run with the GC setting the Docker image and `dotnet run` ship (README "Memory"); the
+# memory case also measures this build with the runtime's default, for the record.
+SHIPPED_GC_GEN0SIZE=0x800000
+declare -A PROXY_PIDS
+start_proxy() { # build (enrichproxy or baseline), extra arguments
+  local build=$1; shift
+  local port=$PROXY_PORT; [ "$build" = baseline ] && port=$BASELINE_PORT
+  mkdir -p "$WORK/$build"
+  local gc=(env DOTNET_GCgen0size="$SHIPPED_GC_GEN0SIZE"); [ "${GC_DEFAULT:-}" = 1 ] && gc=(env -u DOTNET_GCgen0size)
+  (cd "$OUT/$build" && exec "${gc[@]}" dotnet EnrichProxy.dll \
+    --urls "http://127.0.0.1:$port" \
     --ReverseProxy:Clusters:tmdb:Destinations:default:Address="http://127.0.0.1:$ORIGIN_PORT/" \
-    --EnrichProxy:Cache:DiskPath="$WORK/enrichproxy/cache-$RANDOM.db" \
+    --EnrichProxy:Cache:DiskPath="$WORK/$build/cache-$RANDOM.db" \
     --EnrichProxy:Policies:trending:Ttl=00:00:02 \
     --EnrichProxy:Policies:trending:StaleWhileRevalidate=00:00:00 \
     --EnrichProxy:Policies:trending:StaleIfError=01:00:00 \
     --EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond=0 \
-    --Logging:LogLevel:Default=Warning "$@") >"$WORK/enrichproxy.log" 2>&1 &
-  PROXY_PID=$!; PIDS+=("$PROXY_PID")
-  wait_for "http://127.0.0.1:$PROXY_PORT/health/live"
+    --Logging:LogLevel:Default=Warning "$@") >"$WORK/$build.log" 2>&1 &
+  PROXY_PIDS[$build]=$!; PIDS+=("$!")
+  wait_for "http://127.0.0.1:$port/health/live"
 }
 
 # Kestrel alone answering from memory: the ceiling any ASP.NET Core cache-hit path is measured against.
@@ -82,7 +100,24 @@ start_ceiling() {
   wait_for "http://127.0.0.1:$CEILING_PORT/health/live"
 }
 
-stop_proxy() { kill "$PROXY_PID" 2>/dev/null || true; wait "$PROXY_PID" 2>/dev/null || true; }
+stop_proxy() { # build
+  local pid=${PROXY_PIDS[$1]:-}
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  unset "PROXY_PIDS[$1]"
+}
+
+# The EnrichProxy builds under test: this one, and the baseline when one is asked for.
+builds() { echo enrichproxy; [ -n "$BASELINE" ] && echo baseline; return 0; }
+base_url() { # target
+  case $1 in
+    enrichproxy) echo "http://127.0.0.1:$PROXY_PORT" ;;
+    baseline) echo "http://127.0.0.1:$BASELINE_PORT" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT" ;;
+    kestrel) echo "http://127.0.0.1:$CEILING_PORT" ;;
+  esac
+}
+wants() { [[ " $CASES " == *" $1 "* ]]; }
 
 start_nginx() {
   mkdir -p "$WORK/nginx-tmp" "$WORK/nginx-cache"
@@ -126,11 +161,10 @@ rss_kb() { # pid... -> resident memory in KiB, summed
   echo "$total"
 }
 
-hits() { # name url-enrichproxy url-nginx url-kestrel [lua]
+hits() { # name path [lua]
   for round in $(seq 1 "$ROUNDS"); do
-    for target in enrichproxy nginx kestrel; do
-      local url=$2; [ "$target" = nginx ] && url=$3; [ "$target" = kestrel ] && url=$4
-      read -r rps p50 p99 < <(wrk_run "$url" "${5:-}")
+    for target in $(builds) nginx kestrel; do
+      read -r rps p50 p99 < <(wrk_run "$(base_url "$target")$2" "${3:-}")
       log "$1 round $round $target: $rps req/s, p50 $p50 ms, p99 $p99 ms"
       record "$1.$target.rps" "$rps"; record "$1.$target.p50" "$p50"; record "$1.$target.p99" "$p99"
     done
@@ -139,10 +173,9 @@ hits() { # name url-enrichproxy url-nginx url-kestrel [lua]
 
 herd() { # size
   for round in $(seq 1 "$ROUNDS"); do
-    for target in enrichproxy nginx; do
-      local port=$PROXY_PORT; [ "$target" = nginx ] && port=$NGINX_PORT
+    for target in $(builds) nginx; do
       local key="herd-$1-$round-$target"
-      local json; json=$(dotnet "$OUT/loadtool/LoadTool.dll" herd "http://127.0.0.1:$port/tmdb/3/collection/$key" "$1")
+      local json; json=$(dotnet "$OUT/loadtool/LoadTool.dll" herd "$(base_url "$target")/tmdb/3/collection/$key" "$1")
       local upstream; upstream=$(origin_count "/3/collection/$key")
       local p50 p99 ok
       p50=$(sed 's/.*"p50_ms":\([0-9.]*\).*/\1/' <<<"$json"); p99=$(sed 's/.*"p99_ms":\([0-9.]*\).*/\1/' <<<"$json")
@@ -157,115 +190,164 @@ herd() { # size
   done
 }
 
+# Memory of one build: fresh, warmed up on 20 keys (its request paths compiled), idle; then 100,000
+# entries of 2 KB. Records idle and full resident KiB under the label.
+memory() { # label build
+  local label=$1; shift
+  start_proxy "$1"
+  local p; p=$(base_url "$1")
+  for _ in 1 2 3 4 5; do dotnet "$OUT/loadtool/LoadTool.dll" fill "$p/tmdb/3/person/77777" 20 4 >/dev/null; done
+  wrk -t1 -c16 -d2s "$p/tmdb/3/person/777771" >/dev/null
+  sleep 3
+  local idle; idle=$(rss_kb "${PROXY_PIDS[$1]}")
+  local fill; fill=$(dotnet "$OUT/loadtool/LoadTool.dll" fill "$p/tmdb/3/person/" 100000 32)
+  sleep 5
+  local full; full=$(rss_kb "${PROXY_PIDS[$1]}")
+  log "memory $label: idle $idle KiB, after 100,000 entries $full KiB ($fill)"
+  record "memory.$label.idle" "$idle"; record "memory.$label.full" "$full"
+  stop_proxy "$1"
+}
+
 main() {
   install_tools
   build
   start_origin
-  start_proxy
+  for build in $(builds); do start_proxy "$build"; done
   start_nginx
   start_ceiling
 
-  local p="http://127.0.0.1:$PROXY_PORT" n="http://127.0.0.1:$NGINX_PORT" k="http://127.0.0.1:$CEILING_PORT"
-  log "warming"
-  for base in "$p" "$n"; do
+  wants hits && log "warming"
+  wants hits && for target in $(builds) nginx; do
+    local base; base=$(base_url "$target")
     curl -fs -o /dev/null "$base/tmdb/3/movie/1"; curl -fs -o /dev/null "$base/tmdb/3/tv/1"
     dotnet "$OUT/loadtool/LoadTool.dll" fill "$base/tmdb/3/movie/" 10000 32 >/dev/null
     dotnet "$OUT/loadtool/LoadTool.dll" fill "$base/tmdb/3/tv/" 10000 32 >/dev/null
   done
 
-  hits hit-2k-hot "$p/tmdb/3/movie/1" "$n/tmdb/3/movie/1" "$k/tmdb/3/movie/1"
-  hits hit-32k-hot "$p/tmdb/3/tv/1" "$n/tmdb/3/tv/1" "$k/tmdb/3/tv/1"
-  hits hit-2k-10k "$p/tmdb/3/movie/" "$n/tmdb/3/movie/" "$k/tmdb/3/movie/" bench/random-key.lua
-  hits hit-32k-10k "$p/tmdb/3/tv/" "$n/tmdb/3/tv/" "$k/tmdb/3/tv/" bench/random-key.lua
-  herd 200
-  herd 1000
+  if wants hits; then
+    hits hit-2k-hot /tmdb/3/movie/1
+    hits hit-32k-hot /tmdb/3/tv/1
+    hits hit-2k-10k /tmdb/3/movie/ bench/random-key.lua
+    hits hit-32k-10k /tmdb/3/tv/ bench/random-key.lua
+  fi
+
+  if wants herd; then
+    herd 200
+    herd 1000
+  fi
 
   # Miss path: every request a new key, against the same proxy forwarding without a cache.
-  for round in $(seq 1 "$ROUNDS"); do
-    read -r rps p50 p99 < <(wrk_run "$p/tmdb/3/movie/" bench/unique-key.lua)
-    log "miss round $round enrichproxy: $rps req/s, p99 $p99 ms"
-    record miss.enrichproxy.rps "$rps"; record miss.enrichproxy.p99 "$p99"
-    read -r rps p50 p99 < <(wrk_run "$p/tmdb/3/account/" bench/unique-key.lua)
-    log "miss round $round yarp: $rps req/s, p99 $p99 ms"
-    record miss.yarp.rps "$rps"; record miss.yarp.p99 "$p99"
-    read -r rps p50 p99 < <(wrk_run "$n/tmdb/3/movie/" bench/unique-key.lua)
-    log "miss round $round nginx: $rps req/s, p99 $p99 ms"
-    record miss.nginx.rps "$rps"; record miss.nginx.p99 "$p99"
-  done
+  if wants miss; then
+    for round in $(seq 1 "$ROUNDS"); do
+      for target in $(builds) nginx; do
+        read -r rps p50 p99 < <(wrk_run "$(base_url "$target")/tmdb/3/movie/" bench/unique-key.lua)
+        log "miss round $round $target: $rps req/s, p99 $p99 ms"
+        record "miss.$target.rps" "$rps"; record "miss.$target.p99" "$p99"
+      done
+      read -r rps p50 p99 < <(wrk_run "$(base_url enrichproxy)/tmdb/3/account/" bench/unique-key.lua)
+      log "miss round $round yarp: $rps req/s, p99 $p99 ms"
+      record miss.yarp.rps "$rps"; record miss.yarp.p99 "$p99"
+    done
+  fi
 
-  # Memory: a fresh EnrichProxy, warmed up on 20 keys (its request paths compiled), idle; then
-  # 100,000 entries of 2 KB.
-  stop_proxy
-  start_proxy
-  for _ in 1 2 3 4 5; do dotnet "$OUT/loadtool/LoadTool.dll" fill "$p/tmdb/3/person/77777" 20 4 >/dev/null; done
-  wrk -t1 -c16 -d2s "$p/tmdb/3/person/777771" >/dev/null
-  sleep 3
-  local idle; idle=$(rss_kb "$PROXY_PID")
-  local fill; fill=$(dotnet "$OUT/loadtool/LoadTool.dll" fill "$p/tmdb/3/person/" 100000 32)
-  sleep 5
-  local full; full=$(rss_kb "$PROXY_PID")
-  log "memory enrichproxy: idle $idle KiB, after 100,000 entries $full KiB ($fill)"
-  local nginx_pids; nginx_pids=$(pgrep -f "nginx: .*$WORK|nginx: worker process" | tr '\n' ' ')
-  local nginx_idle; nginx_idle=$(rss_kb $nginx_pids)
-  dotnet "$OUT/loadtool/LoadTool.dll" fill "$n/tmdb/3/person/" 100000 32 >/dev/null
-  local nginx_full; nginx_full=$(rss_kb $nginx_pids)
+  local nginx_idle=0 nginx_full=0
+  if wants memory; then
+    for build in $(builds); do stop_proxy "$build"; done
+    for build in $(builds); do memory "$build" "$build"; done
+    GC_DEFAULT=1 memory gc-default enrichproxy
+    local nginx_pids; nginx_pids=$(pgrep -f "nginx: .*$WORK|nginx: worker process" | tr '\n' ' ')
+    nginx_idle=$(rss_kb $nginx_pids)
+    dotnet "$OUT/loadtool/LoadTool.dll" fill "$(base_url nginx)/tmdb/3/person/" 100000 32 >/dev/null
+    nginx_full=$(rss_kb $nginx_pids)
+    for build in $(builds); do start_proxy "$build"; done
+  fi
 
   # Outage: warm 1,000 keys with a 2 s TTL, stop the origin, wait past the TTL, ask again.
-  dotnet "$OUT/loadtool/LoadTool.dll" fill "$p/tmdb/3/trending/" 1000 32 >/dev/null
-  dotnet "$OUT/loadtool/LoadTool.dll" fill "$n/tmdb/3/trending/" 1000 32 >/dev/null
-  kill "$ORIGIN_PID"; wait "$ORIGIN_PID" 2>/dev/null || true
-  sleep 3
-  local outage_p outage_n
-  outage_p=$(dotnet "$OUT/loadtool/LoadTool.dll" probe "$p/tmdb/3/trending/" 1000 32)
-  outage_n=$(dotnet "$OUT/loadtool/LoadTool.dll" probe "$n/tmdb/3/trending/" 1000 32)
-  log "outage enrichproxy: $outage_p"
-  log "outage nginx: $outage_n"
+  if wants outage; then
+    for target in $(builds) nginx; do
+      dotnet "$OUT/loadtool/LoadTool.dll" fill "$(base_url "$target")/tmdb/3/trending/" 1000 32 >/dev/null
+    done
+    kill "$ORIGIN_PID"; wait "$ORIGIN_PID" 2>/dev/null || true
+    sleep 3
+    for target in $(builds) nginx; do
+      local probe; probe=$(dotnet "$OUT/loadtool/LoadTool.dll" probe "$(base_url "$target")/tmdb/3/trending/" 1000 32)
+      log "outage $target: $probe"
+      record "outage.$target" "$probe"
+    done
+  fi
 
-  report "$idle" "$full" "$nginx_idle" "$nginx_full" "$outage_p" "$outage_n"
+  report "$nginx_idle" "$nginx_full"
 }
 
 row() { # label key unit
   local e n k; e=$(med "$2.enrichproxy.$3"); n=$(med "$2.nginx.$3"); k=$(med "$2.kestrel.$3")
-  echo "| $1 | $e | $n | $(ratio "$e" "$n") | $k | $(ratio "$k" "$n") |"
+  if [ -n "$BASELINE" ]; then
+    local b; b=$(med "$2.baseline.$3")
+    echo "| $1 | $e | $b | $(ratio "$e" "$b") | $n | $(ratio "$e" "$n") | $k | $(ratio "$e" "$k") |"
+  else
+    echo "| $1 | $e | $n | $(ratio "$e" "$n") | $k | $(ratio "$e" "$k") |"
+  fi
+}
+
+per_entry() { # build -> bytes per entry above idle
+  awk -v a="$(med "memory.$1.idle")" -v b="$(med "memory.$1.full")" 'BEGIN { printf "%.0f", (b - a) * 1024 / 100000 }'
 }
 
 report() {
-  local idle=$1 full=$2 nginx_idle=$3 nginx_full=$4 outage_p=$5 outage_n=$6
-  local entry_bytes; entry_bytes=$(awk -v a="$idle" -v b="$full" 'BEGIN { printf "%.0f", (b - a) * 1024 / 100000 }')
+  local nginx_idle=$1 nginx_full=$2
+  local before=""; [ -n "$BASELINE" ] && before="Before ($BASELINE) | This/before | "
+  local before_rule=""; [ -n "$BASELINE" ] && before_rule="--- | --- | "
   {
     echo "## Results ($(date -u +%Y-%m-%d), $(nproc) cores, ROUNDS=$ROUNDS, DURATION=$DURATION, wrk -t1 -c$CONNECTIONS; medians)"
     echo
-    echo "| Cache hits | EnrichProxy | nginx | EnrichProxy/nginx | Kestrel alone | Kestrel alone/nginx |"
-    echo "| --- | --- | --- | --- | --- | --- |"
-    for test in hit-2k-hot hit-32k-hot hit-2k-10k hit-32k-10k; do
-      row "$test req/s" "$test" rps; row "$test p50 ms" "$test" p50; row "$test p99 ms" "$test" p99
-    done
-    echo
-    echo "| Herd on a cold key (origin takes 200 ms) | EnrichProxy | nginx | origin answering every request itself |"
-    echo "| --- | --- | --- | --- |"
-    for size in 200 1000; do
-      echo "| $size requests: upstream requests | $(med "herd$size.enrichproxy.upstream") | $(med "herd$size.nginx.upstream") | $size |"
-      echo "| $size requests: waiter p50 ms | $(med "herd$size.enrichproxy.p50") | $(med "herd$size.nginx.p50") | $(med "herd$size.origin.p50") |"
-      echo "| $size requests: waiter p99 ms | $(med "herd$size.enrichproxy.p99") | $(med "herd$size.nginx.p99") | $(med "herd$size.origin.p99") |"
-    done
-    echo
-    echo "| Miss path (every request a new key) | req/s | p99 ms |"
-    echo "| --- | --- | --- |"
-    echo "| EnrichProxy cache miss | $(med miss.enrichproxy.rps) | $(med miss.enrichproxy.p99) |"
-    echo "| YARP forwarding, no cache (same process) | $(med miss.yarp.rps) | $(med miss.yarp.p99) |"
-    echo "| nginx proxy_cache miss | $(med miss.nginx.rps) | $(med miss.nginx.p99) |"
-    echo
-    echo "| Outage (origin stopped, 1,000 warmed keys past a 2 s TTL) | |"
-    echo "| --- | --- |"
-    echo "| EnrichProxy | \`$outage_p\` |"
-    echo "| nginx | \`$outage_n\` |"
-    echo
-    echo "| Memory, 100,000 entries of 2 KB (204.8 MB of bodies) | KiB |"
-    echo "| --- | --- |"
-    echo "| EnrichProxy resident, idle | $idle |"
-    echo "| EnrichProxy resident, full | $full |"
-    echo "| EnrichProxy bytes per entry above idle | $entry_bytes ($(ratio "$entry_bytes" 2048)x the 2,048-byte body) |"
-    echo "| nginx resident (master and workers), idle / full | $nginx_idle / $nginx_full (bodies on disk) |"
+    if wants hits; then
+      echo "| Cache hits | This build | ${before}nginx | This/nginx | Kestrel alone | This/Kestrel alone |"
+      echo "| --- | --- | ${before_rule}--- | --- | --- | --- |"
+      for test in hit-2k-hot hit-32k-hot hit-2k-10k hit-32k-10k; do
+        row "$test req/s" "$test" rps; row "$test p50 ms" "$test" p50; row "$test p99 ms" "$test" p99
+      done
+      echo
+    fi
+    if wants herd; then
+      echo "| Herd on a cold key (origin takes 200 ms) | This build | ${before}nginx | origin answering every request itself |"
+      echo "| --- | --- | ${before_rule}--- | --- |"
+      for size in 200 1000; do
+        for measure in upstream p50 p99; do
+          local label="upstream requests"; [ "$measure" != upstream ] && label="waiter $measure ms"
+          local e b n o
+          e=$(med "herd$size.enrichproxy.$measure"); n=$(med "herd$size.nginx.$measure")
+          o=$size; [ "$measure" != upstream ] && o=$(med "herd$size.origin.$measure")
+          if [ -n "$BASELINE" ]; then b=$(med "herd$size.baseline.$measure"); echo "| $size requests: $label | $e | $b | $(ratio "$e" "$b") | $n | $o |"
+          else echo "| $size requests: $label | $e | $n | $o |"; fi
+        done
+      done
+      echo
+    fi
+    if wants miss; then
+      echo "| Miss path (every request a new key) | req/s | p99 ms |"
+      echo "| --- | --- | --- |"
+      echo "| This build, cache miss | $(med miss.enrichproxy.rps) | $(med miss.enrichproxy.p99) |"
+      [ -n "$BASELINE" ] && echo "| Before ($BASELINE), cache miss | $(med miss.baseline.rps) | $(med miss.baseline.p99) |"
+      echo "| YARP forwarding, no cache (this build's process) | $(med miss.yarp.rps) | $(med miss.yarp.p99) |"
+      echo "| nginx proxy_cache miss | $(med miss.nginx.rps) | $(med miss.nginx.p99) |"
+      echo
+    fi
+    if wants outage; then
+      echo "| Outage (origin stopped, 1,000 warmed keys past a 2 s TTL) | |"
+      echo "| --- | --- |"
+      for target in $(builds) nginx; do echo "| $target | \`$(printf '%s' "${RESULTS[outage.$target]}" | head -1)\` |"; done
+      echo
+    fi
+    if wants memory; then
+      echo "| Memory, 100,000 entries of 2 KB (204.8 MB of bodies) | idle KiB | full KiB | bytes per entry above idle |"
+      echo "| --- | --- | --- | --- |"
+      for build in $(builds) gc-default; do
+        local bytes; bytes=$(per_entry "$build")
+        local label=$build; [ "$build" = gc-default ] && label="enrichproxy, the runtime's default gen0 size"
+        echo "| $label | $(med "memory.$build.idle") | $(med "memory.$build.full") | $bytes ($(ratio "$bytes" 2048)x the 2,048-byte body) |"
+      done
+      echo "| nginx (master and workers; bodies on disk) | $nginx_idle | $nginx_full | |"
+    fi
   } | tee "$OUT/report.md"
 }
 

@@ -18,15 +18,27 @@ internal sealed class CachedResponse : IJsonOnDeserialized
 
     public required byte[] Body { get; init; }
 
+    // UTC ticks rather than DateTimeOffsets: 16 bytes less on every entry. The JSON of L2 keeps the properties.
+    private long _storedAt;
+    private long _requestedAt;
+
     /// <summary>When the upstream answered; the base of <c>Age</c> and of HIT versus STALE.</summary>
-    public DateTimeOffset StoredAt { get; init; }
+    public DateTimeOffset StoredAt
+    {
+        get => new(_storedAt, TimeSpan.Zero);
+        init => _storedAt = value.UtcTicks;
+    }
 
     /// <summary>
     /// When the request for this answer was sent. A purge made while the request was on its way covers
     /// the answer: the upstream may have answered from before the purge. (Entries stored before this
     /// field existed have none and fall back on <see cref="StoredAt"/>.)
     /// </summary>
-    public DateTimeOffset RequestedAt { get; init; }
+    public DateTimeOffset RequestedAt
+    {
+        get => _requestedAt == 0 ? default : new(_requestedAt, TimeSpan.Zero);
+        init => _requestedAt = value == default ? 0 : value.UtcTicks;
+    }
 
     /// <summary>
     /// A stored reminder that the answers of this key are larger than the policy keeps: until it expires,

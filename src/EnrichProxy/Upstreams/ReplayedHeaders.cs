@@ -19,6 +19,7 @@ internal static class ReplayedHeaders
 
     public static bool IsReplayed(string name) => !NotReplayed.Contains(name);
 
+    /// <summary>The headers of an answer that are replayed, as the shared copies of what other answers repeat (<see cref="SharedHeaders"/>).</summary>
     public static ResponseHeader[] From(IHeaderDictionary headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
@@ -34,11 +35,11 @@ internal static class ReplayedHeaders
             {
                 if (value is not null)
                 {
-                    kept.Add(new ResponseHeader(name, value));
+                    kept.Add(new ResponseHeader(name, SharedHeaders.Value(name, value)));
                 }
             }
         }
 
-        return [.. kept];
+        return SharedHeaders.List([.. kept]);
     }
 }

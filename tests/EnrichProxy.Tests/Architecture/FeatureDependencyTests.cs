@@ -31,7 +31,7 @@ public sealed partial class FeatureDependencyTests
     public void EveryFeatureFolder_UsesOnlyTheFoldersBelowIt()
     {
         var source = Path.Combine(RepositoryRoot(), "src", "EnrichProxy");
-        var folders = Directory.GetDirectories(source).Select(Path.GetFileName).Where(name => name is not ("bin" or "obj")).ToList();
+        var folders = Directory.GetDirectories(source).Select(Path.GetFileName).Where(name => name is not ("bin" or "obj" or "Properties")).ToList();
 
         Assert.Equal(Allowed.Keys.Order(StringComparer.Ordinal), folders.Order(StringComparer.Ordinal));
         foreach (var folder in folders)
