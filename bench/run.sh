@@ -217,7 +217,7 @@ main() {
   start_ceiling
 
   wants hits && log "warming"
-  wants hits && for target in $(builds) nginx; do
+  wants hits && for target in $(builds) nginx kestrel; do
     local base; base=$(base_url "$target")
     curl -fs -o /dev/null "$base/tmdb/3/movie/1"; curl -fs -o /dev/null "$base/tmdb/3/tv/1"
     dotnet "$OUT/loadtool/LoadTool.dll" fill "$base/tmdb/3/movie/" 10000 32 >/dev/null

@@ -5,18 +5,19 @@ using Microsoft.AspNetCore.Http.Features;
 namespace EnrichProxy.Caching;
 
 /// <summary>
-/// Answers fresh hits of remembered targets (<see cref="HotTargets"/>) before routing: a map lookup,
-/// a memory-cache lookup and the write. Anything else (a miss, a stale entry, a request carrying
-/// credentials) goes on to the full pipeline, which answers it and teaches this one.
+/// Answers fresh hits of remembered targets (<see cref="HotTargets"/>) before routing: a map lookup, the
+/// answer the target holds (or, every few seconds, a memory-cache lookup) and the write. Anything else (a miss,
+/// a stale entry, a request carrying credentials) goes on to the full pipeline, which answers it and teaches
+/// this one.
 /// </summary>
-internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets, SharedRequests sharedRequests, ReadThroughCache cache)
+internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets, SharedRequests sharedRequests, ReadThroughCache cache, TimeProvider time)
 {
     public Task InvokeAsync(HttpContext context)
     {
         if (!sharedRequests.Qualifies(context.Request)
             || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } rawTarget
             || !targets.TryGet(rawTarget, out var target)
-            || !cache.TryGetFreshFromMemory(target.Key, target.Policy, out var entry, out var age))
+            || !TryGetFresh(target, out var entry, out var age))
         {
             return next(context); // Stale entries too: the full pipeline decides about refreshing.
         }
@@ -30,5 +31,24 @@ internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets,
         }
 
         return CachedResponseWriter.WriteAsync(context, entry, CacheResult.Hit, age);
+    }
+
+    // The held answer while it is current; otherwise memory (L1) only, by the same freshness rule as every read.
+    private bool TryGetFresh(HotTarget target, out CachedResponse entry, out TimeSpan age)
+    {
+        var now = time.GetUtcNow();
+        if (target.TryGetHeld(now, out var seen) is { } held)
+        {
+            entry = held;
+            return Freshness.Of(held, target.Policy, now, out age) == EntryState.Fresh;
+        }
+
+        if (!cache.TryGetFreshFromMemory(target.Key, target.Policy, out entry, out age))
+        {
+            return false;
+        }
+
+        target.Hold(seen, entry, now);
+        return true;
     }
 }

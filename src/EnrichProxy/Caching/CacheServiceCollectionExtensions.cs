@@ -53,6 +53,9 @@ internal static class CacheServiceCollectionExtensions
                 options.DisableTagging = true;
                 // The fetcher logs one line per upstream failure; FusionCache would add a stack trace per waiter.
                 options.FactoryErrorsLogLevel = LogLevel.Debug;
+                // The fast path releases what it holds in the handlers of Set, Remove and backplane messages,
+                // before the operation that raised them returns (HotTargets); no other event has a handler.
+                options.EnableSyncEventHandlersExecution = true;
                 options.FailSafeActivationLogLevel = LogLevel.Debug;
             })
             .WithDefaultEntryOptions(new FusionCacheEntryOptions { Size = 1 })

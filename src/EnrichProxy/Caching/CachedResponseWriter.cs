@@ -34,8 +34,10 @@ internal static class CachedResponseWriter
         }
 
         response.ContentLength = value.Body.Length;
+        // No RequestAborted: Kestrel ends a write to a client that left by itself, and asking for the token
+        // makes it create a CancellationTokenSource for every answer.
         return HttpMethods.IsHead(context.Request.Method) || value.Body.Length == 0
             ? Task.CompletedTask
-            : response.Body.WriteAsync(value.Body, context.RequestAborted).AsTask();
+            : response.Body.WriteAsync(value.Body).AsTask();
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using EnrichProxy.Telemetry;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching;
 
@@ -15,6 +15,9 @@ internal sealed class HotTargets
 
     private readonly ConcurrentDictionary<string, HotTarget> _targets = new(StringComparer.Ordinal);
 
+    // The same targets by cache key, to release a key's held answer.
+    private readonly ConcurrentDictionary<string, HotTarget> _byKey = new(StringComparer.Ordinal);
+
     // Counted here because ConcurrentDictionary.Count takes every lock of the table: on the hit path,
     // that contention halved throughput once the map held tens of thousands of targets.
     private int _count;
@@ -22,6 +25,21 @@ internal sealed class HotTargets
     // Advanced by every purge. A target learnt from a lookup that began before a purge is not kept: its
     // lookup may have missed the purge's marker.
     private int _epoch;
+
+    /// <param name="cache">
+    /// The cache whose answers the targets hold. An answer is released the moment the cache changes its key:
+    /// a fill or refresh stores, a removal, another instance's change announced on the backplane (the
+    /// handlers run synchronously, see <c>EnableSyncEventHandlersExecution</c>). What it does not announce
+    /// (an eviction under memory pressure) is caught by the lookup each target makes every
+    /// <see cref="HotTarget.RecheckInterval"/>.
+    /// </param>
+    public HotTargets(IFusionCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        cache.Events.Memory.Set += (_, e) => Release(e.Key);
+        cache.Events.Memory.Remove += (_, e) => Release(e.Key);
+        cache.Events.Backplane.MessageReceived += (_, e) => Release(e.Message.CacheKey);
+    }
 
     /// <summary>Read before a lookup; passed to <see cref="Remember"/> after it.</summary>
     public int Epoch => Volatile.Read(ref _epoch);
@@ -33,10 +51,12 @@ internal sealed class HotTargets
         if (Volatile.Read(ref _count) >= MaxTargets)
         {
             _targets.Clear();
+            _byKey.Clear();
             Volatile.Write(ref _count, 0);
         }
 
-        if (epoch == Epoch && _targets.TryAdd(rawTarget, new HotTarget(key, policy, counters)))
+        var target = _byKey.GetOrAdd(key, static (key, state) => new HotTarget(key, state.Policy, state.Counters), (Policy: policy, Counters: counters));
+        if (epoch == Epoch && _targets.TryAdd(rawTarget, target))
         {
             Interlocked.Increment(ref _count);
             if (epoch != Epoch)
@@ -52,9 +72,20 @@ internal sealed class HotTargets
     {
         Interlocked.Increment(ref _epoch);
         _targets.Clear();
+        foreach (var target in _byKey.Values)
+        {
+            target.Release();
+        }
+
+        _byKey.Clear();
         Volatile.Write(ref _count, 0);
     }
-}
 
-/// <summary>A remembered answer: its cache key, its route's policy, and its route's counters.</summary>
-internal sealed record HotTarget(string Key, CachePolicy Policy, RouteCacheCounters Counters);
+    private void Release(string? key)
+    {
+        if (key is not null && _byKey.TryGetValue(key, out var target))
+        {
+            target.Release();
+        }
+    }
+}

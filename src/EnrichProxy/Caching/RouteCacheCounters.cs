@@ -1,45 +1,44 @@
-
 namespace EnrichProxy.Caching;
 
 /// <summary>The running totals of one cached route.</summary>
 internal sealed class RouteCacheCounters(string routeId)
 {
-    private long _hits;
-    private long _misses;
-    private long _stale;
-    private long _bypassed;
-    private long _coalesced;
+    private readonly StripedCounter _hits = new();
+    private readonly StripedCounter _misses = new();
+    private readonly StripedCounter _stale = new();
+    private readonly StripedCounter _bypassed = new();
+    private readonly StripedCounter _coalesced = new();
 
     public string RouteId { get; } = routeId;
 
-    public long Hits => Volatile.Read(ref _hits);
+    public long Hits => _hits.Value;
 
-    public long Misses => Volatile.Read(ref _misses);
+    public long Misses => _misses.Value;
 
-    public long Stale => Volatile.Read(ref _stale);
+    public long Stale => _stale.Value;
 
-    public long Bypassed => Volatile.Read(ref _bypassed);
+    public long Bypassed => _bypassed.Value;
 
-    public long CoalescedWaiters => Volatile.Read(ref _coalesced);
+    public long CoalescedWaiters => _coalesced.Value;
 
     public void Answered(CacheResult result)
     {
         switch (result)
         {
             case CacheResult.Hit:
-                Interlocked.Increment(ref _hits);
+                _hits.Increment();
                 break;
             case CacheResult.Miss:
-                Interlocked.Increment(ref _misses);
+                _misses.Increment();
                 break;
             case CacheResult.Stale:
-                Interlocked.Increment(ref _stale);
+                _stale.Increment();
                 break;
             default:
-                Interlocked.Increment(ref _bypassed);
+                _bypassed.Increment();
                 break;
         }
     }
 
-    public void Coalesced() => Interlocked.Increment(ref _coalesced);
+    public void Coalesced() => _coalesced.Increment();
 }

@@ -14,31 +14,36 @@ namespace EnrichProxy.Caching;
 /// </summary>
 internal sealed class SharedRequests
 {
-    private readonly FrozenSet<string> _credentialHeaders;
+    // Credential headers other than Authorization, Cookie and Proxy-Authorization, which are read by their typed properties.
+    private readonly string[] _otherCredentialHeaders;
     private readonly string[] _credentialQueryNames;
 
     public SharedRequests(IOptions<EnrichProxyOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var upstreams = options.Value.Upstreams.Values;
-        _credentialHeaders = ClientCredentials.ApiKeyHeaders
+        _otherCredentialHeaders = [.. ClientCredentials.ApiKeyHeaders
             .Concat(ClientCredentials.SessionHeaders)
-            .Append("Proxy-Authorization")
             .Concat(upstreams.Where(u => u.EffectiveKeyLocation == ApiKeyLocation.Header).Select(u => u.EffectiveKeyName))
-            .ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+            .Where(name => !KnownCredentialHeaders.Contains(name))
+            .Distinct(StringComparer.OrdinalIgnoreCase)];
         _credentialQueryNames = [.. ClientCredentials.ApiKeyQueryParameters
             .Concat(ClientCredentials.SessionQueryParameters)
             .Concat(upstreams.Where(u => u.EffectiveKeyLocation == ApiKeyLocation.Query).Select(u => u.EffectiveKeyName))
             .Distinct(StringComparer.OrdinalIgnoreCase)];
     }
 
+    private static readonly FrozenSet<string> KnownCredentialHeaders =
+        new[] { HeaderNames.Authorization, HeaderNames.Cookie, HeaderNames.ProxyAuthorization }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>A GET or HEAD that is neither a range request nor an upgrade (YARP tunnels WebSockets).</summary>
     public static bool IsCacheableRead(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Typed header properties: Kestrel answers them without looking the name up (the fast path's budget is a few hundred ns).
         return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && !request.Headers.ContainsKey(HeaderNames.Range)
-            && !request.Headers.ContainsKey(HeaderNames.Upgrade);
+            && request.Headers.Range.Count == 0
+            && request.Headers.Upgrade.Count == 0;
     }
 
     /// <summary>A cacheable read whose headers carry no credential.</summary>
@@ -50,7 +55,12 @@ internal sealed class SharedRequests
         }
 
         var headers = request.Headers;
-        foreach (var name in _credentialHeaders)
+        if (headers.Authorization.Count > 0 || headers.Cookie.Count > 0 || headers.ProxyAuthorization.Count > 0)
+        {
+            return false;
+        }
+
+        foreach (var name in _otherCredentialHeaders)
         {
             if (headers.ContainsKey(name))
             {

@@ -38,21 +38,30 @@ internal sealed class SingleFlight<T>
 
     private async Task RunAsync<TState>(string key, TaskCompletionSource<T> completion, TState state, Func<TState, Task<T>> work)
     {
+        T result = default!;
+        Exception? failure = null;
         try
         {
             // Off the caller's stack: the work must not be cancelled with the first client that asked for it.
             await Task.Yield();
-            completion.TrySetResult(await work(state));
+            result = await work(state);
         }
 #pragma warning disable CA1031 // Every failure belongs to the waiters, who each turn it into an answer.
         catch (Exception exception)
 #pragma warning restore CA1031
         {
-            completion.TrySetException(exception);
+            failure = exception;
         }
-        finally
+
+        // The key is free before anyone hears the outcome: a waiter that asks again starts afresh.
+        _flights.TryRemove(new KeyValuePair<string, Task<T>>(key, completion.Task));
+        if (failure is null)
         {
-            _flights.TryRemove(new KeyValuePair<string, Task<T>>(key, completion.Task));
+            completion.TrySetResult(result);
+        }
+        else
+        {
+            completion.TrySetException(failure);
         }
     }
 }

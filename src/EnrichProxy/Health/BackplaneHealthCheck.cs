@@ -9,7 +9,9 @@ namespace EnrichProxy.Health;
 /// share the connection). Without: a single instance has no backplane, which is healthy. Degraded, not
 /// failed: a deaf instance still answers, with L1 entries that may be out of date for a while.
 /// </summary>
-internal sealed class BackplaneHealthCheck(Purger purger, IServiceProvider services) : IHealthCheck
+/// <param name="purger">Whether purges from other instances can arrive.</param>
+/// <param name="redis">The Redis connection, when Redis is configured (none otherwise).</param>
+internal sealed class BackplaneHealthCheck(Purger purger, IEnumerable<IConnectionMultiplexer> redis) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -19,7 +21,7 @@ internal sealed class BackplaneHealthCheck(Purger purger, IServiceProvider servi
                 new Dictionary<string, object> { ["backplane"] = "none" }));
         }
 
-        var connected = services.GetService<IConnectionMultiplexer>()?.IsConnected ?? false;
+        var connected = redis.FirstOrDefault()?.IsConnected ?? false;
         var data = new Dictionary<string, object> { ["backplane"] = "redis", ["connected"] = connected, ["purges"] = listening ? "subscribed" : "not subscribed" };
         return Task.FromResult(connected && listening
             ? HealthCheckResult.Healthy("Connected to the Redis backplane.", data)

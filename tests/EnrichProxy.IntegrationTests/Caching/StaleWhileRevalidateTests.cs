@@ -61,6 +61,7 @@ public sealed class StaleWhileRevalidateTests : IDisposable
         using var stale = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
         await _tmdb.WaitForAsync(Tmdb.MoviePath, 1);
         await WaitForLogAsync(proxy, "RefreshNotStored");
+        await WaitForRefreshEndedAsync(proxy); // Its back-off is in place once the queue counts it ended.
         for (var i = 0; i < 10; i++)
         {
             using var stillStale = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
@@ -76,6 +77,16 @@ public sealed class StaleWhileRevalidateTests : IDisposable
         using var retry = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
         await _tmdb.WaitForAsync(Tmdb.MoviePath, 2);
         Assert.Equal("STALE", retry.XCache());
+    }
+
+    private static async Task WaitForRefreshEndedAsync(ProxyHost proxy)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((PrometheusText.Value(await proxy.Client.GetStringAsync("/metrics"), "enrichproxy_queue_jobs_total", ("kind", "refresh"), ("result", "not_stored")) ?? 0) < 1
+            && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
     }
 
     private static async Task WaitForLogAsync(ProxyHost proxy, string eventName)

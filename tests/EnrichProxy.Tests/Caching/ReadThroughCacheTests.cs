@@ -60,6 +60,7 @@ public sealed class ReadThroughCacheTests
         await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
         await harness.StartQueueAsync();
         harness.Fetcher.Answer(Movie, 200, "\"v2\"");
+        harness.Fetcher.Hold(); // The refresh waits until every stale read below is answered.
         harness.Time.Advance(TimeSpan.FromMinutes(90));
 
         var stale = new List<ReadResult>();
@@ -67,6 +68,8 @@ public sealed class ReadThroughCacheTests
         {
             stale.Add(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None));
         }
+
+        harness.Fetcher.Release();
 
         Assert.All(stale, result => Assert.Equal(StaleReason.Revalidating, Assert.IsType<ReadResult.Stale>(result).Reason));
         Assert.All(stale, result => Assert.Equal("\"v1\"", Encoding.UTF8.GetString(result.Response!.Body)));
