@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Runs every EnrichProxy test with line coverage of src/ (minimum 80%).
-# Installs what the tests need when it is missing (redis-server, from Debian's packages), then runs
+# Installs what the tests need when it is missing (redis-server, curl, from Debian's packages), then runs
 # dotnet test. The last line printed is "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "Installing redis-server: the integration tests start a real one on a free port."
+# The integration tests start a real redis-server on a free port and use curl as a second client.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing ${missing[*]} (the integration tests need them)."
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null \
-    || { echo "Could not install redis-server."; exit 1; }
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { echo "Could not install ${missing[*]}."; exit 1; }
 fi
 
 results="TestResults"

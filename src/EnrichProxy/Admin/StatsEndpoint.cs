@@ -3,6 +3,7 @@ using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Caching.Storage;
 using EnrichProxy.Configuration;
+using EnrichProxy.Interception;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams.Resilience;
 using EnrichProxy.Warmup;
@@ -15,7 +16,7 @@ internal static class StatsEndpoint
 {
     public static IResult Handle(
         CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
-        Purger purger, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, IOptions<EnrichProxyOptions> options)
+        Purger purger, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, InterceptionMetrics interception, IOptions<EnrichProxyOptions> options)
     {
         var routes = cacheMetrics.Routes.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToDictionary(
             r => r.RouteId,
@@ -47,6 +48,7 @@ internal static class StatsEndpoint
                 l2 = new { kind = levels.SecondLevelKind, entries = l2?.Count.Entries, bytes = l2?.Count.Bytes, sampledAt = l2?.TakenAt },
                 purges = new { markers = purger.MarkerCount, reachOtherInstances = purger.IsListening },
             },
+            forwardProxy = ForwardProxy(interception, options.Value),
             queue = new
             {
                 depth = queue.Waiting,
@@ -71,6 +73,30 @@ internal static class StatsEndpoint
             },
         });
     }
+
+    // Requests and hits per intercepted host, tunnels and refusals of the forward proxy and the TLS front door.
+    private static object ForwardProxy(InterceptionMetrics metrics, EnrichProxyOptions options) => new
+    {
+        enabled = options.ForwardProxy.Enabled,
+        frontDoorEnabled = options.TlsFrontDoor.Enabled,
+        tunnels = new
+        {
+            open = metrics.Open,
+            opened = metrics.TunnelsOpened,
+            intercepted = metrics.InterceptedConnections,
+            bytesSent = metrics.BytesSent,
+            bytesReceived = metrics.BytesReceived,
+        },
+        refused = metrics.Refusals.OrderBy(r => r.Reason).ToDictionary(r => InterceptionMetrics.Label(r.Reason), r => r.Count),
+        hosts = metrics.Requests.GroupBy(r => r.Host).OrderBy(host => host.Key, StringComparer.Ordinal).ToDictionary(
+            host => host.Key,
+            host =>
+            {
+                var requests = host.Sum(r => r.Count);
+                var hits = host.Where(r => r.Result == "hit").Sum(r => r.Count);
+                return new { requests, hits, stale = host.Where(r => r.Result == "stale").Sum(r => r.Count), hitRatio = Ratio(hits, requests) };
+            }),
+    };
 
     // Fresh hits out of all answers of the route, as the dashboard's hit ratio.
     private static double? Ratio(long part, long whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);

@@ -100,17 +100,12 @@ internal sealed partial class CacheFill(
             using var hardTimeout = new CancellationTokenSource(read.Policy.HardTimeout, time);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hardTimeout.Token);
             var answer = await fetcher.FetchAsync(read.Request, read.Policy.MaxCacheableBytes, new BackgroundPriority(), timeout.Token);
-            var produced = Produce(answer, read.Policy);
-            if (!produced.IsStored)
+            if (await StoreAsync(read, answer) is null)
             {
                 LogRefreshNotStored(logger, read.RouteId, answer.StatusCode);
                 return JobResult.NotStored;
             }
 
-            var options = read.Policy.EntryOptions.Duplicate();
-            Apply(produced, read, options);
-            await cache.SetAsync(read.Key, produced.Entry, options, CancellationToken.None);
-            Notify(read, produced);
             return JobResult.Stored;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -124,6 +119,28 @@ internal sealed partial class CacheFill(
             LogRefreshFailed(logger, read.RouteId, exception.GetType().Name);
             return JobResult.Failed;
         }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="answer"/>, fetched by the caller, as the entry of <paramref name="read"/> if the storability
+    /// rules let it be stored: for a refresh, and for a batch whose one upstream answer holds many reads' entries.
+    /// </summary>
+    /// <returns>The stored entry; null when the answer is not stored (a failure, private, or not storable).</returns>
+    public async Task<CachedResponse?> StoreAsync(CacheRead read, UpstreamAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(answer);
+        var produced = Produce(answer, read.Policy);
+        if (!produced.IsStored)
+        {
+            return null;
+        }
+
+        var options = read.Policy.EntryOptions.Duplicate();
+        Apply(produced, read, options);
+        await cache.SetAsync(read.Key, produced.Entry, options, CancellationToken.None);
+        Notify(read, produced);
+        return produced.Entry;
     }
 
     /// <summary>The bytes the memory level counts for an entry against its size limit: its key, headers and body, and a fixed overhead.</summary>

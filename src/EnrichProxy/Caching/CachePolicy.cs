@@ -28,6 +28,7 @@ internal sealed class CachePolicy
         IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         MaxCacheableBytes = options.MaxCacheableBytes;
+        ExpectedContentTypes = [.. options.ExpectedContentTypes.Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).Distinct()];
         Tags = tags;
         EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout);
         MemoryOnlyEntryOptions = EntryOptions.Duplicate();
@@ -56,6 +57,9 @@ internal sealed class CachePolicy
     public bool OverrideOriginCacheControl { get; }
 
     public long MaxCacheableBytes { get; }
+
+    /// <summary>Lower-case media types (<c>image/*</c> matches any image); empty for any.</summary>
+    public IReadOnlyList<string> ExpectedContentTypes { get; }
 
     /// <summary>The policy's tag templates (<see cref="CachePolicyOptions.Tags"/>).</summary>
     public IReadOnlyList<TagTemplate> Tags { get; }

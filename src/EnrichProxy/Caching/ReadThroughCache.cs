@@ -59,6 +59,21 @@ internal sealed class ReadThroughCache(IFusionCache cache, CacheFill fill, Purge
             : await FillAsync(read, cancellationToken);
     }
 
+    /// <summary>
+    /// What the cache holds for <paramref name="read"/>, without filling: a hit; stale and refreshing in the background
+    /// (<see cref="StaleReason.Revalidating"/>); stale past that window (<see cref="StaleReason.UpstreamFailing"/>: the
+    /// caller should fetch, and may answer it if that fails); forward for a too-large answer; or null for nothing. For
+    /// batches, which fetch their misses together and store them with <see cref="StoreAsync"/>.
+    /// </summary>
+    public async ValueTask<ReadResult?> PeekAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return await LookupAsync(read, cancellationToken) is { } found ? Found(read, found) : null;
+    }
+
+    /// <summary>Stores an answer the caller fetched for <paramref name="read"/>, by the fill's storability rules (<see cref="CacheFill.StoreAsync"/>).</summary>
+    public Task<CachedResponse?> StoreAsync(CacheRead read, UpstreamAnswer answer) => fill.StoreAsync(read, answer);
+
     /// <summary>The fast path's lookup: a fresh entry in this instance's memory, without L2 or purge checks (the fast path forgets its targets on every purge).</summary>
     public bool TryGetFreshFromMemory(string key, CachePolicy policy, out CachedResponse entry, out TimeSpan age)
     {

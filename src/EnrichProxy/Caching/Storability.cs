@@ -33,7 +33,7 @@ internal static class StorabilityRules
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(policy);
 
-        if (answer.IsFailure)
+        if (answer.IsFailure || !HasExpectedContentType(answer, policy.ExpectedContentTypes))
         {
             return Storability.UpstreamFailure;
         }
@@ -54,6 +54,44 @@ internal static class StorabilityRules
             404 or 410 => policy.NegativeTtl > TimeSpan.Zero ? Storability.Negative : Storability.SharedNotStored,
             _ => Storability.SharedNotStored,
         };
+    }
+
+    /// <summary>
+    /// Whether an answer's body is of a media type the policy expects: a challenge page (Cloudflare's HTML where a JSON
+    /// API is expected) is not the upstream's answer but its failure. An answer without a body or without a declared
+    /// type passes: a challenge page always says it is HTML, and an origin that names no type is not refused for it.
+    /// </summary>
+    public static bool HasExpectedContentType(UpstreamAnswer answer, IReadOnlyList<string> expected)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(expected);
+        if (expected.Count == 0 || answer.Body is not { Length: > 0 })
+        {
+            return true;
+        }
+
+        if (answer.Header(HeaderNames.ContentType) is not { Length: > 0 } declared)
+        {
+            return true;
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(declared, out var contentType) || contentType.MediaType.Value is not { } mediaType)
+        {
+            return false;
+        }
+
+        foreach (var type in expected)
+        {
+            var matches = type.EndsWith("/*", StringComparison.Ordinal)
+                ? mediaType.StartsWith(type.AsSpan(0, type.Length - 1), StringComparison.OrdinalIgnoreCase)
+                : mediaType.Equals(type, StringComparison.OrdinalIgnoreCase);
+            if (matches)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether the origin forbids sharing the answer: <c>no-store</c>, <c>no-cache</c> or <c>private</c>.</summary>

@@ -50,6 +50,13 @@ internal sealed class CachePolicyOptions
     /// </summary>
     public List<string> Prefetch { get; init; } = [];
 
+    /// <summary>
+    /// The media types an answer with a body must have (<c>application/json</c>; <c>image/*</c> for any image). Another
+    /// one (an HTML challenge page where a JSON API is expected) is never stored and counts as an upstream failure:
+    /// stale is served instead. Default: any.
+    /// </summary>
+    public List<string> ExpectedContentTypes { get; init; } = [];
+
     /// <summary>Bodies larger than this stream through uncached. Default 1 MiB.</summary>
     public long MaxCacheableBytes { get; init; } = 1024 * 1024;
 }

@@ -42,6 +42,17 @@ internal sealed class EnrichProxyOptions
     [ValidateObjectMembers]
     public WarmupOptions Warmup { get; init; } = new();
 
+    /// <summary>The forward-proxy listener for apps with built-in metadata hosts: off by default.</summary>
+    [ValidateObjectMembers]
+    public ForwardProxyOptions ForwardProxy { get; init; } = new();
+
+    /// <summary>The HTTPS listener for metadata host names pointed at the proxy: off by default.</summary>
+    public TlsFrontDoorOptions TlsFrontDoor { get; init; } = new();
+
+    /// <summary>The CA of the intercepted hosts' certificates.</summary>
+    [ValidateObjectMembers]
+    public CertificateAuthorityOptions CertificateAuthority { get; init; } = new();
+
     /// <summary>The admin API (<c>/admin/*</c>): off until a key is set.</summary>
     [ValidateObjectMembers]
     public AdminOptions Admin { get; init; } = new();

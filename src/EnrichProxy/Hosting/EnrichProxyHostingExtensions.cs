@@ -1,10 +1,12 @@
 using EnrichProxy.Admin;
 using EnrichProxy.Background;
+using EnrichProxy.Batch;
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
 using EnrichProxy.Enrichment;
 using EnrichProxy.Enrichment.Webhooks;
 using EnrichProxy.Health;
+using EnrichProxy.Interception;
 using EnrichProxy.Prefetching;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
@@ -29,6 +31,7 @@ internal static class EnrichProxyHostingExtensions
         builder.Configuration.AddEnrichProxyConfigFiles(builder.Environment);
         InlineSocketCompletions.Apply(builder.Configuration);
         DefaultAddress.Apply(builder);
+        Listeners.Apply(builder);
         // These categories log request URLs, query string included, at Information: a client's key and,
         // for YARP's forwarder, the key the proxy injects. They stay quiet whatever the configuration says.
         // (Hosting's only logs are those per-request lines; while it may log, ASP.NET Core also starts an
@@ -69,6 +72,8 @@ internal static class EnrichProxyHostingExtensions
         services.AddEnrichProxyBackground(builder.Configuration);
         services.AddEnrichProxyPrefetching();
         services.AddEnrichProxyWarmup();
+        services.AddEnrichProxyInterception();
+        services.AddEnrichProxyBatch();
         services.AddEnrichProxyTelemetry(builder.Configuration);
         services.AddHealthChecks()
             .AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag])
@@ -82,6 +87,8 @@ internal static class EnrichProxyHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         StartupCheck.Run(app.Services);
+        // Requests of the forward proxy and the TLS front door are routed by host before anything else.
+        app.UseEnrichProxyInterception(app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);
         // Fresh hits of remembered targets are answered first, before routing and everything else.
         app.UseMiddleware<CacheHitFastPath>();
         app.UseExceptionHandler();
@@ -98,6 +105,8 @@ internal static class EnrichProxyHostingExtensions
         app.MapEnrichProxyAdmin();
         app.MapEnrichmentApi();
         app.MapWebhooks();
+        app.MapEnrichProxyInterception();
+        app.MapMovieBulk();
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<RefusedForwardMiddleware>();

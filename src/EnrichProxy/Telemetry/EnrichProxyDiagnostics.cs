@@ -84,6 +84,21 @@ public static class EnrichProxyDiagnostics
     /// <summary>Items of the current (or last) warm-up round whose job has ended. Prometheus: <c>enrichproxy_warmup_done</c>.</summary>
     public const string WarmupDone = "enrichproxy.warmup.done";
 
+    /// <summary>Requests that came through the forward proxy or the TLS front door for an intercepted host, tagged <c>host</c> and <c>result</c> (hit, miss, stale, bypass, or none for an answer that is not a cached route's). Prometheus: <c>enrichproxy_intercepted_requests_total</c>.</summary>
+    public const string InterceptedRequests = "enrichproxy.intercepted.requests";
+
+    /// <summary>Connections the forward proxy accepted after a CONNECT, tagged <c>kind</c> (tunnel: bytes passed untouched; intercepted: TLS terminated). Prometheus: <c>enrichproxy_forward_proxy_tunnels_total</c>.</summary>
+    public const string ForwardProxyTunnels = "enrichproxy.forward_proxy.tunnels";
+
+    /// <summary>Tunnels and intercepted connections open now. Prometheus: <c>enrichproxy_forward_proxy_tunnels_open</c>.</summary>
+    public const string ForwardProxyTunnelsOpen = "enrichproxy.forward_proxy.tunnels.open";
+
+    /// <summary>Bytes passed through untouched tunnels, tagged <c>direction</c> (sent: client to host; received: host to client). Prometheus: <c>enrichproxy_forward_proxy_tunnelled_bytes_total</c>.</summary>
+    public const string ForwardProxyTunnelledBytes = "enrichproxy.forward_proxy.tunnelled";
+
+    /// <summary>Forward-proxy and front-door requests refused, tagged <c>reason</c> (credentials, port, address, unresolvable, capacity, bad_request, misdirected). Prometheus: <c>enrichproxy_forward_proxy_refused_total</c>.</summary>
+    public const string ForwardProxyRefused = "enrichproxy.forward_proxy.refused";
+
     /// <summary>The cluster tag.</summary>
     public const string ClusterTag = "cluster";
 
@@ -92,6 +107,12 @@ public static class EnrichProxyDiagnostics
 
     /// <summary>The route tag.</summary>
     public const string RouteTag = "route";
+
+    /// <summary>The intercepted host tag.</summary>
+    public const string HostTag = "host";
+
+    /// <summary>The tunnel direction tag.</summary>
+    public const string DirectionTag = "direction";
 
     /// <summary>The cache result tag; also the result of a background job.</summary>
     public const string ResultTag = "result";

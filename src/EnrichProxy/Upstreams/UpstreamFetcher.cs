@@ -32,11 +32,16 @@ internal sealed partial class UpstreamFetcher(
         var context = CreateContext(request, route, model, destination);
         var destinationPrefix = destination.Model.Config.Address;
 
-        using var message = new HttpRequestMessage(HttpMethod.Get, (Uri?)null)
+        using var message = new HttpRequestMessage(HttpMethod.Parse(request.Method), (Uri?)null)
         {
             Version = requestConfig.Version ?? HttpVersion.Version20,
             VersionPolicy = requestConfig.VersionPolicy ?? HttpVersionPolicy.RequestVersionOrLower,
         };
+        if (request.JsonBody is { } body)
+        {
+            message.Content = new ByteArrayContent(body) { Headers = { ContentType = new("application/json") } };
+        }
+
         await route.Transformer.TransformRequestAsync(context, message, destinationPrefix, cancellationToken);
         if (context.Response.StatusCode != StatusCodes.Status200OK || context.Response.HasStarted)
         {
@@ -61,13 +66,13 @@ internal sealed partial class UpstreamFetcher(
             context.Response.StatusCode = (int)response.StatusCode;
             await route.Transformer.TransformResponseAsync(context, response, timeout.Token);
             var secret = upstreams.Get(cluster.ClusterId).ApiKey;
-            var body = await ReadBodyAsync(response, maxBodyBytes, timeout.Token);
+            var answerBody = await ReadBodyAsync(response, maxBodyBytes, timeout.Token);
             return new UpstreamAnswer
             {
                 StatusCode = (int)response.StatusCode,
                 // The route's RedactKeyTransform has already cleaned the headers.
                 Headers = ReplayedHeaders.From(context.Response.Headers),
-                Body = body is null ? null : SecretRedactor.Redact(body, secret),
+                Body = answerBody is null ? null : SecretRedactor.Redact(answerBody, secret),
                 SetCookies = [.. context.Response.Headers.SetCookie.OfType<string>()],
                 SentAt = sentAt,
                 ReceivedAt = time.GetUtcNow(),
@@ -97,7 +102,7 @@ internal sealed partial class UpstreamFetcher(
         // Transforms may resolve services from the request, as they do on a forwarded one.
         var context = new DefaultHttpContext { RequestServices = services };
         var httpRequest = context.Request;
-        httpRequest.Method = HttpMethods.Get;
+        httpRequest.Method = request.Method;
         httpRequest.Scheme = "http";
         httpRequest.Path = new PathString(request.Path);
         httpRequest.QueryString = new QueryString(request.Query);

@@ -68,6 +68,12 @@ internal sealed class UpstreamProblem
     public static UpstreamProblem ErrorAnswer(UpstreamAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
+        if (!answer.IsFailure)
+        {
+            // A failure by its content, not its status (a challenge page): the client gets a clear 502, not the page.
+            return Unreachable($"The upstream answered {answer.StatusCode} with {answer.Header("Content-Type") ?? "no content type"}, not what this route expects (a challenge page?), and nothing stale could be served instead.");
+        }
+
         return new(UpstreamProblemKind.ErrorAnswer, answer.StatusCode, "Upstream error", $"The upstream answered {answer.StatusCode}.", answer: answer);
     }
 

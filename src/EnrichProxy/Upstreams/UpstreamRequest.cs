@@ -47,6 +47,12 @@ internal sealed record UpstreamRequest(
             request.RouteValues.Count == 0 ? null : new RouteValueDictionary(request.RouteValues));
     }
 
+    /// <summary>The method sent: GET for every cached read; POST for a batch such as Radarr's bulk lookup.</summary>
+    public string Method { get; init; } = HttpMethods.Get;
+
+    /// <summary>A JSON body to send (a batch's ids); never part of a cache key.</summary>
+    public byte[]? JsonBody { get; init; }
+
     /// <summary>Route and path only: the query and headers may carry a client's credentials.</summary>
     public override string ToString() => $"{RouteId} {Path}";
 

@@ -1,0 +1,215 @@
+using System.Text.Json;
+using EnrichProxy.Caching;
+using EnrichProxy.Upstreams;
+
+namespace EnrichProxy.Batch;
+
+/// <summary>
+/// Radarr's bulk lookup (<c>POST /v1/movie/bulk</c>, a JSON array of TMDb ids answered by an array of movies) answered
+/// per id from the entries of <c>GET /v1/movie/{id}</c>: the same entries a single lookup fills and reads, since a bulk
+/// element and a single answer are the same resource (Radarr's <c>SkyHookProxy</c> reads both as <c>MovieResource</c>).
+/// Only the ids not cached are fetched, as one bulk request through the cluster's resilience pipeline and rate limit,
+/// and each movie it returns is stored as its single lookup's entry. When that fetch fails, the ids held stale are
+/// answered and the rest left out.
+/// </summary>
+internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache cache, CacheMetrics metrics, IUpstreamFetcher fetcher, TimeProvider time, ILogger<MovieBulkLookup> logger)
+{
+    /// <summary>The cached route of one movie, whose entries answer the bulk.</summary>
+    public const string MovieRoute = "radarr-metadata-movie";
+
+    /// <summary>The route whose transforms, cluster and rate limit send the bulk request of the missing ids.</summary>
+    public const string BulkRoute = "radarr-metadata";
+
+    public const string BulkPath = "/radarr-metadata/movie/bulk";
+
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    // The bulk answer is read whole: a movie is a few hundred KB at most, a bulk at most MaxIds of them.
+    private const long MaxAnswerBytes = 256L * 1024 * 1024;
+
+    public async Task<MovieBulkAnswer> LookupAsync(IReadOnlyList<int> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var asked = ids.Distinct().ToList();
+        var movies = new Dictionary<int, byte[]>();
+        var staleFallbacks = new Dictionary<int, byte[]>();
+        var cacheReads = new Dictionary<int, CacheRead>();
+        var toFetch = new List<int>();
+        var anyStale = false;
+        foreach (var id in asked)
+        {
+            if (reads.ForRoute(MovieRoute, $"/radarr-metadata/movie/{id}", string.Empty) is not { } read)
+            {
+                toFetch.Add(id); // No cached route: fetched, never stored.
+                continue;
+            }
+
+            cacheReads[id] = read;
+            switch (await cache.PeekAsync(read, cancellationToken))
+            {
+                case ReadResult.Hit { Entry.StatusCode: 200 } hit:
+                    movies[id] = hit.Entry.Body;
+                    metrics.Answered(MovieRoute, CacheResult.Hit);
+                    break;
+                case ReadResult.Stale { Entry.StatusCode: 200, Reason: StaleReason.Revalidating } stale:
+                    movies[id] = stale.Entry.Body; // Refreshing in the background already.
+                    anyStale = true;
+                    metrics.Answered(MovieRoute, CacheResult.Stale);
+                    break;
+                case ReadResult.Hit { Entry.StatusCode: 404 or 410 }:
+                    metrics.Answered(MovieRoute, CacheResult.Hit); // Known not to exist: left out, as upstream would.
+                    break;
+                case ReadResult.Stale { Entry.StatusCode: 200 } expired:
+                    staleFallbacks[id] = expired.Entry.Body;
+                    toFetch.Add(id);
+                    break;
+                default:
+                    toFetch.Add(id);
+                    break;
+            }
+        }
+
+        UpstreamProblem? problem = null;
+        var result = anyStale ? CacheResult.Stale : CacheResult.Hit;
+        if (toFetch.Count > 0)
+        {
+            (var fetched, problem) = await FetchAsync(toFetch, cacheReads, cancellationToken);
+            foreach (var (id, body) in fetched)
+            {
+                movies[id] = body;
+                metrics.Answered(MovieRoute, CacheResult.Miss);
+            }
+
+            result = CacheResult.Miss;
+            if (problem is not null)
+            {
+                LogBulkFetchFailed(logger, toFetch.Count, problem.ToString(), staleFallbacks.Count);
+                foreach (var (id, body) in staleFallbacks)
+                {
+                    movies[id] = body;
+                    metrics.Answered(MovieRoute, CacheResult.Stale);
+                }
+
+                result = staleFallbacks.Count > 0 ? CacheResult.Stale : result;
+            }
+        }
+
+        return new MovieBulkAnswer(
+            [.. asked.Where(movies.ContainsKey).Select(id => movies[id])],
+            result,
+            [.. asked.Where(id => !movies.ContainsKey(id))],
+            problem);
+    }
+
+    // One upstream request for the ids not cached; each movie it answers is stored as its single lookup's entry.
+    private async Task<(Dictionary<int, byte[]> Movies, UpstreamProblem? Problem)> FetchAsync(
+        List<int> ids, Dictionary<int, CacheRead> cacheReads, CancellationToken cancellationToken)
+    {
+        var movies = new Dictionary<int, byte[]>();
+        var request = new UpstreamRequest(BulkRoute, BulkPath, string.Empty, [], UpstreamAccess.ProxyKey)
+        {
+            Method = HttpMethods.Post,
+            JsonBody = JsonSerializer.SerializeToUtf8Bytes(ids),
+        };
+        var policy = cacheReads.Values.FirstOrDefault()?.Policy;
+        UpstreamAnswer answer;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(policy?.HardTimeout ?? DefaultTimeout);
+            answer = await fetcher.FetchAsync(request, MaxAnswerBytes, background: null, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (movies, UpstreamProblem.From(new TimeoutException()));
+        }
+        catch (Exception exception) when (UpstreamProblem.From(exception) is { } problem)
+        {
+            return (movies, problem);
+        }
+
+        if (answer.StatusCode != StatusCodes.Status200OK || !StorabilityRules.HasExpectedContentType(answer, ["application/json"])
+            || !TryReadMovies(answer.Body, out var elements))
+        {
+            return (movies, answer.IsFailure ? UpstreamProblem.ErrorAnswer(answer)
+                : UpstreamProblem.Unreachable($"The upstream answered the bulk lookup with {answer.StatusCode} and {answer.Header("Content-Type") ?? "no content type"}, not an array of movies."));
+        }
+
+        var wanted = ids.ToHashSet();
+        foreach (var (id, body) in elements)
+        {
+            if (!wanted.Contains(id))
+            {
+                continue;
+            }
+
+            movies[id] = body;
+            if (cacheReads.TryGetValue(id, out var read) && body.Length <= read.Policy.MaxCacheableBytes)
+            {
+                await cache.StoreAsync(read, AsSingleAnswer(answer, body));
+            }
+        }
+
+        return (movies, null);
+    }
+
+    // The answer a single lookup of the movie would have had: the movie's JSON, as JSON.
+    private UpstreamAnswer AsSingleAnswer(UpstreamAnswer bulk, byte[] body) => new()
+    {
+        StatusCode = StatusCodes.Status200OK,
+        Headers = [new ResponseHeader("Content-Type", bulk.Header("Content-Type") ?? "application/json")],
+        Body = body,
+        SentAt = bulk.SentAt,
+        ReceivedAt = bulk.ReceivedAt == default ? time.GetUtcNow() : bulk.ReceivedAt,
+    };
+
+    /// <summary>The movies of a bulk answer by TMDb id (<c>TmdbId</c>, any case), each as its own JSON.</summary>
+    internal static bool TryReadMovies(byte[]? body, out List<(int Id, byte[] Body)> movies)
+    {
+        movies = [];
+        if (body is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                return false;
+            }
+
+            foreach (var element in document.RootElement.EnumerateArray())
+            {
+                if (element.ValueKind == JsonValueKind.Object && TmdbId(element) is { } id)
+                {
+                    movies.Add((id, JsonSerializer.SerializeToUtf8Bytes(element)));
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static int? TmdbId(JsonElement movie)
+    {
+        foreach (var property in movie.EnumerateObject())
+        {
+            if (property.NameEquals("TmdbId") || property.Name.Equals("tmdbId", StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value.TryGetInt32(out var id) ? id : null;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(EventId = 8301, EventName = "MovieBulkFetchFailed", Level = LogLevel.Warning,
+        Message = "Bulk lookup of {Count} movies failed upstream ({Problem}); answering {Stale} of them stale and leaving out the rest")]
+    private static partial void LogBulkFetchFailed(ILogger logger, int count, string problem, int stale);
+}
