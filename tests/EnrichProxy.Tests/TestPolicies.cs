@@ -13,7 +13,8 @@ internal static class TestPolicies
         string[]? vary = null,
         string[]? ignore = null,
         bool overrideOrigin = false,
-        TimeSpan? negativeTtl = null) =>
+        TimeSpan? negativeTtl = null,
+        string[]? expectedContentTypes = null) =>
         new("test", new CachePolicyOptions
         {
             Ttl = ttl ?? TimeSpan.FromHours(1),
@@ -23,6 +24,7 @@ internal static class TestPolicies
             VaryByHeaders = [.. vary ?? []],
             IgnoreQueryParameters = [.. ignore ?? []],
             OverrideOriginCacheControl = overrideOrigin,
+            ExpectedContentTypes = [.. expectedContentTypes ?? []],
         });
 
     public static UpstreamRequest Fill(string query = "", string path = "/tmdb/3/movie/603", UpstreamAccess? access = null, params (string Name, string Value)[] headers) =>

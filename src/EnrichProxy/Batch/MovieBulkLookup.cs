@@ -202,7 +202,7 @@ internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache
         {
             if (property.NameEquals("TmdbId") || property.Name.Equals("tmdbId", StringComparison.OrdinalIgnoreCase))
             {
-                return property.Value.TryGetInt32(out var id) ? id : null;
+                return property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var id) ? id : null;
             }
         }
 

@@ -85,6 +85,53 @@ public sealed class StorabilityRulesTests
         Assert.Equal(expected, StorabilityRules.OriginForbidsSharing(cacheControl, overrideNoStore));
     }
 
+    [Theory]
+    [InlineData("application/json; charset=utf-8", true)]
+    [InlineData("Application/JSON", true)]
+    [InlineData("text/html; charset=UTF-8", false)] // Cloudflare's challenge page
+    [InlineData("text/plain", false)]
+    [InlineData("not a type", false)]
+    [InlineData(null, true)] // nothing declared: not refused for it
+    public void HasExpectedContentType_AgainstAJsonRoute(string? contentType, bool expected)
+    {
+        var answer = contentType is null ? WithBody(Answer(200)) : WithBody(Answer(200, new ResponseHeader("Content-Type", contentType)));
+
+        Assert.Equal(expected, StorabilityRules.HasExpectedContentType(answer, ["application/json"]));
+    }
+
+    [Theory]
+    [InlineData("image/jpeg", true)]
+    [InlineData("image/webp", true)]
+    [InlineData("imagery/x", false)]
+    [InlineData("text/html", false)]
+    public void HasExpectedContentType_AWildcard_TakesTheWholeType(string contentType, bool expected)
+    {
+        var answer = WithBody(Answer(200, new ResponseHeader("Content-Type", contentType)));
+
+        Assert.Equal(expected, StorabilityRules.HasExpectedContentType(answer, ["image/*"]));
+    }
+
+    [Fact]
+    public void HasExpectedContentType_NoBodyOrNoExpectation_Passes()
+    {
+        var html = new ResponseHeader("Content-Type", "text/html");
+
+        Assert.True(StorabilityRules.HasExpectedContentType(Answer(204, html), ["application/json"]));
+        Assert.True(StorabilityRules.HasExpectedContentType(WithBody(Answer(200, html)), []));
+    }
+
+    [Fact]
+    public void Classify_AChallengePageWhereJsonIsExpected_IsAnUpstreamFailure()
+    {
+        var policy = TestPolicies.Create(expectedContentTypes: ["application/json"]);
+        var page = WithBody(Answer(200, new ResponseHeader("Content-Type", "text/html")));
+
+        Assert.Equal(Storability.UpstreamFailure, StorabilityRules.Classify(page, policy));
+    }
+
+    private static UpstreamAnswer WithBody(UpstreamAnswer answer) =>
+        new() { StatusCode = answer.StatusCode, Headers = answer.Headers, Body = "<html>Just a moment...</html>"u8.ToArray() };
+
     private static UpstreamAnswer Answer(int status, params ResponseHeader[] headers) =>
         new() { StatusCode = status, Headers = headers, Body = [] };
 }
