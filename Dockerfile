@@ -20,8 +20,11 @@ RUN ./test.sh
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
-# The embedded disk cache (L2) lives in /app/data: mount a volume there to keep it across containers.
-RUN mkdir -p /app/data && chown "$APP_UID" /app/data
+# The embedded disk cache (L2) and the proxy's CA (data/ca, made when the forward proxy or the TLS front
+# door is first turned on) live in /app/data: mount a volume there to keep them across containers. The
+# CA folder exists in the image, owned by the app's user, so that a volume of its own can be mounted on
+# it and shared with the apps that must trust it (README "A docker compose example").
+RUN mkdir -p /app/data/ca && chown -R "$APP_UID" /app/data
 VOLUME /app/data
 ENV ASPNETCORE_URLS=http://+:5080
 # The GC sizes its young generation from the CPU's cache; on hosts that report a large one (a VPS on a
@@ -29,5 +32,8 @@ ENV ASPNETCORE_URLS=http://+:5080
 # (README "Memory"; only an environment variable sets it).
 ENV DOTNET_GCgen0size=0x800000
 EXPOSE 5080
+# The forward proxy (5081) and the TLS front door (443), both off by default; Docker 20.10 and later let
+# the non-root user below bind 443 inside a container.
+EXPOSE 5081 443
 USER $APP_UID
 ENTRYPOINT ["dotnet", "EnrichProxy.dll"]

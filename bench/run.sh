@@ -2,14 +2,15 @@
 # EnrichProxy against nginx proxy_cache, side by side on this machine, in one run (BENCHMARKS.md).
 # Builds Release, starts a fast origin, EnrichProxy and nginx in front of it, and measures them
 # alternately: cache-hit throughput and latency, a herd on a cold key, an origin outage, memory,
-# and the miss path against plain YARP forwarding. Prints a markdown report (also saved to
+# the miss path against plain YARP forwarding, and Radarr through the forward proxy and the TLS
+# front door (a library refresh as bulk lookups; HTTPS hits against plain-HTTP hits). Prints a markdown report (also saved to
 # bench/.out/report.md). Installs nginx and wrk from Debian's packages when they are missing.
 #
 #   bench/run.sh                 ROUNDS=3 DURATION=10s by default
 #   ROUNDS=1 DURATION=3s bench/run.sh   a quick look
 #   BASELINE=c2c9f1e bench/run.sh      also the build of that revision, side by side with this one
 #                                       in every case (an A/B on one machine in one run)
-#   CASES="hits memory" bench/run.sh   only some cases (hits herd miss memory outage)
+#   CASES="hits memory" bench/run.sh   only some cases (hits herd miss memory radarr outage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +18,9 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 BASELINE=${BASELINE:-}
-CASES=${CASES:-hits herd miss memory outage}
+CASES=${CASES:-hits herd miss memory radarr outage}
 ORIGIN_PORT=18301 PROXY_PORT=18302 NGINX_PORT=18303 CEILING_PORT=18304 BASELINE_PORT=18305
+FORWARD_PROXY_PORT=18306 FRONT_DOOR_PORT=18307
 OUT=bench/.out
 WORK=$(mktemp -d /tmp/enrichproxy-bench.XXXXXX)
 PIDS=()
@@ -128,7 +130,7 @@ start_nginx() {
 }
 
 origin_count() { # path prefix: requests the origin received under it
-  curl -fs "http://127.0.0.1:$ORIGIN_PORT/__stats" | tr ',' '\n' | grep -F "\"$1" | sed 's/.*://; s/}//' | awk '{s+=$1} END {print s+0}'
+  curl -fs "http://127.0.0.1:$ORIGIN_PORT/__stats" | tr ',' '\n' | { grep -F "\"$1" || true; } | sed 's/.*://; s/}//' | awk '{s+=$1} END {print s+0}'
 }
 
 to_ms() { # wrk latency like 1.23ms, 456.00us, 1.20s
@@ -208,6 +210,61 @@ memory() { # label build
   stop_proxy "$1"
 }
 
+# Radarr, as it reaches api.radarr.video through EnrichProxy (this build only): its library refresh of
+# 1,000 movies as bulk lookups of 100 through the forward proxy, cold then warm, against the same
+# requests sent straight to the origin; then hits on one movie over HTTPS through the TLS front door
+# and through the forward proxy, beside plain-HTTP hits on the same entry, all from the same client.
+radarr() {
+  stop_proxy enrichproxy
+  start_proxy enrichproxy \
+    --ReverseProxy:Clusters:radarr-metadata:Destinations:default:Address="http://127.0.0.1:$ORIGIN_PORT/v1/" \
+    --EnrichProxy:Upstreams:radarr-metadata:RateLimit:PermitsPerSecond=0 \
+    --EnrichProxy:ForwardProxy:Enabled=true --EnrichProxy:ForwardProxy:Url="http://127.0.0.1:$FORWARD_PROXY_PORT" \
+    --EnrichProxy:ForwardProxy:Username=radarr --EnrichProxy:ForwardProxy:Password=bench-password \
+    --EnrichProxy:TlsFrontDoor:Enabled=true --EnrichProxy:TlsFrontDoor:Url="https://127.0.0.1:$FRONT_DOOR_PORT" \
+    --EnrichProxy:CertificateAuthority:Directory="$WORK/ca"
+  curl -fs -o "$WORK/ca.crt" "$(base_url enrichproxy)/ca.crt"
+  local load=(dotnet "$OUT/loadtool/LoadTool.dll")
+  local proxy=(--proxy "http://radarr:bench-password@127.0.0.1:$FORWARD_PROXY_PORT" --ca "$WORK/ca.crt")
+  for round in $(seq 1 "$ROUNDS"); do
+    local first=$((700000 + round * 10000))
+    for pass in cold warm; do
+      local before; before=$(origin_count /v1/movie/bulk)
+      local json; json=$("${load[@]}" radarr-refresh https://api.radarr.video/ "$first" 1000 100 "${proxy[@]}")
+      local upstream=$(( $(origin_count /v1/movie/bulk) - before ))
+      log "radarr refresh round $round $pass through the forward proxy: $upstream upstream requests, $json"
+      record "refresh.$pass.upstream" "$upstream"; record "refresh.$pass.seconds" "$(sed 's/.*"seconds":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "refresh.$pass.movies" "$(sed 's/.*"movies":\([0-9]*\).*/\1/' <<<"$json")"
+    done
+    local before; before=$(origin_count /v1/movie/bulk)
+    local json; json=$("${load[@]}" radarr-refresh "http://127.0.0.1:$ORIGIN_PORT/" "$first" 1000 100)
+    local upstream=$(( $(origin_count /v1/movie/bulk) - before ))
+    log "radarr refresh round $round straight to the origin: $upstream upstream requests, $json"
+    record refresh.direct.upstream "$upstream"; record refresh.direct.seconds "$(sed 's/.*"seconds":\([0-9.]*\).*/\1/' <<<"$json")"
+    record refresh.direct.movies "$(sed 's/.*"movies":\([0-9]*\).*/\1/' <<<"$json")"
+  done
+
+  local seconds=${DURATION%s}
+  curl -fs -o /dev/null "$(base_url enrichproxy)/radarr-metadata/movie/603"
+  for round in $(seq 1 "$ROUNDS"); do
+    local json
+    json=$("${load[@]}" tls-hits "$(base_url enrichproxy)/radarr-metadata/movie/603" "$seconds" 32)
+    log "radarr hits round $round plain HTTP: $json"; record_hits plain "$json"
+    json=$("${load[@]}" tls-hits https://api.radarr.video/v1/movie/603 "$seconds" 32 --connect "127.0.0.1:$FRONT_DOOR_PORT" --ca "$WORK/ca.crt")
+    log "radarr hits round $round TLS front door: $json"; record_hits front-door "$json"
+    json=$("${load[@]}" tls-hits https://api.radarr.video/v1/movie/603 "$seconds" 32 "${proxy[@]}")
+    log "radarr hits round $round forward proxy: $json"; record_hits forward-proxy "$json"
+  done
+  stop_proxy enrichproxy
+  start_proxy enrichproxy
+}
+
+record_hits() { # label json
+  for measure in rps p50_ms p99_ms not_hits; do
+    record "radarr-hits.$1.$measure" "$(sed "s/.*\"$measure\":\([0-9.]*\).*/\1/" <<<"$2")"
+  done
+}
+
 main() {
   install_tools
   build
@@ -261,6 +318,8 @@ main() {
     nginx_full=$(rss_kb $nginx_pids)
     for build in $(builds); do start_proxy "$build"; done
   fi
+
+  wants radarr && radarr
 
   # Outage: warm 1,000 keys with a 2 s TTL, stop the origin, wait past the TTL, ask again.
   if wants outage; then
@@ -336,6 +395,23 @@ report() {
       echo "| Outage (origin stopped, 1,000 warmed keys past a 2 s TTL) | |"
       echo "| --- | --- |"
       for target in $(builds) nginx; do echo "| $target | \`$(printf '%s' "${RESULTS[outage.$target]}" | head -1)\` |"; done
+      echo
+    fi
+    if wants radarr; then
+      echo "| Radarr library refresh: 1,000 movies as 10 bulk lookups of 100 | upstream requests | wall time s | movies answered |"
+      echo "| --- | --- | --- | --- |"
+      echo "| Straight to the origin (50 ms per request) | $(med refresh.direct.upstream) | $(med refresh.direct.seconds) | $(med refresh.direct.movies) |"
+      echo "| Through the forward proxy, cold | $(med refresh.cold.upstream) | $(med refresh.cold.seconds) | $(med refresh.cold.movies) |"
+      echo "| Through the forward proxy, warm | $(med refresh.warm.upstream) | $(med refresh.warm.seconds) | $(med refresh.warm.movies) |"
+      echo "| Cold / straight, warm / straight (wall time) | | $(ratio "$(med refresh.cold.seconds)" "$(med refresh.direct.seconds)"), $(ratio "$(med refresh.warm.seconds)" "$(med refresh.direct.seconds)") | |"
+      echo
+      echo "| Hits on one movie (2 KB), HttpClient, 32 connections | req/s | p50 ms | p99 ms | not HIT | req/s relative to plain HTTP |"
+      echo "| --- | --- | --- | --- | --- | --- |"
+      for path in plain front-door forward-proxy; do
+        local label=$path
+        case $path in plain) label="Plain HTTP, /radarr-metadata/movie/603" ;; front-door) label="HTTPS through the TLS front door" ;; forward-proxy) label="HTTPS through the forward proxy (CONNECT, intercepted)" ;; esac
+        echo "| $label | $(med "radarr-hits.$path.rps") | $(med "radarr-hits.$path.p50_ms") | $(med "radarr-hits.$path.p99_ms") | $(med "radarr-hits.$path.not_hits") | $(ratio "$(med "radarr-hits.$path.rps")" "$(med radarr-hits.plain.rps)") |"
+      done
       echo
     fi
     if wants memory; then

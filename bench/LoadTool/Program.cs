@@ -8,6 +8,8 @@ using System.Net;
 // probe  <url-prefix> <keys> <concurrency>  GET each key once: statuses, X-Cache values, latency
 // browse <base-url> <first-movie> <movies> <users> <think-ms>  users open each movie once, then its
 //        collection, then the collection's other movies, as TMDb clients do: X-Cache values, hit ratio
+// radarr-refresh <base-url> <first-id> <movies> <bulk-size> [--proxy url --ca file]  a library refresh as bulk lookups
+// tls-hits <url> <seconds> <connections> [--proxy url --ca file | --connect ip:port --ca file]  hits for a while
 // Prints one line of JSON.
 var command = args[0];
 var result = command switch
@@ -17,6 +19,9 @@ var result = command switch
     "probe" => await KeysAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture)),
     "browse" => await Browsing.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
         int.Parse(args[4], CultureInfo.InvariantCulture), int.Parse(args[5], CultureInfo.InvariantCulture)),
+    "radarr-refresh" => await Radarr.RefreshAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
+        int.Parse(args[4], CultureInfo.InvariantCulture), args[5..]),
+    "tls-hits" => await Radarr.HitsAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4..]),
     _ => throw new ArgumentException($"unknown command {command}"),
 };
 Console.WriteLine(result);

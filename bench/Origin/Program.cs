@@ -5,6 +5,8 @@ using System.Text;
 // Paths shaped like TMDb's, so EnrichProxy's shipped routes apply: /3/movie/{id}, /3/person/{id},
 // /3/trending/{id} and /3/account/{id} answer 2 KB of JSON, /3/tv/{id} 32 KB, /3/collection/{id} 2 KB after 200 ms. GET /__stats: requests
 // per path; POST /__stats/reset clears them.
+// Radarr's metadata server (bench "radarr"): GET /v1/movie/{id} answers one movie of 2 KB, POST /v1/movie/bulk a
+// JSON array of TMDb ids with the array of those movies, each after 50 ms like a distant API.
 // The browsing catalogue (bench/browse.sh): movies 500000-500299 in collections 900000-900074 of 2 to 6
 // movies each, answered after 50 ms like a distant API, with belongs_to_collection and parts as TMDb's.
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -28,6 +30,17 @@ app.MapGet("/3/movie/{id}", async (HttpContext context, string id) =>
     }
 
     await Answer(context, small);
+});
+app.MapGet("/v1/movie/{id:int}", async (HttpContext context, int id) =>
+{
+    await Task.Delay(50);
+    await Answer(context, RadarrMovie(id));
+});
+app.MapPost("/v1/movie/bulk", async (HttpContext context, int[] ids) =>
+{
+    await Task.Delay(50);
+    var movies = ids.Select(id => Encoding.UTF8.GetString(RadarrMovie(id)));
+    await Answer(context, Encoding.UTF8.GetBytes("[" + string.Join(",", movies) + "]"));
 });
 app.MapGet("/3/account/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/person/{id}", (HttpContext context) => Answer(context, small));
@@ -54,6 +67,10 @@ Task Answer(HttpContext context, byte[] body)
     context.Response.ContentLength = body.Length;
     return context.Response.Body.WriteAsync(body).AsTask();
 }
+
+// Shaped like Radarr's MovieResource (PascalCase, TmdbId), about 2 KB.
+static byte[] RadarrMovie(int id) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+    $$"""{"TmdbId":{{id}},"ImdbId":"tt{{id:0000000}}","Title":"Movie {{id}}","Year":2000,"Overview":"{{new string('x', 1900)}}","Images":[],"Genres":["Drama"]}"""));
 
 static byte[] Body(int size)
 {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using EnrichProxy.Caching;
 using EnrichProxy.Upstreams;
@@ -24,6 +25,9 @@ internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache
 
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
+    // Cache reads and writes of one bulk in flight at once.
+    private const int CacheConcurrency = 16;
+
     // The bulk answer is read whole: a movie is a few hundred KB at most, a bulk at most MaxIds of them.
     private const long MaxAnswerBytes = 256L * 1024 * 1024;
 
@@ -38,14 +42,22 @@ internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache
         var anyStale = false;
         foreach (var id in asked)
         {
-            if (reads.ForRoute(MovieRoute, $"/radarr-metadata/movie/{id}", string.Empty) is not { } read)
+            if (reads.ForRoute(MovieRoute, $"/radarr-metadata/movie/{id}", string.Empty) is { } read)
+            {
+                cacheReads[id] = read;
+            }
+        }
+
+        var peeked = await PeekAllAsync(cacheReads, cancellationToken);
+        foreach (var id in asked)
+        {
+            if (!peeked.TryGetValue(id, out var peek))
             {
                 toFetch.Add(id); // No cached route: fetched, never stored.
                 continue;
             }
 
-            cacheReads[id] = read;
-            switch (await cache.PeekAsync(read, cancellationToken))
+            switch (peek)
             {
                 case ReadResult.Hit { Entry.StatusCode: 200 } hit:
                     movies[id] = hit.Entry.Body;
@@ -101,6 +113,17 @@ internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache
             problem);
     }
 
+    // The reads are independent; a few at a time keeps a bulk of misses from waiting on each L2 read in turn.
+    private async Task<Dictionary<int, ReadResult?>> PeekAllAsync(Dictionary<int, CacheRead> cacheReads, CancellationToken cancellationToken)
+    {
+        var peeked = new ConcurrentDictionary<int, ReadResult?>();
+        await Parallel.ForEachAsync(cacheReads, Concurrently(cancellationToken), async (pair, token) => peeked[pair.Key] = await cache.PeekAsync(pair.Value, token));
+        return new Dictionary<int, ReadResult?>(peeked);
+    }
+
+    private static ParallelOptions Concurrently(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = CacheConcurrency, CancellationToken = cancellationToken };
+
     // One upstream request for the ids not cached; each movie it answers is stored as its single lookup's entry.
     private async Task<(Dictionary<int, byte[]> Movies, UpstreamProblem? Problem)> FetchAsync(
         List<int> ids, Dictionary<int, CacheRead> cacheReads, CancellationToken cancellationToken)
@@ -136,20 +159,15 @@ internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache
         }
 
         var wanted = ids.ToHashSet();
-        foreach (var (id, body) in elements)
+        foreach (var (id, body) in elements.Where(element => wanted.Contains(element.Id)))
         {
-            if (!wanted.Contains(id))
-            {
-                continue;
-            }
-
             movies[id] = body;
-            if (cacheReads.TryGetValue(id, out var read) && body.Length <= read.Policy.MaxCacheableBytes)
-            {
-                await cache.StoreAsync(read, AsSingleAnswer(answer, body));
-            }
         }
 
+        // Stored whatever happens to the client now: the upstream's answer is paid for.
+        var toStore = movies.Where(movie => cacheReads.TryGetValue(movie.Key, out var read) && movie.Value.Length <= read.Policy.MaxCacheableBytes);
+        await Parallel.ForEachAsync(toStore, Concurrently(CancellationToken.None), async (movie, _) =>
+            await cache.StoreAsync(cacheReads[movie.Key], AsSingleAnswer(answer, movie.Value)));
         return (movies, null);
     }
 

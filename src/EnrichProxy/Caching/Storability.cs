@@ -33,7 +33,10 @@ internal static class StorabilityRules
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(policy);
 
-        if (answer.IsFailure || !HasExpectedContentType(answer, policy.ExpectedContentTypes))
+        // A 404 or 410 says the resource is gone whatever its body is (image.tmdb.org answers one as text/plain);
+        // any other answer of an unexpected type is a challenge or error page in the resource's place.
+        var isNotFound = answer.StatusCode is 404 or 410;
+        if (answer.IsFailure || (!isNotFound && !HasExpectedContentType(answer, policy.ExpectedContentTypes)))
         {
             return Storability.UpstreamFailure;
         }

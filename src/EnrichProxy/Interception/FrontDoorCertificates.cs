@@ -26,7 +26,8 @@ internal sealed partial class FrontDoorCertificates(CertificateAuthority authori
         return ValueTask.FromResult(new SslServerAuthenticationOptions { ServerCertificateContext = certificate });
     }
 
-    [LoggerMessage(EventId = 8201, EventName = "FrontDoorUnknownName", Level = LogLevel.Information,
+    // Debug: anyone who reaches the port can send names, and scanners would fill the log. The refusals are counted.
+    [LoggerMessage(EventId = 8201, EventName = "FrontDoorUnknownName", Level = LogLevel.Debug,
         Message = "TLS front door refused a handshake for {ServerName}: not an intercepted host")]
     private static partial void LogUnknownName(ILogger logger, string serverName);
 }

@@ -62,9 +62,9 @@ internal sealed class InterceptedRequests(
         }
 
         var request = context.Features.GetRequiredFeature<IHttpRequestFeature>();
-        if (hostRoutes.TryGet(host, out var route) && route.ToPrefixRoute(request.RawTarget) is { } target)
+        if (hostRoutes.TryGet(host, out var route) && TryRewrite(context, route, request.RawTarget))
         {
-            await AnswerFromClusterAsync(context, host, route, target);
+            await AnswerFromClusterAsync(context, host);
         }
         else if (mayForward)
         {
@@ -100,9 +100,9 @@ internal sealed class InterceptedRequests(
             return;
         }
 
-        if (_interceptedHosts.Contains(host) && hostRoutes.TryGet(host, out var route) && route.ToPrefixRoute(pathAndQuery) is { } target)
+        if (_interceptedHosts.Contains(host) && hostRoutes.TryGet(host, out var route) && TryRewrite(context, route, pathAndQuery))
         {
-            await AnswerFromClusterAsync(context, host, route, target);
+            await AnswerFromClusterAsync(context, host);
             return;
         }
 
@@ -117,12 +117,27 @@ internal sealed class InterceptedRequests(
         await passThrough.ForwardAsync(context, $"http://{context.Request.Host.Value}/");
     }
 
-    private async Task AnswerFromClusterAsync(HttpContext context, string host, HostRoute route, string target)
+    /// <summary>
+    /// Moves the request onto the cluster's prefix route, in both forms of its target: the raw one (which keys the fast
+    /// path) and the decoded one (which is routed). Both must lie under the cluster's base path. The decoded path,
+    /// from which Kestrel has removed dot segments, decides: <c>/v1/../../admin/stats</c> starts with <c>/v1</c> as
+    /// written but is <c>/admin/stats</c> once resolved, and must not reach the proxy's own endpoints or another
+    /// cluster's routes.
+    /// </summary>
+    private static bool TryRewrite(HttpContext context, HostRoute route, string rawPathAndQuery)
     {
-        // Both forms of the target move: the raw one keys the fast path, the decoded one is routed.
-        var request = context.Features.GetRequiredFeature<IHttpRequestFeature>();
-        request.RawTarget = target;
-        context.Request.Path = route.ToPrefixRoute(context.Request.Path.Value ?? "/") is { } path ? new PathString(path) : context.Request.Path;
+        if (route.ToPrefixRoute(context.Request.Path.Value ?? "/") is not { } path || route.ToPrefixRoute(rawPathAndQuery) is not { } raw)
+        {
+            return false;
+        }
+
+        context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget = raw;
+        context.Request.Path = new PathString(path);
+        return true;
+    }
+
+    private async Task AnswerFromClusterAsync(HttpContext context, string host)
+    {
         await next(context);
         // The label's values are fixed, whatever an uncached route's upstream puts in its own X-Cache.
         metrics.Answered(host, context.Response.Headers["X-Cache"].ToString() switch

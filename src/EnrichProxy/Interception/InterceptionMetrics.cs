@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using EnrichProxy.Configuration;
 using EnrichProxy.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace EnrichProxy.Interception;
 
@@ -19,9 +21,27 @@ internal sealed class InterceptionMetrics
     private long _bytesSent;
     private long _bytesReceived;
 
-    public InterceptionMetrics(IMeterFactory meterFactory)
+    /// <summary>The <c>result</c> labels of a request for an intercepted host (the X-Cache values, and none).</summary>
+    public static readonly string[] Results = ["hit", "miss", "stale", "bypass", "none"];
+
+    public InterceptionMetrics(IMeterFactory meterFactory, IOptions<EnrichProxyOptions> options)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(options);
+        // Every series starts at zero, so that rates and ratios have a start and dashboards a line before the first event.
+        foreach (var host in InterceptedHosts.Normalize(options.Value.ForwardProxy.InterceptHosts))
+        {
+            foreach (var result in Results)
+            {
+                _requests[(host, result)] = new StrongBox();
+            }
+        }
+
+        foreach (var reason in Enum.GetValues<ProxyRefusal>())
+        {
+            _refused[reason] = new StrongBox();
+        }
+
         var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
         meter.CreateObservableCounter(EnrichProxyDiagnostics.InterceptedRequests, ObserveRequests, unit: "{request}", description: "Requests for intercepted hosts, by host and cache result.");
         meter.CreateObservableCounter(EnrichProxyDiagnostics.ForwardProxyTunnels, ObserveTunnels, unit: "{connection}", description: "CONNECT requests accepted, by kind (tunnel or intercepted).");

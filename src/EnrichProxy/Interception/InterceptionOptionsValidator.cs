@@ -23,6 +23,11 @@ internal sealed class InterceptionOptionsValidator : IValidateOptions<EnrichProx
             failures.Add("EnrichProxy:ForwardProxy:Username must not contain ':' (Basic credentials are user:password).");
         }
 
+        if (InterceptionSetup.IsEnabled(options) && InterceptedHosts.Normalize(proxy.InterceptHosts).Count == 0)
+        {
+            failures.Add("EnrichProxy:ForwardProxy:InterceptHosts must name at least one host when the forward proxy or the TLS front door is on (the CA is constrained to them).");
+        }
+
         failures.AddRange(proxy.InterceptHosts
             .Where(host => Uri.CheckHostName(InterceptedHosts.Normalize(host)) != UriHostNameType.Dns)
             .Select(host => $"EnrichProxy:ForwardProxy:InterceptHosts: '{host}' is not a DNS host name."));

@@ -36,6 +36,8 @@ internal static class InterceptionSetup
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
+        // Created now, on or off, so that its series are exported from the start (at zero).
+        _ = app.Services.GetRequiredService<InterceptionMetrics>();
         if (IsEnabled(options))
         {
             // Created (or read) now, so its path and fingerprint are logged at start and a broken one stops the start.

@@ -19,7 +19,8 @@ internal sealed partial class UpstreamAccessGate(UpstreamRegistry upstreams, ILo
             return decided;
         }
 
-        var access = UpstreamAccessRules.Decide(context.Request, upstreams.Get(route.ClusterId ?? string.Empty), upstreams.InboundApiKey, upstreams.PartitionKey);
+        var access = UpstreamAccessRules.Decide(context.Request, upstreams.Get(route.ClusterId ?? string.Empty), upstreams.InboundApiKey, upstreams.PartitionKey,
+            UpstreamAccessRules.KeepsClientCredentials(route.Metadata));
         if (access is null)
         {
             LogWrongArrKey(logger, route.RouteId);

@@ -13,12 +13,26 @@ namespace EnrichProxy.Upstreams;
 /// </summary>
 internal static class UpstreamAccessRules
 {
+    /// <summary>
+    /// The route metadata that marks a metadata API route as the client's own (<c>"UpstreamCredentials": "Client"</c>):
+    /// TMDb's v4 lists and accounts need the user's bearer token, which the proxy's key cannot stand in for.
+    /// </summary>
+    public const string ClientCredentialsMetadataKey = "UpstreamCredentials";
+
+    /// <summary>Whether <paramref name="metadata"/> marks the route as the client's own credentials' (<see cref="ClientCredentialsMetadataKey"/>).</summary>
+    public static bool KeepsClientCredentials(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata?.TryGetValue(ClientCredentialsMetadataKey, out var value) == true && string.Equals(value, "Client", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The decision, or null when the request must be refused with 401 (a wrong Arr key).</summary>
     /// <param name="request">The client request; API keys the proxy replaces are removed from it.</param>
     /// <param name="upstream">The settings of the route's cluster.</param>
     /// <param name="inboundApiKey">The proxy's own key for Arr routes, if any.</param>
     /// <param name="partitionKey">The HMAC key that names credential partitions.</param>
-    public static UpstreamAccess? Decide(HttpRequest request, UpstreamOptions upstream, string? inboundApiKey, byte[] partitionKey)
+    /// <param name="clientCredentials">
+    /// The route is for the client's own credentials (<see cref="ClientCredentialsMetadataKey"/>): on a metadata API, the
+    /// client's key is kept and its answers partitioned by it, as when the proxy has no key.
+    /// </param>
+    public static UpstreamAccess? Decide(HttpRequest request, UpstreamOptions upstream, string? inboundApiKey, byte[] partitionKey, bool clientCredentials = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(upstream);
@@ -42,7 +56,7 @@ internal static class UpstreamAccessRules
             return UpstreamAccess.ArrKeyVerified;
         }
 
-        if (upstream.HasApiKey)
+        if (upstream.HasApiKey && !clientCredentials)
         {
             // Public metadata: the answer does not depend on whose key asks, so ours replaces the client's.
             RemoveApiKeys(request, keyName);

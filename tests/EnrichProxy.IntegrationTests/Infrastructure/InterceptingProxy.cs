@@ -72,9 +72,26 @@ internal static class InterceptingProxy
     {
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, proxy.ForwardProxyPort());
-        var stream = client.GetStream();
+        return await ExchangeAsync(client.GetStream(), head);
+    }
+
+    /// <summary>Sends a raw request head over TLS to the front door (SNI <paramref name="host"/>) and returns its answer's status line and headers.</summary>
+    public static async Task<string> RawFrontDoorAsync(this ProxyHost proxy, X509Certificate2 ca, string host, string head)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, proxy.FrontDoorPort());
+        await using var tls = new SslStream(client.GetStream());
+        var options = TrustOnly(ca);
+        options.TargetHost = host;
+        await tls.AuthenticateAsClientAsync(options);
+        return await ExchangeAsync(tls, head);
+    }
+
+    // Writes a request head and reads the answer's status line and headers.
+    private static async Task<string> ExchangeAsync(Stream stream, string head)
+    {
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
+        using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
         var answer = new StringBuilder();
         while (await reader.ReadLineAsync() is { Length: > 0 } line)
         {

@@ -35,6 +35,23 @@ public sealed class TlsFrontDoorTests : IDisposable
         Assert.Single(_radarr.Received(RadarrMoviePath(603)));
     }
 
+    [Theory]
+    [InlineData("/v1/../../admin/stats")] // /admin/stats once resolved: the proxy's own endpoint
+    [InlineData("/v1/../../tmdb/3/movie/603")] // another cluster's route, with the proxy's TMDb key
+    [InlineData("/v1/%2e%2e/%2e%2e/admin/stats")]
+    public async Task DotSegments_CannotLeaveTheHostsBasePath(string target)
+    {
+        await using var proxy = await StartAsync(Settings([Destination("radarr-metadata", _radarr.Url + "/v1/"), .. InterceptingProxy.Enabled(), AdminClient.Enabled]));
+        using var ca = await proxy.CaAsync();
+
+        var answer = await proxy.RawFrontDoorAsync(ca, RadarrHost,
+            $"GET {target} HTTP/1.1\r\nHost: {RadarrHost}\r\nX-Admin-Key: {AdminClient.Key}\r\nConnection: close\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 404", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Empty(_radarr.Server.LogEntries);
+    }
+
     [Fact]
     public async Task AnyOtherName_IsRefusedInTheHandshake()
     {

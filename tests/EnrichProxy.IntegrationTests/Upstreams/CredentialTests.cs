@@ -34,6 +34,23 @@ public sealed class CredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task TmdbV4_KeepsTheClientsBearerToken_EvenWithAProxyKey()
+    {
+        // Radarr's TMDb lists: v4, with its own or the user's token, which the proxy's v3 key cannot stand in for.
+        _tmdb.Json("/4/list/1", """{"id":1,"results":[]}""");
+        await using var proxy = await StartAsync(TmdbSettings());
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/tmdb/4/list/1?page=1");
+        request.Headers.Authorization = new("Bearer", "radarrs-own-token");
+        using var answer = await proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var received = Assert.Single(_tmdb.Received("/4/list/1"));
+        Assert.Equal("Bearer radarrs-own-token", received.RequestMessage.Headers!["Authorization"].Single());
+        Assert.False(received.RequestMessage.Query!.ContainsKey("api_key"));
+    }
+
+    [Fact]
     public async Task MetadataApi_WithoutAProxyKey_EachClientKeyHasItsOwnPartition()
     {
         _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());

@@ -121,6 +121,15 @@ public sealed class StorabilityRulesTests
     }
 
     [Fact]
+    public void Classify_ANotFoundOfAnyType_IsStillNegative()
+    {
+        var policy = TestPolicies.Create(negativeTtl: TimeSpan.FromMinutes(5), expectedContentTypes: ["image/*"]);
+
+        Assert.Equal(Storability.Negative, StorabilityRules.Classify(WithBody(Answer(404, new ResponseHeader("Content-Type", "text/plain"))), policy));
+        Assert.Equal(Storability.UpstreamFailure, StorabilityRules.Classify(WithBody(Answer(403, new ResponseHeader("Content-Type", "text/html"))), policy));
+    }
+
+    [Fact]
     public void Classify_AChallengePageWhereJsonIsExpected_IsAnUpstreamFailure()
     {
         var policy = TestPolicies.Create(expectedContentTypes: ["application/json"]);

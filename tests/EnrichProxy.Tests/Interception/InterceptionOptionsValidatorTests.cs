@@ -45,6 +45,16 @@ public sealed class InterceptionOptionsValidatorTests
         Assert.Equal(expected.Length, failures.Count);
     }
 
+    [Fact]
+    public void InterceptionOn_WithoutHosts_IsReported()
+    {
+        var options = new EnrichProxyOptions { TlsFrontDoor = new TlsFrontDoorOptions { Enabled = true } };
+
+        var failure = Assert.Single(new InterceptionOptionsValidator().Validate(null, options).Failures!);
+
+        Assert.StartsWith("EnrichProxy:ForwardProxy:InterceptHosts must name at least one host", failure, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not a url")]
     [InlineData("http://unix:/tmp/proxy.sock")]
