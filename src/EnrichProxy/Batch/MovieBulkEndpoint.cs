@@ -18,6 +18,8 @@ internal static class MovieBulkEndpoint
 
     private const int MaxBodyBytes = 64 * 1024;
 
+    private const int FlushBytes = 64 * 1024;
+
     public static IEndpointRouteBuilder MapMovieBulk(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(MovieBulkLookup.BulkPath, HandleAsync).ExcludeFromDescription();
@@ -48,6 +50,7 @@ internal static class MovieBulkEndpoint
         response.ContentLength = 2 + answer.Movies.Sum(movie => movie.Length) + Math.Max(0, answer.Movies.Count - 1);
         var body = response.BodyWriter;
         body.Write("["u8);
+        var unflushed = 0;
         for (var i = 0; i < answer.Movies.Count; i++)
         {
             if (i > 0)
@@ -56,6 +59,13 @@ internal static class MovieBulkEndpoint
             }
 
             body.Write(answer.Movies[i]);
+            unflushed += answer.Movies[i].Length + 1;
+            if (unflushed >= FlushBytes)
+            {
+                // The movies are in memory already; the response's own buffer stays small.
+                await body.FlushAsync(context.RequestAborted);
+                unflushed = 0;
+            }
         }
 
         body.Write("]"u8);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using EnrichProxy.Caching;
 using EnrichProxy.Upstreams;
@@ -13,7 +14,7 @@ namespace EnrichProxy.Batch;
 /// and each movie it returns is stored as its single lookup's entry. When that fetch fails, the ids held stale are
 /// answered and the rest left out.
 /// </summary>
-internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache cache, CacheMetrics metrics, IUpstreamFetcher fetcher, TimeProvider time, ILogger<MovieBulkLookup> logger)
+internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache cache, CacheMetrics metrics, IUpstreamFetcher fetcher, TimeProvider time, ILogger<MovieBulkLookup> logger) : IDisposable
 {
     /// <summary>The cached route of one movie, whose entries answer the bulk.</summary>
     public const string MovieRoute = "radarr-metadata-movie";
@@ -28,12 +29,32 @@ internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache
     // Cache reads and writes of one bulk in flight at once.
     private const int CacheConcurrency = 16;
 
-    // The bulk answer is read whole: a movie is a few hundred KB at most, a bulk at most MaxIds of them.
-    private const long MaxAnswerBytes = 256L * 1024 * 1024;
+    // The bulk answer is read whole: a movie is tens of KB, a bulk at most MaxIds of them.
+    private const long MaxAnswerBytes = 64L * 1024 * 1024;
+
+    // Bulks answered at once; more wait their turn, so that memory stays bounded whoever sends them.
+    private const int ConcurrentBulks = 4;
+
+    private readonly SemaphoreSlim _turns = new(ConcurrentBulks, ConcurrentBulks);
 
     public async Task<MovieBulkAnswer> LookupAsync(IReadOnlyList<int> ids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        await _turns.WaitAsync(cancellationToken);
+        try
+        {
+            return await LookupInTurnAsync(ids, cancellationToken);
+        }
+        finally
+        {
+            _turns.Release();
+        }
+    }
+
+    public void Dispose() => _turns.Dispose();
+
+    private async Task<MovieBulkAnswer> LookupInTurnAsync(IReadOnlyList<int> ids, CancellationToken cancellationToken)
+    {
         var asked = ids.Distinct().ToList();
         var movies = new Dictionary<int, byte[]>();
         var staleFallbacks = new Dictionary<int, byte[]>();
@@ -202,7 +223,8 @@ internal sealed partial class MovieBulkLookup(ProxyReads reads, ReadThroughCache
             {
                 if (element.ValueKind == JsonValueKind.Object && TmdbId(element) is { } id)
                 {
-                    movies.Add((id, JsonSerializer.SerializeToUtf8Bytes(element)));
+                    // The element as the upstream wrote it (its escapes kept): the same bytes a single lookup stores.
+                    movies.Add((id, Encoding.UTF8.GetBytes(element.GetRawText())));
                 }
             }
 

@@ -14,7 +14,11 @@ internal sealed class CachePolicy
     }
 
     /// <summary>A policy whose tag templates were already parsed (<see cref="CachePolicyRegistry.Build"/>).</summary>
-    public CachePolicy(string name, CachePolicyOptions options, IReadOnlyList<TagTemplate> tags)
+    /// <param name="name">The policy's name.</param>
+    /// <param name="options">The policy's settings.</param>
+    /// <param name="tags">Its parsed tag templates.</param>
+    /// <param name="storageTimeout">The longest a request waits on one L2 operation or the distributed lock (<see cref="RedisOptions.OperationTimeout"/>).</param>
+    public CachePolicy(string name, CachePolicyOptions options, IReadOnlyList<TagTemplate> tags, TimeSpan? storageTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Name = name;
@@ -30,7 +34,7 @@ internal sealed class CachePolicy
         MaxCacheableBytes = options.MaxCacheableBytes;
         ExpectedContentTypes = [.. options.ExpectedContentTypes.Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).Distinct()];
         Tags = tags;
-        EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout);
+        EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout, storageTimeout ?? RedisOptions.DefaultOperationTimeout);
         MemoryOnlyEntryOptions = EntryOptions.Duplicate();
         MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
     }
@@ -71,7 +75,7 @@ internal sealed class CachePolicy
     public FusionCacheEntryOptions MemoryOnlyEntryOptions { get; }
 
     private static FusionCacheEntryOptions CreateEntryOptions(
-        TimeSpan ttl, TimeSpan staleWhileRevalidate, TimeSpan staleIfError, TimeSpan? softTimeout, TimeSpan hardTimeout)
+        TimeSpan ttl, TimeSpan staleWhileRevalidate, TimeSpan staleIfError, TimeSpan? softTimeout, TimeSpan hardTimeout, TimeSpan storageTimeout)
     {
         // FusionCache's logical duration covers the fresh and the stale-while-revalidate windows: within
         // both, a lookup finds the entry and our middleware decides HIT or STALE from its age. Past it, the
@@ -86,6 +90,12 @@ internal sealed class CachePolicy
             FactorySoftTimeout = softTimeout ?? Timeout.InfiniteTimeSpan,
             FactoryHardTimeout = hardTimeout,
             AllowTimedOutFactoryBackgroundCompletion = true,
+            // L2 (Redis or the disk) and the distributed lock never hold a request longer than this: past it the
+            // request goes on from memory or the upstream, and FusionCache's circuit keeps L2 away for a while.
+            // With a stale copy in hand, a slow L2 read is not worth more than a fraction of that.
+            DistributedCacheHardTimeout = storageTimeout,
+            DistributedCacheSoftTimeout = Min(storageTimeout, TimeSpan.FromMilliseconds(100)),
+            DistributedLockTimeout = storageTimeout,
             JitterMaxDuration = TimeSpan.Zero,
             Size = 1,
         };

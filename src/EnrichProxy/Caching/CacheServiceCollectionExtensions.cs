@@ -40,6 +40,7 @@ internal static class CacheServiceCollectionExtensions
         services.AddSingleton<PurgeUrls>();
         services.AddSingleton<Purger>();
         services.AddHostedService(sp => sp.GetRequiredService<Purger>());
+        services.AddSingleton(sp => new StorageCircuit(settings.Redis.OperationTimeout, sp.GetRequiredService<TimeProvider>()));
 
         var fusion = services.AddFusionCache()
             .WithOptions(options =>
@@ -69,10 +70,7 @@ internal static class CacheServiceCollectionExtensions
             var redis = settings.Redis;
             services.AddSingleton<IConnectionMultiplexer>(_ =>
             {
-                var options = ConfigurationOptions.Parse(redis.Configuration!);
-                // Start and keep serving from L1 while Redis is away; readiness reports it.
-                options.AbortOnConnectFail = false;
-                return ConnectionMultiplexer.Connect(options);
+                return ConnectionMultiplexer.Connect(RedisConnection.Options(redis));
             });
             services.AddOptions<RedisCacheOptions>()
                 .Configure<IServiceProvider>((options, sp) =>
@@ -81,7 +79,8 @@ internal static class CacheServiceCollectionExtensions
                     options.ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>());
                 });
             services.AddSingleton<IDistributedCache>(sp => new ObservedDistributedCache(
-                new RedisCache(sp.GetRequiredService<IOptions<RedisCacheOptions>>()), sp.GetRequiredService<IMeterFactory>()));
+                new GuardedDistributedCache(new RedisCache(sp.GetRequiredService<IOptions<RedisCacheOptions>>()), sp.GetRequiredService<StorageCircuit>()),
+                sp.GetRequiredService<IMeterFactory>()));
             services.AddSingleton<IPurgeStore>(sp => new RedisPurgeStore(
                 sp.GetRequiredService<IConnectionMultiplexer>(), redis.InstanceName, sp.GetRequiredService<ILogger<RedisPurgeStore>>()));
             services.AddSingleton(new RedisKeyOutsideCache(RedisPurgeStore.MarkersKey(redis.InstanceName)));
@@ -91,9 +90,11 @@ internal static class CacheServiceCollectionExtensions
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
                     sp.GetRequiredService<ILogger<RedisBackplane>>()))
-                .WithDistributedLocker(sp => new RedisDistributedLocker(
-                    Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
-                    sp.GetRequiredService<ILogger<RedisDistributedLocker>>()));
+                .WithDistributedLocker(sp => new BoundedDistributedLocker(
+                    new RedisDistributedLocker(
+                        Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
+                        sp.GetRequiredService<ILogger<RedisDistributedLocker>>()),
+                    sp.GetRequiredService<StorageCircuit>()));
         }
         else
         {
@@ -101,7 +102,8 @@ internal static class CacheServiceCollectionExtensions
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             services.AddSqliteCache(options => options.CachePath = path, new SQLitePCL.SQLite3Provider_e_sqlite3());
             services.AddSingleton<IDistributedCache>(sp => new ObservedDistributedCache(
-                new ThreadPoolDistributedCache(sp.GetRequiredService<SqliteCache>()), sp.GetRequiredService<IMeterFactory>()));
+                new GuardedDistributedCache(new ThreadPoolDistributedCache(sp.GetRequiredService<SqliteCache>()), sp.GetRequiredService<StorageCircuit>()),
+                sp.GetRequiredService<IMeterFactory>()));
             services.AddSingleton<ISecondLevelCensus>(sp =>
             {
                 // The level creates the file and picks SQLite's native library: it exists before the census reads the file.

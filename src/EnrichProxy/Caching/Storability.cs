@@ -33,10 +33,7 @@ internal static class StorabilityRules
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(policy);
 
-        // A 404 or 410 says the resource is gone whatever its body is (image.tmdb.org answers one as text/plain);
-        // any other answer of an unexpected type is a challenge or error page in the resource's place.
-        var isNotFound = answer.StatusCode is 404 or 410;
-        if (answer.IsFailure || (!isNotFound && !HasExpectedContentType(answer, policy.ExpectedContentTypes)))
+        if (answer.IsFailure || !HasAcceptableType(answer, policy.ExpectedContentTypes))
         {
             return Storability.UpstreamFailure;
         }
@@ -59,26 +56,35 @@ internal static class StorabilityRules
         };
     }
 
+    // An answer of an unexpected type is a challenge or error page in the resource's place (Cloudflare's HTML where
+    // a JSON API is expected), never stored. A 404 or 410 still says the resource is gone in any other type
+    // (image.tmdb.org's is text/plain), but not as an HTML page: that is the error page of whatever stands in front.
+    private static bool HasAcceptableType(UpstreamAnswer answer, IReadOnlyList<string> expected) =>
+        HasExpectedContentType(answer, expected) || (answer.StatusCode is 404 or 410 && !IsHtml(answer));
+
+    private static bool IsHtml(UpstreamAnswer answer) =>
+        MediaType(answer) is { } type && type.Equals("text/html", StringComparison.OrdinalIgnoreCase);
+
+    private static string? MediaType(UpstreamAnswer answer) =>
+        answer.Header(HeaderNames.ContentType) is { Length: > 0 } declared && MediaTypeHeaderValue.TryParse(declared, out var parsed)
+            ? parsed.MediaType.Value
+            : null;
+
     /// <summary>
-    /// Whether an answer's body is of a media type the policy expects: a challenge page (Cloudflare's HTML where a JSON
-    /// API is expected) is not the upstream's answer but its failure. An answer without a body or without a declared
-    /// type passes: a challenge page always says it is HTML, and an origin that names no type is not refused for it.
+    /// Whether an answer is of a media type the policy expects. An answer that declares no type passes (a challenge
+    /// page always says it is HTML, and an origin that names none is not refused for it), as do 204 and 304, which
+    /// have no content; a declared type that does not parse fails.
     /// </summary>
     public static bool HasExpectedContentType(UpstreamAnswer answer, IReadOnlyList<string> expected)
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(expected);
-        if (expected.Count == 0 || answer.Body is not { Length: > 0 })
+        if (expected.Count == 0 || answer.StatusCode is 204 or 304 || answer.Header(HeaderNames.ContentType) is not { Length: > 0 })
         {
             return true;
         }
 
-        if (answer.Header(HeaderNames.ContentType) is not { Length: > 0 } declared)
-        {
-            return true;
-        }
-
-        if (!MediaTypeHeaderValue.TryParse(declared, out var contentType) || contentType.MediaType.Value is not { } mediaType)
+        if (MediaType(answer) is not { } mediaType)
         {
             return false;
         }

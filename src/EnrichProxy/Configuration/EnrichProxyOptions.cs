@@ -18,6 +18,7 @@ internal sealed class EnrichProxyOptions
     public Dictionary<string, UpstreamOptions> Upstreams { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Redis as the second cache level and backplane. Empty (the default): embedded disk L2.</summary>
+    [ValidateObjectMembers]
     public RedisOptions Redis { get; init; } = new();
 
     /// <summary>Memory (L1) and embedded disk (L2) settings.</summary>

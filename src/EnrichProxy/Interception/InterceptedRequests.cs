@@ -3,6 +3,7 @@ using EnrichProxy.Errors;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace EnrichProxy.Interception;
 
@@ -91,6 +92,8 @@ internal sealed class InterceptedRequests(
             return;
         }
 
+        // Verified: not the business of anything downstream (and a credential would keep hits off the fast path).
+        context.Request.Headers.Remove(HeaderNames.ProxyAuthorization);
         var request = context.Features.GetRequiredFeature<IHttpRequestFeature>();
         if (!TryGetPathAndQuery(request.RawTarget, out var pathAndQuery))
         {
@@ -136,19 +139,27 @@ internal sealed class InterceptedRequests(
         return true;
     }
 
-    private async Task AnswerFromClusterAsync(HttpContext context, string host)
+    private Task AnswerFromClusterAsync(HttpContext context, string host)
     {
-        await next(context);
-        // The label's values are fixed, whatever an uncached route's upstream puts in its own X-Cache.
-        metrics.Answered(host, context.Response.Headers["X-Cache"].ToString() switch
+        // Counted as the answer starts, before the client can see it (and so before it can read the counters).
+        context.Response.OnStarting(static state =>
         {
-            "HIT" => "hit",
-            "MISS" => "miss",
-            "STALE" => "stale",
-            "BYPASS" => "bypass",
-            _ => "none",
-        });
+            var (metrics, host, response) = ((InterceptionMetrics, string, HttpResponse))state;
+            metrics.Answered(host, ResultLabel(response.Headers["X-Cache"].ToString()));
+            return Task.CompletedTask;
+        }, (metrics, host, context.Response));
+        return next(context);
     }
+
+    // The label's values are fixed, whatever an uncached route's upstream puts in its own X-Cache.
+    private static string ResultLabel(string xCache) => xCache switch
+    {
+        "HIT" => "hit",
+        "MISS" => "miss",
+        "STALE" => "stale",
+        "BYPASS" => "bypass",
+        _ => "none",
+    };
 
     // The path and query of an absolute-form target (http://host[:port]/path?query); false for any other form.
     private static bool TryGetPathAndQuery(string rawTarget, out string pathAndQuery)

@@ -9,6 +9,9 @@ internal static class NetworkAddresses
 {
     private static readonly Lazy<HashSet<IPAddress>> OwnAddresses = new(ReadOwnAddresses);
 
+    // Cloud metadata services outside link-local (which is refused whole): Alibaba's, and AWS's over IPv6.
+    private static readonly HashSet<IPAddress> MetadataServices = [IPAddress.Parse("100.100.100.200"), IPAddress.Parse("fd00:ec2::254")];
+
     /// <summary>Loopback, or a private network (RFC 1918, RFC 6598 shared space, IPv6 unique local): the clients served without proxy credentials.</summary>
     public static bool IsLoopbackOrPrivate(IPAddress address)
     {
@@ -34,14 +37,14 @@ internal static class NetworkAddresses
 
     /// <summary>
     /// An address a tunnel must not reach unless allowed: loopback, link-local (cloud metadata services live at
-    /// 169.254.169.254), unspecified, multicast, broadcast, or one of this machine's own.
+    /// 169.254.169.254; the few outside it are listed), unspecified, multicast, broadcast, or one of this machine's own.
     /// </summary>
     public static bool IsLocal(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
         address = Unmapped(address);
         if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
-            || address.Equals(IPAddress.Broadcast) || OwnAddresses.Value.Contains(address))
+            || address.Equals(IPAddress.Broadcast) || MetadataServices.Contains(address) || OwnAddresses.Value.Contains(address))
         {
             return true;
         }

@@ -41,6 +41,12 @@ internal sealed class ProxyDestinations(IOptions<EnrichProxyOptions> options)
             await socket.ConnectAsync(allowed, port, timeout.Token);
             return socket;
         }
+        catch (Exception exception) when (exception is ArgumentException or NotSupportedException)
+        {
+            // An address of a family this machine has no route or stack for: as unreachable as a refused one.
+            socket.Dispose();
+            throw new SocketException((int)SocketError.AddressFamilyNotSupported);
+        }
         catch
         {
             socket.Dispose();

@@ -5,8 +5,11 @@ using StackExchange.Redis;
 
 namespace EnrichProxy.IntegrationTests.Infrastructure;
 
-/// <summary>A real redis-server on a free loopback port, for the tests of the Redis collection.</summary>
-public sealed class RedisServer : IAsyncLifetime
+/// <summary>
+/// A real redis-server on a free loopback port: shared by the tests of the Redis collection, or a test's own
+/// (<see cref="StartOwnAsync"/>) when it kills, freezes or restarts it.
+/// </summary>
+public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("enrichproxy-redis-").FullName;
     private Process? _process;
@@ -15,9 +18,49 @@ public sealed class RedisServer : IAsyncLifetime
 
     public string Configuration => $"127.0.0.1:{Port}";
 
-    public async Task InitializeAsync()
+    /// <summary>A server of the caller's own, started; dispose it at the end of the test.</summary>
+    public static async Task<RedisServer> StartOwnAsync()
+    {
+        var server = new RedisServer();
+        await server.InitializeAsync();
+        return server;
+    }
+
+    public Task InitializeAsync()
     {
         Port = FreePort();
+        return StartAsync();
+    }
+
+    /// <summary>SIGKILL: the connections drop at once and the port refuses new ones.</summary>
+    public void Kill()
+    {
+        _process?.Kill(entireProcessTree: true);
+        _process?.WaitForExit(5000);
+    }
+
+    /// <summary>SIGSTOP: the connections stay open and nothing answers, as a server stuck in a long command or a full disk.</summary>
+    public void Freeze() => Signal("STOP");
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Resume() => Signal("CONT");
+
+    /// <summary>Starts the server again on the same port (empty, as after a crash without persistence).</summary>
+    public Task RestartAsync()
+    {
+        Kill();
+        _process?.Dispose();
+        return StartAsync();
+    }
+
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit(5000);
+    }
+
+    private async Task StartAsync()
+    {
         var executable = FindExecutable("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed; run ./test.sh, which installs it.");
         _process = Process.Start(new ProcessStartInfo(executable)
@@ -72,6 +115,8 @@ public sealed class RedisServer : IAsyncLifetime
 
         return dump.ToString();
     }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public Task DisposeAsync()
     {

@@ -112,20 +112,24 @@ public sealed class StorabilityRulesTests
     }
 
     [Fact]
-    public void HasExpectedContentType_NoBodyOrNoExpectation_Passes()
+    public void HasExpectedContentType_NoContentOrNoExpectation_Passes()
     {
         var html = new ResponseHeader("Content-Type", "text/html");
 
         Assert.True(StorabilityRules.HasExpectedContentType(Answer(204, html), ["application/json"]));
+        Assert.False(StorabilityRules.HasExpectedContentType(Answer(200, html), ["application/json"])); // too large: no body kept, the type still counts
         Assert.True(StorabilityRules.HasExpectedContentType(WithBody(Answer(200, html)), []));
     }
 
     [Fact]
-    public void Classify_ANotFoundOfAnyType_IsStillNegative()
+    public void Classify_ANotFoundOfAnyTypeButHtml_IsStillNegative()
     {
         var policy = TestPolicies.Create(negativeTtl: TimeSpan.FromMinutes(5), expectedContentTypes: ["image/*"]);
 
         Assert.Equal(Storability.Negative, StorabilityRules.Classify(WithBody(Answer(404, new ResponseHeader("Content-Type", "text/plain"))), policy));
+        Assert.Equal(Storability.Negative, StorabilityRules.Classify(WithBody(Answer(410)), policy));
+        // The error page of whatever stands in front of the origin does not say the resource is gone.
+        Assert.Equal(Storability.UpstreamFailure, StorabilityRules.Classify(WithBody(Answer(404, new ResponseHeader("Content-Type", "text/html; charset=utf-8"))), policy));
         Assert.Equal(Storability.UpstreamFailure, StorabilityRules.Classify(WithBody(Answer(403, new ResponseHeader("Content-Type", "text/html"))), policy));
     }
 

@@ -149,10 +149,11 @@ public sealed class ShippedConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void ShippedConfig_CallsTheEmbeddedDiskL2OffTheSocketThreads()
+    public void ShippedConfig_CallsTheEmbeddedDiskL2OffTheSocketThreads_BehindItsCircuit()
     {
         var observed = Assert.IsType<ObservedDistributedCache>(_app.Services.GetRequiredService<IDistributedCache>());
-        Assert.IsType<ThreadPoolDistributedCache>(observed.Inner);
+        var guarded = Assert.IsType<GuardedDistributedCache>(observed.Inner);
+        Assert.IsType<ThreadPoolDistributedCache>(guarded.Inner);
     }
 
     public void Dispose()

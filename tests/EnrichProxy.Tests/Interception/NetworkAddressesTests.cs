@@ -35,8 +35,10 @@ public sealed class NetworkAddressesTests
     [InlineData("fe80::1", true)]
     [InlineData("224.0.0.1", true)]
     [InlineData("255.255.255.255", true)]
-    [InlineData("192.168.1.10", false)] // a LAN's indexer or download client stays reachable
-    [InlineData("10.0.0.5", false)]
+    [InlineData("100.100.100.200", true)]
+    [InlineData("fd00:ec2::254", true)]
+    [InlineData("192.168.254.253", false)] // a LAN's indexer or download client stays reachable (an address this machine is unlikely to own)
+    [InlineData("10.254.253.252", false)]
     [InlineData("93.184.216.34", false)]
     public void IsLocal_WhereATunnelMayNotGo(string address, bool expected)
     {
