@@ -14,7 +14,7 @@ namespace EnrichProxy.Caching;
 /// stores beside the entry it replaces, which keeps answering until then.
 /// </summary>
 internal sealed partial class CacheFill(
-    IFusionCache cache, IUpstreamFetcher fetcher, FillListeners listeners, TimeProvider time, ILogger<CacheFill> logger)
+    IFusionCache cache, IUpstreamFetcher fetcher, FillListeners listeners, IRefreshLock refreshLock, TimeProvider time, ILogger<CacheFill> logger)
 {
     // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
     private const int EntryOverheadBytes = 512;
@@ -97,6 +97,13 @@ internal sealed partial class CacheFill(
         Activity.Current?.SetTag(EnrichProxySpans.PolicyAttribute, read.Policy.Name);
         try
         {
+            // One instance refreshes a key; the others hear of the new entry through the backplane.
+            await using var refreshing = await refreshLock.TryTakeAsync(read.Key, read.Policy.HardTimeout, cancellationToken);
+            if (refreshing is null)
+            {
+                return JobResult.Cached;
+            }
+
             using var hardTimeout = new CancellationTokenSource(read.Policy.HardTimeout, time);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hardTimeout.Token);
             var answer = await fetcher.FetchAsync(read.Request, read.Policy.MaxCacheableBytes, new BackgroundPriority(), timeout.Token);

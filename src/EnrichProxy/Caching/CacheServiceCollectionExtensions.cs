@@ -11,7 +11,6 @@ using NeoSmart.Caching.Sqlite;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
-using ZiggyCreatures.Caching.Fusion.Locking.Distributed.Redis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace EnrichProxy.Caching;
@@ -90,11 +89,10 @@ internal static class CacheServiceCollectionExtensions
                 .WithBackplane(sp => new RedisBackplane(
                     Options.Create(new RedisBackplaneOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
                     sp.GetRequiredService<ILogger<RedisBackplane>>()))
-                .WithDistributedLocker(sp => new BoundedDistributedLocker(
-                    new RedisDistributedLocker(
-                        Options.Create(new RedisDistributedLockerOptions { ConnectionMultiplexerFactory = () => Task.FromResult(sp.GetRequiredService<IConnectionMultiplexer>()) }),
-                        sp.GetRequiredService<ILogger<RedisDistributedLocker>>()),
-                    sp.GetRequiredService<StorageCircuit>()));
+                .WithDistributedLocker(sp => sp.GetRequiredService<RedisFillLock>());
+            services.AddSingleton(sp => new RedisFillLock(
+                sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<StorageCircuit>(), sp.GetRequiredService<TimeProvider>(), redis.InstanceName));
+            services.AddSingleton<IRefreshLock>(sp => sp.GetRequiredService<RedisFillLock>());
         }
         else
         {
@@ -110,6 +108,7 @@ internal static class CacheServiceCollectionExtensions
                 _ = sp.GetRequiredService<SqliteCache>();
                 return new DiskCensus(path);
             });
+            services.AddSingleton<IRefreshLock, SingleInstanceRefreshLock>();
             services.AddSingleton<IPurgeStore>(_ => new DiskPurgeStore(Path.Combine(Path.GetDirectoryName(path)!, "purges.json")));
         }
 

@@ -50,6 +50,7 @@ internal sealed class CacheHarness : IAsyncDisposable
         services.AddSingleton<UpstreamRegistry>();
         services.AddSingleton<RouteFinder>();
         services.AddSingleton<FillListeners>();
+        services.AddSingleton<IRefreshLock, SingleInstanceRefreshLock>();
         services.AddSingleton<CacheFill>();
         services.AddSingleton<ReadThroughCache>();
         services.AddSingleton<ProxyReads>();
