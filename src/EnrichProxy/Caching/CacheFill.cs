@@ -45,7 +45,9 @@ internal sealed partial class CacheFill(
                     UpstreamAnswer answer;
                     try
                     {
-                        answer = await fetcher.FetchAsync(read.Request, read.Policy.MaxCacheableBytes, background, CancellationToken.None);
+                        // With a stale copy to fall back on, one attempt: a failing upstream is answered stale at once.
+                        var request = context.HasStaleValue ? read.Request with { HasStaleFallback = true } : read.Request;
+                        answer = await fetcher.FetchAsync(request, read.Policy.MaxCacheableBytes, background, CancellationToken.None);
                     }
                     catch
                     {

@@ -37,6 +37,8 @@ internal sealed class CachePolicy
         EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout, storageTimeout ?? RedisOptions.DefaultOperationTimeout);
         MemoryOnlyEntryOptions = EntryOptions.Duplicate();
         MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
+        StaleEntryOptions = EntryOptions.Duplicate();
+        StaleEntryOptions.AllowStaleOnReadOnly = true;
     }
 
     public string Name { get; }
@@ -70,6 +72,9 @@ internal sealed class CachePolicy
 
     /// <summary>The FusionCache options of a fresh answer; shared, never mutated (FusionCache copies them when a factory adapts them).</summary>
     public FusionCacheEntryOptions EntryOptions { get; }
+
+    /// <summary><see cref="EntryOptions"/> for lookups of the copy fail-safe keeps past the TTL (an upstream known to be failing).</summary>
+    public FusionCacheEntryOptions StaleEntryOptions { get; }
 
     /// <summary><see cref="EntryOptions"/> for lookups that must not wait on L2 (the fast path).</summary>
     public FusionCacheEntryOptions MemoryOnlyEntryOptions { get; }

@@ -15,7 +15,8 @@ namespace EnrichProxy.Caching;
 /// reads wait, falling back on a stale entry only if no purge covers it. Its callers only translate the
 /// <see cref="ReadResult"/>.
 /// </summary>
-internal sealed class ReadThroughCache(IFusionCache cache, CacheFill fill, Purger purger, BackgroundQueue queue, UpstreamRegistry upstreams, TimeProvider time)
+internal sealed class ReadThroughCache(
+    IFusionCache cache, CacheFill fill, Purger purger, BackgroundQueue queue, UpstreamRegistry upstreams, IUpstreamFetcher fetcher, TimeProvider time)
 {
     // Removes from this instance's memory only (see LookupAsync).
     private static readonly FusionCacheEntryOptions ThisMemoryOnly = new()
@@ -54,9 +55,26 @@ internal sealed class ReadThroughCache(IFusionCache cache, CacheFill fill, Purge
             return new ReadResult.Forward(ForwardReason.NotCacheable);
         }
 
-        return await LookupAsync(read, cancellationToken) is { } found
-            ? Found(read, found)
-            : await FillAsync(read, cancellationToken);
+        if (await LookupAsync(read, cancellationToken) is { } found)
+        {
+            return Found(read, found);
+        }
+
+        // The upstream is known to be failing (its circuit is open, or it asked for a pause): a fill would be refused
+        // without a request, so a stale copy within stale-if-error is answered at once, as fast as a hit.
+        if (fetcher.IsKnownFailing(read.RouteId) && await LookupStaleAsync(read, cancellationToken) is { } stale)
+        {
+            return new ReadResult.Stale(stale, stale.AgeAt(time.GetUtcNow()), StaleReason.UpstreamFailing);
+        }
+
+        return await FillAsync(read, cancellationToken);
+    }
+
+    // The copy fail-safe keeps past the TTL (within stale-if-error), unless a purge covers it or it is not an answer.
+    private async ValueTask<CachedResponse?> LookupStaleAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        var kept = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.StaleEntryOptions, cancellationToken);
+        return kept.HasValue && !kept.Value.IsTooLarge && !IsPurged(read, kept.Value) ? kept.Value : null;
     }
 
     /// <summary>

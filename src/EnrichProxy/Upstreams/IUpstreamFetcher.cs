@@ -15,4 +15,10 @@ internal interface IUpstreamFetcher
     /// <exception cref="HttpRequestException">The upstream could not be reached.</exception>
     /// <exception cref="UpstreamUnavailableException">No route, cluster or destination to ask, or a transform refused.</exception>
     Task<UpstreamAnswer> FetchAsync(UpstreamRequest request, long maxBodyBytes, BackgroundPriority? background, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the upstream of <paramref name="routeId"/> is known to be failing now: its circuit is open (not yet due
+    /// for a probe), it refused a connection moments ago, or it asked for a pause.
+    /// </summary>
+    bool IsKnownFailing(string routeId);
 }

@@ -17,6 +17,17 @@ internal sealed partial class UpstreamFetcher(
 {
     private static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
+    public bool IsKnownFailing(string routeId)
+    {
+        if (!proxyState.TryGetRoute(routeId, out var route) || route.Cluster is not { } cluster)
+        {
+            return false;
+        }
+
+        var resilience = services.GetRequiredService<UpstreamResilienceRegistry>().For(cluster.ClusterId);
+        return resilience.BreakerState == CircuitState.Open || resilience.RefusedRecently || resilience.Pause.Remaining is not null;
+    }
+
     public async Task<UpstreamAnswer> FetchAsync(UpstreamRequest request, long maxBodyBytes, BackgroundPriority? background, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -54,6 +65,11 @@ internal sealed partial class UpstreamFetcher(
         if (background is not null)
         {
             UpstreamRequestOptions.MarkBackground(message, background);
+        }
+
+        if (request.HasStaleFallback)
+        {
+            UpstreamRequestOptions.MarkStaleFallback(message);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

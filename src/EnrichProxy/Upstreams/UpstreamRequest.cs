@@ -53,6 +53,12 @@ internal sealed record UpstreamRequest(
     /// <summary>A JSON body to send (a batch's ids); never part of a cache key.</summary>
     public byte[]? JsonBody { get; init; }
 
+    /// <summary>
+    /// A stale answer stands by for this request (a fill past the TTL, within stale-if-error): one attempt and no
+    /// retries, so that a failing upstream is answered stale at once instead of after the back-offs.
+    /// </summary>
+    public bool HasStaleFallback { get; init; }
+
     /// <summary>Route and path only: the query and headers may carry a client's credentials.</summary>
     public override string ToString() => $"{RouteId} {Path}";
 

@@ -193,6 +193,33 @@ public sealed class ResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task Retry_NotWhenAStaleAnswerStandsBy_TheFailureIsAnsweredStaleAtOnce()
+    {
+        _tmdb.Json(Fixtures.Tmdb.MoviePath, Fixtures.Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(
+            ($"{Tmdb}:Retry:MaxRetries", "3"),
+            ($"{Tmdb}:Retry:BaseDelay", "00:00:10"),
+            Policy("tmdb-movie", "Ttl", TimeSpan.FromSeconds(1)),
+            Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.Zero),
+            Policy("tmdb-movie", "StaleIfError", TimeSpan.FromHours(1))));
+        using var miss = await proxy.Client.GetAsync(Fixtures.Tmdb.ProxyMoviePath);
+        _tmdb.Server.Reset();
+        _tmdb.Json(Fixtures.Tmdb.MoviePath, "{}", status: 500);
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past the 1 s TTL (FusionCache keeps its own clock)
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var stale = await proxy.Client.GetAsync(Fixtures.Tmdb.ProxyMoviePath);
+        clock.Stop();
+
+        Assert.Equal("STALE", stale.XCache());
+        Assert.Single(_tmdb.Received(Fixtures.Tmdb.MoviePath));
+        // A first retry would have waited about 10 s for its back-off.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"answered after {clock.Elapsed.TotalMilliseconds:0} ms");
+        var metrics = await proxy.Client.GetStringAsync("/metrics");
+        Assert.Contains("""enrichproxy_upstream_retries_total{otel_scope_name="EnrichProxy",cluster="tmdb"} 0""", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retry_ARefusedConnectionIsRetriedThenGivesA502()
     {
         var nowhere = $"http://127.0.0.1:{RedisServer.FreePort()}/";

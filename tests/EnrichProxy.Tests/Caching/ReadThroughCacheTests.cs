@@ -124,6 +124,36 @@ public sealed class ReadThroughCacheTests
     }
 
     [Fact]
+    public async Task ReadAsync_UpstreamKnownToBeFailing_AnswersTheStaleEntryWithoutAFill()
+    {
+        await using var harness = new CacheHarness(CacheHarness.Options(ttl: Instant, staleIfError: TimeSpan.FromHours(1)), CacheHarness.MovieRoute);
+        harness.Fetcher.Answer(Movie, 200, "\"v1\"");
+        await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
+        await Task.Delay(20);
+        harness.Time.Advance(TimeSpan.FromMinutes(1));
+        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId); // Its circuit is open.
+
+        var result = await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
+
+        var stale = Assert.IsType<ReadResult.Stale>(result);
+        Assert.Equal(StaleReason.UpstreamFailing, stale.Reason);
+        Assert.Equal("\"v1\"", Encoding.UTF8.GetString(stale.Entry.Body));
+        Assert.Equal(1, harness.Fetcher.CountOf(Movie)); // No fill was tried.
+    }
+
+    [Fact]
+    public async Task ReadAsync_UpstreamKnownToBeFailing_ANeverCachedKeyStillTriesItsFill()
+    {
+        await using var harness = new CacheHarness(CacheHarness.Options(), CacheHarness.MovieRoute);
+        harness.Fetcher.Answer(Movie, 200, "\"v1\"");
+        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId);
+
+        var result = await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
+
+        Assert.IsType<ReadResult.Filled>(result);
+    }
+
+    [Fact]
     public async Task ReadAsync_AStaleEntryAPurgeCovers_IsNeverTheFallback()
     {
         await using var harness = new CacheHarness(CacheHarness.Options(ttl: Instant, staleIfError: TimeSpan.FromHours(1)), CacheHarness.MovieRoute);

@@ -19,6 +19,11 @@ internal sealed class FakeFetcher(TimeProvider time) : IUpstreamFetcher
 
     public int CountOf(string path) => Fetched.Count(f => f.Request.Path == path);
 
+    /// <summary>Routes whose upstream the tests say is known to be failing (an open circuit).</summary>
+    public HashSet<string> FailingRoutes { get; } = [];
+
+    public bool IsKnownFailing(string routeId) => FailingRoutes.Contains(routeId);
+
     /// <summary>Answers <paramref name="path"/> with <paramref name="status"/> and <paramref name="body"/> from now on.</summary>
     public FakeFetcher Answer(string path, int status, string body, params ResponseHeader[] headers) =>
         Answer(path, _ => new UpstreamAnswer

@@ -26,6 +26,7 @@ internal sealed partial class ClusterResilience : IDisposable
     private readonly ConsecutiveFailureBreaker _breaker;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private long _refusedUntilTicks;
 
     public ClusterResilience(string clusterId, UpstreamOptions options, TimeProvider time, UpstreamMetrics metrics, ILogger logger)
     {
@@ -58,6 +59,16 @@ internal sealed partial class ClusterResilience : IDisposable
     public ClusterPause Pause { get; }
 
     public CircuitState BreakerState => _breaker.State;
+
+    /// <summary>
+    /// How long a refused connection marks the upstream as failing for requests with a stale answer standing by
+    /// (<see cref="RefusedRecently"/>): they are answered stale without an attempt until then, and the first one after
+    /// it tries again.
+    /// </summary>
+    public static readonly TimeSpan RefusedWindow = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether an attempt was refused (no connection) within <see cref="RefusedWindow"/>, with no success since.</summary>
+    public bool RefusedRecently => _time.GetUtcNow().UtcTicks < Volatile.Read(ref _refusedUntilTicks);
 
     /// <summary>Sends <paramref name="request"/> through the pipeline with <paramref name="send"/>.</summary>
     /// <exception cref="UpstreamRefusedException">Not sent: paused, rate-limited or circuit open.</exception>
@@ -164,6 +175,11 @@ internal sealed partial class ClusterResilience : IDisposable
             _metrics.Sent(ClusterId, timedOut ? "timeout" : "error", Stopwatch.GetElapsedTime(started));
             LogAttemptFailed(_logger, ClusterId, request.Method, request.RequestUri?.AbsolutePath, timedOut ? "no answer in time" : ErrorName(exception));
             _breaker.OnFailure(isProbe);
+            if (exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
+            {
+                Volatile.Write(ref _refusedUntilTicks, (_time.GetUtcNow() + RefusedWindow).UtcTicks);
+            }
+
             throw;
         }
         catch (OperationCanceledException)
@@ -195,6 +211,7 @@ internal sealed partial class ClusterResilience : IDisposable
         else
         {
             _breaker.OnSuccess(isProbe);
+            Volatile.Write(ref _refusedUntilTicks, 0);
         }
 
         return response;
@@ -237,7 +254,8 @@ internal sealed partial class ClusterResilience : IDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = args => ValueTask.FromResult(
-                    args.Context.Properties.TryGetValue(RequestKey, out var request) && IsRetryable(request) && IsTransientFailure(args.Outcome)),
+                    args.Context.Properties.TryGetValue(RequestKey, out var request) && IsRetryable(request)
+                    && !UpstreamRequestOptions.HasStaleFallback(request) && IsTransientFailure(args.Outcome)),
                 OnRetry = args =>
                 {
                     // The failed answer is dropped: its connection goes back to the pool.
@@ -251,7 +269,8 @@ internal sealed partial class ClusterResilience : IDisposable
         return builder.Build();
     }
 
-    // Safe to send twice: GET and HEAD without a body. A client that left cancels the token, which ends retrying.
+    // Safe to send twice: GET and HEAD without a body. A client that left cancels the token, which ends retrying. A
+    // request with a stale answer standing by is not retried either: the stale answer is better than the wait.
     private static bool IsRetryable(HttpRequestMessage request) =>
         (request.Method == HttpMethod.Get || request.Method == HttpMethod.Head) && request.Content is null;
 

@@ -12,6 +12,19 @@ internal static class UpstreamRequestOptions
         request.Options.Set(BackgroundKey, priority);
     }
 
+    private static readonly HttpRequestOptionsKey<bool> StaleFallbackKey = new("EnrichProxy.StaleFallback");
+
+    /// <summary>Marks a request with a stale answer standing by: it is not retried (<see cref="UpstreamRequest.HasStaleFallback"/>).</summary>
+    public static void MarkStaleFallback(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(StaleFallbackKey, true);
+    }
+
+    /// <summary>Whether a stale answer stands by for the request.</summary>
+    public static bool HasStaleFallback(HttpRequestMessage request) =>
+        request.Options.TryGetValue(StaleFallbackKey, out var fallback) && fallback;
+
     /// <summary>The request's background mark, or null for a client's request.</summary>
     public static BackgroundPriority? Background(HttpRequestMessage request) =>
         request.Options.TryGetValue(BackgroundKey, out var priority) ? priority : null;
