@@ -10,7 +10,7 @@
 #   ROUNDS=1 DURATION=3s bench/run.sh   a quick look
 #   BASELINE=c2c9f1e bench/run.sh      also the build of that revision, side by side with this one
 #                                       in every case (an A/B on one machine in one run)
-#   CASES="hits memory" bench/run.sh   only some cases (hits herd miss memory radarr outage)
+#   CASES="hits memory" bench/run.sh   only some cases (hits herd miss memory radarr scaleout outage)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +18,10 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 BASELINE=${BASELINE:-}
-CASES=${CASES:-hits herd miss memory radarr outage}
+CASES=${CASES:-hits herd miss memory radarr scaleout outage}
 ORIGIN_PORT=18301 PROXY_PORT=18302 NGINX_PORT=18303 CEILING_PORT=18304 BASELINE_PORT=18305
 FORWARD_PROXY_PORT=18306 FRONT_DOOR_PORT=18307
+REDIS_PORT=18310 SCALE_PORTS=(18311 18312 18313)
 OUT=bench/.out
 WORK=$(mktemp -d /tmp/enrichproxy-bench.XXXXXX)
 PIDS=()
@@ -39,6 +40,7 @@ install_tools() {
   local missing=()
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  if wants scaleout; then command -v redis-server >/dev/null 2>&1 || missing+=(redis-server); fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     local sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
@@ -259,6 +261,54 @@ radarr() {
   start_proxy enrichproxy
 }
 
+# Three instances of this build on one redis-server: a herd on a cold key (the origin takes 200 ms)
+# dealt out among them, then Redis killed while one instance answers 2,000 keys another filled (so
+# they are in Redis, not in its memory).
+scaleout() {
+  stop_proxy enrichproxy
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+  local redis_pid=$!; PIDS+=("$redis_pid")
+  for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  local urls=() port
+  for port in "${SCALE_PORTS[@]}"; do
+    mkdir -p "$WORK/scale-$port"
+    (cd "$OUT/enrichproxy" && exec env DOTNET_GCgen0size="$SHIPPED_GC_GEN0SIZE" dotnet EnrichProxy.dll \
+      --urls "http://127.0.0.1:$port" \
+      --ReverseProxy:Clusters:tmdb:Destinations:default:Address="http://127.0.0.1:$ORIGIN_PORT/" \
+      --EnrichProxy:Redis:Configuration="127.0.0.1:$REDIS_PORT" \
+      --EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond=0 \
+      --Logging:LogLevel:Default=Warning) >"$WORK/scale-$port.log" 2>&1 &
+    PIDS+=("$!")
+    wait_for "http://127.0.0.1:$port/health/live"
+    urls+=("http://127.0.0.1:$port")
+    curl -fs -o /dev/null "http://127.0.0.1:$port/tmdb/3/movie/1"
+  done
+  local all; all=$(IFS=,; echo "${urls[*]/%//tmdb/3/collection/KEY}")
+  for round in $(seq 1 "$ROUNDS"); do
+    for size in 300 900; do
+      local key="scale-$size-$round"
+      local json; json=$(dotnet "$OUT/loadtool/LoadTool.dll" herd "${all//KEY/$key}" "$size")
+      local upstream; upstream=$(origin_count "/3/collection/$key")
+      log "scale-out herd $size round $round: $upstream upstream requests, $json"
+      record "scaleherd$size.upstream" "$upstream"
+      record "scaleherd$size.p50" "$(sed 's/.*"p50_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "scaleherd$size.p99" "$(sed 's/.*"p99_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "scaleherd$size.ok" "$(sed 's/.*"ok":\([0-9]*\).*/\1/' <<<"$json")"
+    done
+  done
+
+  dotnet "$OUT/loadtool/LoadTool.dll" fill "${urls[1]}/tmdb/3/person/" 2000 32 >/dev/null
+  dotnet "$OUT/loadtool/LoadTool.dll" probe "${urls[0]}/tmdb/3/person/" 2000 32 >"$WORK/redis-killed.json" &
+  local probe=$!
+  sleep 0.3
+  kill -9 "$redis_pid"
+  wait "$probe" || true
+  RESULTS[scale.rediskilled]=$(cat "$WORK/redis-killed.json")
+  log "scale-out Redis killed mid-load: ${RESULTS[scale.rediskilled]}"
+  for port in "${SCALE_PORTS[@]}"; do pkill -f "urls http://127.0.0.1:$port" || true; done
+  start_proxy enrichproxy
+}
+
 record_hits() { # label json
   for measure in rps p50_ms p99_ms not_hits; do
     record "radarr-hits.$1.$measure" "$(sed "s/.*\"$measure\":\([0-9.]*\).*/\1/" <<<"$2")"
@@ -320,6 +370,7 @@ main() {
   fi
 
   wants radarr && radarr
+  wants scaleout && scaleout
 
   # Outage: warm 1,000 keys with a 2 s TTL, stop the origin, wait past the TTL, ask again.
   if wants outage; then
@@ -412,6 +463,16 @@ report() {
         case $path in plain) label="Plain HTTP, /radarr-metadata/movie/603" ;; front-door) label="HTTPS through the TLS front door" ;; forward-proxy) label="HTTPS through the forward proxy (CONNECT, intercepted)" ;; esac
         echo "| $label | $(med "radarr-hits.$path.rps") | $(med "radarr-hits.$path.p50_ms") | $(med "radarr-hits.$path.p99_ms") | $(med "radarr-hits.$path.not_hits") | $(ratio "$(med "radarr-hits.$path.rps")" "$(med radarr-hits.plain.rps)") |"
       done
+      echo
+    fi
+    if wants scaleout; then
+      echo "| Three instances on one Redis: herd on a cold key (origin 200 ms) | upstream requests | answered | waiter p50 ms | waiter p99 ms |"
+      echo "| --- | --- | --- | --- | --- |"
+      for size in 300 900; do
+        echo "| $size requests dealt out among the three | $(med "scaleherd$size.upstream") | $(med "scaleherd$size.ok")/$size | $(med "scaleherd$size.p50") | $(med "scaleherd$size.p99") |"
+      done
+      echo
+      echo "Redis killed (SIGKILL) 0.3 s into 2,000 requests for keys in Redis but not in the answering instance's memory: \`${RESULTS[scale.rediskilled]:-}\`"
       echo
     fi
     if wants memory; then

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 
-// herd   <url> <count>                     count simultaneous requests for one URL, on warm connections
+// herd   <url>[,<url>...] <count>          count simultaneous requests for one URL (dealt out among several), on warm connections
 // fill   <url-prefix> <keys> <concurrency>  GET prefix+0 .. prefix+(keys-1)
 // probe  <url-prefix> <keys> <concurrency>  GET each key once: statuses, X-Cache values, latency
 // browse <base-url> <first-movie> <movies> <users> <think-ms>  users open each movie once, then its
@@ -34,20 +34,20 @@ static HttpClient Client(int connections) => new(new SocketsHttpHandler
 })
 { Timeout = TimeSpan.FromSeconds(60) };
 
-static async Task<string> HerdAsync(string url, int count)
+static async Task<string> HerdAsync(string urls, int count)
 {
+    // Several comma-separated URLs (instances behind a load balancer): the herd is dealt out among them.
+    var targets = urls.Split(',').Select(url => new Uri(url)).ToArray();
     using var client = Client(count);
-    var uri = new Uri(url);
     // Open every connection first, so the herd measures the cache, not TCP handshakes.
-    var warm = new Uri(uri, "/health/live");
-    await Task.WhenAll(Enumerable.Range(0, count).Select(_ => client.GetAsync(warm)));
+    await Task.WhenAll(Enumerable.Range(0, count).Select(i => client.GetAsync(new Uri(targets[i % targets.Length], "/health/live"))));
 
     var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    var tasks = Enumerable.Range(0, count).Select(async _ =>
+    var tasks = Enumerable.Range(0, count).Select(async i =>
     {
         await start.Task;
         var clock = Stopwatch.StartNew();
-        using var response = await client.GetAsync(uri);
+        using var response = await client.GetAsync(targets[i % targets.Length]);
         await response.Content.ReadAsByteArrayAsync();
         return (clock.Elapsed.TotalMilliseconds, (int)response.StatusCode);
     }).ToList();
