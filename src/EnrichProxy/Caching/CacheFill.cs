@@ -101,7 +101,7 @@ internal sealed partial class CacheFill(
         {
             // One instance refreshes a key; the others hear of the new entry through the backplane.
             await using var refreshing = await refreshLock.TryTakeAsync(read.Key, read.Policy.HardTimeout, cancellationToken);
-            if (refreshing is null)
+            if (refreshing is null || await IsFreshAgainAsync(read, cancellationToken))
             {
                 return JobResult.Cached;
             }
@@ -128,6 +128,13 @@ internal sealed partial class CacheFill(
             LogRefreshFailed(logger, read.RouteId, exception.GetType().Name);
             return JobResult.Failed;
         }
+    }
+
+    // Another instance may have refreshed the key and released the lock before this job took it.
+    private async Task<bool> IsFreshAgainAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        var current = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.EntryOptions, cancellationToken);
+        return current.HasValue && Freshness.Of(current.Value, read.Policy, time.GetUtcNow(), out _) == EntryState.Fresh;
     }
 
     /// <summary>

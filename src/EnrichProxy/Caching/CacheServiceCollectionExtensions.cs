@@ -39,7 +39,8 @@ internal static class CacheServiceCollectionExtensions
         services.AddSingleton<PurgeUrls>();
         services.AddSingleton<Purger>();
         services.AddHostedService(sp => sp.GetRequiredService<Purger>());
-        services.AddSingleton(sp => new StorageCircuit(settings.Redis.OperationTimeout, sp.GetRequiredService<TimeProvider>()));
+        // Wall-clock bounds on I/O (see StorageCircuit): not the injected clock that cache semantics follow.
+        services.AddSingleton(_ => new StorageCircuit(settings.Redis.OperationTimeout, TimeProvider.System));
 
         var fusion = services.AddFusionCache()
             .WithOptions(options =>
@@ -91,7 +92,7 @@ internal static class CacheServiceCollectionExtensions
                     sp.GetRequiredService<ILogger<RedisBackplane>>()))
                 .WithDistributedLocker(sp => sp.GetRequiredService<RedisFillLock>());
             services.AddSingleton(sp => new RedisFillLock(
-                sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<StorageCircuit>(), sp.GetRequiredService<TimeProvider>(), redis.InstanceName));
+                sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<StorageCircuit>(), TimeProvider.System, redis.InstanceName));
             services.AddSingleton<IRefreshLock>(sp => sp.GetRequiredService<RedisFillLock>());
         }
         else

@@ -14,6 +14,7 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private TcpListener? _listener;
     private Task _accepting = Task.CompletedTask;
+    private bool _cut;
 
     public TcpRelay(int targetPort)
     {
@@ -31,6 +32,7 @@ internal sealed class TcpRelay : IAsyncDisposable
         _listener = null;
         lock (_open)
         {
+            _cut = true;
             foreach (var client in _open)
             {
                 client.Dispose();
@@ -43,6 +45,11 @@ internal sealed class TcpRelay : IAsyncDisposable
     /// <summary>Listens again.</summary>
     public void Restore()
     {
+        lock (_open)
+        {
+            _cut = false;
+        }
+
         var listener = new TcpListener(IPAddress.Loopback, Port);
         listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         listener.Start();
@@ -78,6 +85,14 @@ internal sealed class TcpRelay : IAsyncDisposable
 
             lock (_open)
             {
+                if (_cut)
+                {
+                    // Accepted just before the cut: it goes too.
+                    inbound.Dispose();
+                    outbound.Dispose();
+                    continue;
+                }
+
                 _open.Add(inbound);
                 _open.Add(outbound);
             }

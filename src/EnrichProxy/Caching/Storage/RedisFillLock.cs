@@ -12,14 +12,18 @@ namespace EnrichProxy.Caching.Storage;
 /// </summary>
 /// <remarks>
 /// Each Redis command goes through the <see cref="StorageCircuit"/>: bounded by the operation timeout, skipped while
-/// Redis is failing. A lock that cannot be taken for that reason is not taken: the fill goes on without it (at worst
-/// two instances fetch the same key once). A waiter also looks again every <see cref="FallbackPoll"/>, in case a
-/// release announcement was lost or a holder died and its lock expired.
+/// Redis is failing (a release is tried even then). A lock that cannot be taken for that reason is not taken: the
+/// fill goes on without it (at worst two instances fetch the same key once). A lock expires on its own once the wait
+/// for it is over (the fill's bound, and a margin). A waiter also looks again every <see cref="FallbackPoll"/>, in
+/// case a release announcement was lost or a holder died. The waits are on the wall clock, like the circuit's.
 /// </remarks>
 internal sealed class RedisFillLock : IFusionCacheDistributedLocker, IRefreshLock
 {
-    /// <summary>How long a lock outlives a holder that died: longer than any fill (a policy's hard timeout).</summary>
+    /// <summary>How long a lock outlives a holder that died, when the wait gives no bound.</summary>
     public static readonly TimeSpan AbandonAfter = TimeSpan.FromMinutes(2);
+
+    // A lock lasts as long as others may wait for it (the fill's own bound), and this much longer.
+    private static readonly TimeSpan HolderMargin = TimeSpan.FromSeconds(5);
 
     /// <summary>How often a waiter looks again without being woken.</summary>
     public static readonly TimeSpan FallbackPoll = TimeSpan.FromMilliseconds(250);
@@ -55,24 +59,20 @@ internal sealed class RedisFillLock : IFusionCacheDistributedLocker, IRefreshLoc
     {
         var lockKey = _prefix + lockName;
         var owner = new Held(lockKey, Guid.NewGuid().ToString("N"));
-        var deadline = _time.GetUtcNow() + timeout;
+        var deadline = timeout == Timeout.InfiniteTimeSpan ? DateTimeOffset.MaxValue : _time.GetUtcNow() + timeout;
         await EnsureSubscribedAsync(token);
         while (true)
         {
             // Registered before trying, so that a release between a failed try and the wait still wakes it.
             var released = _waiting.GetOrAdd(lockKey, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var taken = await TryTakeAsync(owner, AbandonAfter, token);
-            if (taken != false)
+            var taken = await TryTakeAsync(owner, timeout > TimeSpan.Zero ? timeout + HolderMargin : AbandonAfter, token);
+            var left = deadline - _time.GetUtcNow();
+            if (taken != false || left <= TimeSpan.Zero)
             {
-                // Taken, or Redis is failing and the fill goes on without the lock: nothing to wait for.
+                // Taken; Redis is failing and the fill goes on without the lock; or still held by a holder slower than
+                // the wait allows, and the caller goes on without it.
                 _waiting.TryRemove(new KeyValuePair<string, TaskCompletionSource>(lockKey, released));
                 return taken == true ? owner : null;
-            }
-
-            var left = deadline - _time.GetUtcNow();
-            if (left <= TimeSpan.Zero)
-            {
-                return null; // Still held: the holder is slow, and the caller goes on without the lock.
             }
 
             try
@@ -170,7 +170,8 @@ internal sealed class RedisFillLock : IFusionCacheDistributedLocker, IRefreshLoc
         }
     });
 
-    private Task<RedisResult> ReleaseAsync(Held held) => _circuit.RunAsync(
+    // Tried even while the circuit is open: a lock left behind would hold every other instance off until it expires.
+    private Task<RedisResult> ReleaseAsync(Held held) => _circuit.RunEvenIfOpenAsync(
         _ => _redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [held.Key], [held.Token, _released.ToString()]),
         CancellationToken.None);
 
