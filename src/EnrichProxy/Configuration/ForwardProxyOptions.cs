@@ -14,19 +14,13 @@ internal sealed class ForwardProxyOptions
     public string Url { get; init; } = "http://0.0.0.0:5081";
 
     /// <summary>
-    /// The Basic proxy credentials clients must send (<c>Proxy-Authorization</c>). Unset: the proxy does not start unless
-    /// it listens on loopback only or <see cref="AllowPrivateClientsWithoutCredentials"/> says so.
+    /// The Basic proxy credentials clients must send (<c>Proxy-Authorization</c>). Unset: only loopback and private-network
+    /// clients are served, judged by their address (a warning at start says what that means behind NAT or Docker).
     /// </summary>
     public string? Username { get; init; }
 
     /// <summary>See <see cref="Username"/>. Never logged.</summary>
     public string? Password { get; init; }
-
-    /// <summary>
-    /// Without credentials, serve clients whose address is loopback or a private network. Default false: behind NAT,
-    /// Docker's userland proxy, a VPN or a load balancer every client can look private, which would make an open proxy.
-    /// </summary>
-    public bool AllowPrivateClientsWithoutCredentials { get; init; }
 
     /// <summary>The hosts whose HTTPS is terminated and answered through the cache; every other host is tunnelled untouched.</summary>
     public List<string> InterceptHosts { get; init; } = [];

@@ -18,11 +18,6 @@ internal sealed class InterceptionOptionsValidator : IValidateOptions<EnrichProx
             failures.Add("EnrichProxy:ForwardProxy:Username and Password are set together, or neither.");
         }
 
-        if (proxy.Enabled && !proxy.RequiresCredentials && !proxy.AllowPrivateClientsWithoutCredentials && !ListensOnLoopbackOnly(proxy.Url))
-        {
-            failures.Add("EnrichProxy:ForwardProxy needs Username and Password when it listens beyond loopback (or AllowPrivateClientsWithoutCredentials: true, to serve loopback and private-network clients without them).");
-        }
-
         if (proxy.Username?.Contains(':', StringComparison.Ordinal) == true)
         {
             failures.Add("EnrichProxy:ForwardProxy:Username must not contain ':' (Basic credentials are user:password).");
@@ -47,20 +42,6 @@ internal sealed class InterceptionOptionsValidator : IValidateOptions<EnrichProx
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static bool ListensOnLoopbackOnly(string url)
-    {
-        try
-        {
-            var host = BindingAddress.Parse(url).Host;
-            return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
-                || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
-        }
-        catch (FormatException)
-        {
-            return false; // Reported by CheckUrl.
-        }
     }
 
     private static void CheckUrl(List<string> failures, string key, string url, string scheme)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EnrichProxy.Interception;
 
 /// <summary>Registers and maps the forward proxy, the TLS front door and their CA.</summary>
-internal static class InterceptionSetup
+internal static partial class InterceptionSetup
 {
     /// <summary>Whether either interception listener is on (and so the CA is needed).</summary>
     public static bool IsEnabled(EnrichProxyOptions options)
@@ -38,6 +38,11 @@ internal static class InterceptionSetup
         ArgumentNullException.ThrowIfNull(options);
         // Created now, on or off, so that its series are exported from the start (at zero).
         _ = app.Services.GetRequiredService<InterceptionMetrics>();
+        if (options.ForwardProxy is { Enabled: true, RequiresCredentials: false })
+        {
+            LogNoCredentials(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InterceptionSetup)), options.ForwardProxy.Url);
+        }
+
         if (IsEnabled(options))
         {
             // Created (or read) now, so its path and fingerprint are logged at start and a broken one stops the start.
@@ -45,6 +50,10 @@ internal static class InterceptionSetup
             app.UseMiddleware<InterceptedRequests>();
         }
     }
+
+    [LoggerMessage(EventId = 8004, EventName = "ForwardProxyWithoutCredentials", Level = LogLevel.Warning,
+        Message = "The forward proxy on {Url} has no credentials: it serves every client whose address is loopback or a private network. Behind NAT, a VPN, a load balancer or Docker's userland proxy that can be anyone who reaches the port; set EnrichProxy:ForwardProxy:Username and Password")]
+    private static partial void LogNoCredentials(ILogger logger, string url);
 
     public static void MapEnrichProxyInterception(this IEndpointRouteBuilder endpoints)
     {

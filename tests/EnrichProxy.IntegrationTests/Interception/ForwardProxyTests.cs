@@ -130,6 +130,7 @@ public sealed class ForwardProxyTests : IDisposable
         using var response = await radarr.GetAsync(RadarrMovieUrl(603));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode); // The test client is on loopback.
+        Assert.Contains(proxy.Logs.Lines, line => line.Contains("[ForwardProxyWithoutCredentials]", StringComparison.Ordinal));
     }
 
     [Theory]

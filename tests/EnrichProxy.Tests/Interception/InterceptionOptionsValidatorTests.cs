@@ -45,26 +45,6 @@ public sealed class InterceptionOptionsValidatorTests
         Assert.Equal(expected.Length, failures.Count);
     }
 
-    [Theory]
-    [InlineData("http://0.0.0.0:5081", false, false)]
-    [InlineData("http://192.168.1.5:5081", false, false)]
-    [InlineData("http://0.0.0.0:5081", true, true)]
-    [InlineData("http://127.0.0.1:5081", false, true)]
-    [InlineData("http://localhost:5081", false, true)]
-    [InlineData("http://[::1]:5081", false, true)]
-    public void WithoutCredentials_OnlyLoopbackOrAnExplicitOptIn_Starts(string url, bool optIn, bool valid)
-    {
-        var options = new EnrichProxyOptions
-        {
-            ForwardProxy = new ForwardProxyOptions { Enabled = true, Url = url, InterceptHosts = ["api.radarr.video"], AllowPrivateClientsWithoutCredentials = optIn },
-        };
-
-        var result = new InterceptionOptionsValidator().Validate(null, options);
-
-        Assert.Equal(valid, result.Succeeded);
-        Assert.True(valid || result.FailureMessage!.Contains("needs Username and Password", StringComparison.Ordinal), result.FailureMessage);
-    }
-
     [Fact]
     public void InterceptionOn_WithoutHosts_IsReported()
     {
