@@ -21,9 +21,8 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 # The embedded disk cache (L2) and the proxy's CA (data/ca, made when the forward proxy or the TLS front
-# door is first turned on) live in /app/data: mount a volume there to keep them across containers. The
-# CA folder exists in the image, owned by the app's user, so that a volume of its own can be mounted on
-# it and shared with the apps that must trust it (README "A docker compose example").
+# door is first turned on; its key readable by the app's user only) live in /app/data: mount a volume there
+# to keep them across containers. Apps that must trust the CA fetch its certificate from GET /ca.crt.
 RUN mkdir -p /app/data/ca && chown -R "$APP_UID" /app/data
 VOLUME /app/data
 ENV ASPNETCORE_URLS=http://+:5080
