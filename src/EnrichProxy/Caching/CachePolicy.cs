@@ -95,10 +95,9 @@ internal sealed class CachePolicy
             FactorySoftTimeout = softTimeout ?? Timeout.InfiniteTimeSpan,
             FactoryHardTimeout = hardTimeout,
             AllowTimedOutFactoryBackgroundCompletion = true,
-            // No L2 operation (Redis or the disk) holds a request longer than this: past it the request goes on from
-            // memory or the upstream, and the storage circuit keeps L2 away for a while. With a stale copy in hand, a
-            // slow L2 read is not worth more than a fraction of that.
-            DistributedCacheHardTimeout = storageTimeout,
+            // Every L2 operation (Redis or the disk) is bounded by storageTimeout where it runs, behind the storage
+            // circuit (GuardedDistributedCache), which FusionCache's own hard timeout would only repeat. With a stale
+            // copy in hand, a slow L2 read is not worth more than a fraction of that.
             DistributedCacheSoftTimeout = Min(storageTimeout, TimeSpan.FromMilliseconds(100)),
             // Waiting for another instance's fill of the key is waiting for the upstream, not for Redis: as long as
             // a fill may take. The lock's own Redis commands are bounded one by one (RedisFillLock).

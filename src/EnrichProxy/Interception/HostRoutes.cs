@@ -29,11 +29,12 @@ internal sealed class HostRoutes(IProxyStateLookup proxyState)
     private Snapshot Current()
     {
         var snapshot = Volatile.Read(ref _snapshot);
-        var models = proxyState.GetClusters().Select(cluster => cluster.Model).ToArray();
-        if (models.SequenceEqual(snapshot.Models, ReferenceEqualityComparer.Instance))
+        if (IsCurrent(snapshot))
         {
             return snapshot;
         }
+
+        var models = proxyState.GetClusters().Select(cluster => cluster.Model).ToArray();
 
         var routes = new Dictionary<string, HostRoute>(StringComparer.OrdinalIgnoreCase);
         foreach (var model in models)
@@ -48,6 +49,23 @@ internal sealed class HostRoutes(IProxyStateLookup proxyState)
         snapshot = new Snapshot(models, routes.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase));
         Volatile.Write(ref _snapshot, snapshot);
         return snapshot;
+    }
+
+    // Compared in place, so that an intercepted request allocates nothing while the configuration stays the same.
+    private bool IsCurrent(Snapshot snapshot)
+    {
+        var index = 0;
+        foreach (var cluster in proxyState.GetClusters())
+        {
+            if (index >= snapshot.Models.Length || !ReferenceEquals(cluster.Model, snapshot.Models[index]))
+            {
+                return false;
+            }
+
+            index++;
+        }
+
+        return index == snapshot.Models.Length;
     }
 
     private sealed record Snapshot(ClusterModel[] Models, FrozenDictionary<string, HostRoute> Routes);

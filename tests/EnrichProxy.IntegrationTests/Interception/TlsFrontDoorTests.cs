@@ -33,6 +33,9 @@ public sealed class TlsFrontDoorTests : IDisposable
         Assert.Equal("HIT", proxied.XCache());
         Assert.Contains("\"TmdbId\":603", await hit.BodyAsync(), StringComparison.Ordinal);
         Assert.Single(_radarr.Received(RadarrMoviePath(603)));
+        // The CA's path and fingerprint are logged at start, so an operator can check the certificate an app trusts.
+        var fingerprint = Convert.ToHexString(ca.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256));
+        Assert.Contains(proxy.Logs.Lines, line => line.Contains("[CertificateAuthorityLoaded]", StringComparison.Ordinal) && line.Contains(fingerprint, StringComparison.Ordinal));
     }
 
     [Theory]
