@@ -294,6 +294,16 @@ scaleout() {
       record "scaleherd$size.p50" "$(sed 's/.*"p50_ms":\([0-9.]*\).*/\1/' <<<"$json")"
       record "scaleherd$size.p99" "$(sed 's/.*"p99_ms":\([0-9.]*\).*/\1/' <<<"$json")"
       record "scaleherd$size.ok" "$(sed 's/.*"ok":\([0-9]*\).*/\1/' <<<"$json")"
+      # The same herd on one instance, and straight to the origin (which answers each request itself after
+      # 200 ms): what the load tool and the machine add on their own, in the same round.
+      json=$(dotnet "$OUT/loadtool/LoadTool.dll" herd "${urls[0]}/tmdb/3/collection/single-$key" "$size")
+      log "scale-out herd $size round $round on one instance: $json"
+      record "scaleherd$size.single.p50" "$(sed 's/.*"p50_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "scaleherd$size.single.p99" "$(sed 's/.*"p99_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+      json=$(dotnet "$OUT/loadtool/LoadTool.dll" herd "http://127.0.0.1:$ORIGIN_PORT/3/collection/direct-$key" "$size")
+      log "scale-out herd $size round $round straight to the origin: $json"
+      record "scaleherd$size.origin.p50" "$(sed 's/.*"p50_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "scaleherd$size.origin.p99" "$(sed 's/.*"p99_ms":\([0-9.]*\).*/\1/' <<<"$json")"
     done
   done
 
@@ -466,10 +476,10 @@ report() {
       echo
     fi
     if wants scaleout; then
-      echo "| Three instances on one Redis: herd on a cold key (origin 200 ms) | upstream requests | answered | waiter p50 ms | waiter p99 ms |"
-      echo "| --- | --- | --- | --- | --- |"
+      echo "| Three instances on one Redis: herd on a cold key (origin 200 ms) | upstream requests | answered | waiter p50 ms | waiter p99 ms | one instance p50 / p99 ms | straight to the origin p50 / p99 ms |"
+      echo "| --- | --- | --- | --- | --- | --- | --- |"
       for size in 300 900; do
-        echo "| $size requests dealt out among the three | $(med "scaleherd$size.upstream") | $(med "scaleherd$size.ok")/$size | $(med "scaleherd$size.p50") | $(med "scaleherd$size.p99") |"
+        echo "| $size requests dealt out among the three | $(med "scaleherd$size.upstream") | $(med "scaleherd$size.ok")/$size | $(med "scaleherd$size.p50") | $(med "scaleherd$size.p99") | $(med "scaleherd$size.single.p50") / $(med "scaleherd$size.single.p99") | $(med "scaleherd$size.origin.p50") / $(med "scaleherd$size.origin.p99") |"
       done
       echo
       echo "Redis killed (SIGKILL) 0.3 s into 2,000 requests for keys in Redis but not in the answering instance's memory: \`${RESULTS[scale.rediskilled]:-}\`"

@@ -53,7 +53,19 @@ static async Task<string> HerdAsync(string urls, int count)
     }).ToList();
     start.SetResult();
     var results = await Task.WhenAll(tasks);
-    return Summary(results.Select(r => r.TotalMilliseconds).ToList(), results.Count(r => r.Item2 == 200), results.Length, new());
+    var summary = Summary(results.Select(r => r.TotalMilliseconds).ToList(), results.Count(r => r.Item2 == 200), results.Length, new());
+    if (targets.Length == 1)
+    {
+        return summary;
+    }
+
+    // Each target's own waiters too: the instance that filled against those that waited for it.
+    var perTarget = string.Join(',', Enumerable.Range(0, targets.Length).Select(t =>
+    {
+        var mine = results.Where((_, i) => i % targets.Length == t).Select(r => r.TotalMilliseconds).Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{{\"p50_ms\":{mine[(mine.Count - 1) / 2]:0.0},\"p99_ms\":{mine[Math.Max(0, (int)Math.Ceiling(0.99 * mine.Count) - 1)]:0.0}}}");
+    }));
+    return summary[..^1] + $",\"targets\":[{perTarget}]}}";
 }
 
 static async Task<string> KeysAsync(string prefix, int keys, int concurrency)

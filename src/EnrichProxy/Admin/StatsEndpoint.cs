@@ -33,8 +33,10 @@ internal static class StatsEndpoint
             c => c.ClusterId,
             c => new
             {
-                circuit = c.BreakerState switch { CircuitState.Closed => "closed", CircuitState.Open => "open", _ => "half-open" },
+                circuit = c.BreakerState.Describe(),
                 pausedForSeconds = c.Pause.Remaining is { } left ? Math.Ceiling(left.TotalSeconds) : (double?)null,
+                // In failover order when there is one.
+                destinations = c.Destinations.Select(d => new { name = d.Id, circuit = d.Circuit.Breaker.State.Describe() }),
             });
         var (entries, bytes) = memory.Measure();
         var l2 = levels.SecondLevel;

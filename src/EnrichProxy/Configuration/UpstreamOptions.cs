@@ -39,6 +39,13 @@ internal sealed class UpstreamOptions
     /// <summary>Per-attempt and total timeouts.</summary>
     public UpstreamTimeoutOptions Timeouts { get; init; } = new();
 
+    /// <summary>
+    /// The cluster's destinations (names under <c>ReverseProxy:Clusters:&lt;cluster&gt;:Destinations</c>) in the order
+    /// requests try them: each goes to the first whose circuit is not open and moves down the list when one fails.
+    /// Every destination must be listed. Empty (the default): YARP's load balancing picks one and there is no failover.
+    /// </summary>
+    public string[] FailoverOrder { get; init; } = [];
+
     internal bool HasApiKey => !string.IsNullOrEmpty(ApiKey);
 
     internal ApiKeyLocation EffectiveKeyLocation =>

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace EnrichProxy.Health;
 
 /// <summary>
-/// The circuit breaker and pause of every cluster. An open circuit degrades readiness without failing
-/// it: the proxy still answers from its cache, which is what it is for.
+/// The circuit breaker and pause of every cluster, and of each destination where a cluster has several.
+/// An open circuit degrades readiness without failing it: the proxy still answers from its cache (or a
+/// destination further down the failover order), which is what it is for.
 /// </summary>
 internal sealed class UpstreamCircuitsHealthCheck(UpstreamResilienceRegistry resilience) : IHealthCheck
 {
@@ -17,23 +18,30 @@ internal sealed class UpstreamCircuitsHealthCheck(UpstreamResilienceRegistry res
         {
             var state = cluster.BreakerState;
             var paused = cluster.Pause.Remaining;
-            data[cluster.ClusterId] = paused is { } left ? $"{Describe(state)}, paused for {Math.Ceiling(left.TotalSeconds)} s" : Describe(state);
+            data[cluster.ClusterId] = paused is { } left ? $"{state.Describe()}, paused for {Math.Ceiling(left.TotalSeconds)} s" : state.Describe();
             if (state is CircuitState.Open)
             {
                 open.Add(cluster.ClusterId);
+            }
+
+            if (cluster.Destinations is { Count: > 1 } destinations)
+            {
+                foreach (var destination in destinations)
+                {
+                    var name = $"{cluster.ClusterId}/{destination.Id}";
+                    var destinationState = destination.Circuit.Breaker.State;
+                    data[name] = destinationState.Describe();
+                    if (destinationState is CircuitState.Open && state is not CircuitState.Open)
+                    {
+                        open.Add(name);
+                    }
+                }
             }
         }
 
         var result = open.Count == 0
             ? HealthCheckResult.Healthy("No upstream circuit is open.", data)
-            : HealthCheckResult.Degraded($"Open circuits: {string.Join(", ", open)}; answers come from the cache.", data: data);
+            : HealthCheckResult.Degraded($"Open circuits: {string.Join(", ", open)}; answers come from the cache or another destination.", data: data);
         return Task.FromResult(result);
     }
-
-    private static string Describe(CircuitState state) => state switch
-    {
-        CircuitState.Closed => "closed",
-        CircuitState.Open => "open",
-        _ => "half-open",
-    };
 }

@@ -27,8 +27,14 @@ public static class EnrichProxyDiagnostics
     /// <summary>Retries of upstream requests, tagged <c>cluster</c>. Prometheus: <c>enrichproxy_upstream_retries_total</c>.</summary>
     public const string UpstreamRetries = "enrichproxy.upstream.retries";
 
-    /// <summary>Circuit breaker state per <c>cluster</c>: 0 closed, 1 open, 2 half-open. Prometheus: <c>enrichproxy_upstream_circuit_state</c>.</summary>
+    /// <summary>Circuit breaker state per <c>cluster</c> as requests meet it: 0 closed (a destination's circuit is), 1 open (every one is), 2 half-open. Prometheus: <c>enrichproxy_upstream_circuit_state</c>.</summary>
     public const string UpstreamCircuitState = "enrichproxy.upstream.circuit.state";
+
+    /// <summary>Circuit breaker state per <c>cluster</c> and <c>destination</c>: 0 closed, 1 open, 2 half-open. Prometheus: <c>enrichproxy_upstream_destination_circuit_state</c>.</summary>
+    public const string UpstreamDestinationCircuitState = "enrichproxy.upstream.destination.circuit.state";
+
+    /// <summary>Upstream requests sent to a destination past the first of the failover order, tagged <c>cluster</c> and <c>destination</c> (where it went). Prometheus: <c>enrichproxy_upstream_failovers_total</c>.</summary>
+    public const string UpstreamFailovers = "enrichproxy.upstream.failovers";
 
     /// <summary>Whether a <c>cluster</c> is paused at its upstream's request: 1 paused, 0 not. Prometheus: <c>enrichproxy_upstream_paused</c>.</summary>
     public const string UpstreamPaused = "enrichproxy.upstream.paused";
@@ -101,6 +107,9 @@ public static class EnrichProxyDiagnostics
 
     /// <summary>The cluster tag.</summary>
     public const string ClusterTag = "cluster";
+
+    /// <summary>The tag of a cluster's destination.</summary>
+    public const string DestinationTag = "destination";
 
     /// <summary>The refusal reason tag.</summary>
     public const string ReasonTag = "reason";

@@ -24,8 +24,7 @@ internal sealed partial class UpstreamFetcher(
             return false;
         }
 
-        var resilience = services.GetRequiredService<UpstreamResilienceRegistry>().For(cluster.ClusterId);
-        return resilience.BreakerState == CircuitState.Open || resilience.RefusedRecently || resilience.Pause.Remaining is not null;
+        return services.GetRequiredService<UpstreamResilienceRegistry>().For(cluster.ClusterId).IsKnownFailing;
     }
 
     public async Task<UpstreamAnswer> FetchAsync(UpstreamRequest request, long maxBodyBytes, BackgroundPriority? background, CancellationToken cancellationToken)

@@ -1,18 +1,22 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.ExceptionServices;
 using EnrichProxy.Configuration;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using Yarp.ReverseProxy.Model;
 
 namespace EnrichProxy.Upstreams.Resilience;
 
 /// <summary>
 /// Everything one cluster's upstream requests go through, outermost first: a pause the upstream asked
-/// for; a total timeout; retries of idempotent requests; then per attempt the pause again, the rate
-/// limit (one permit per attempt, since the upstream sees each), the circuit breaker and the attempt
-/// timeout. Built on Polly 8 (timeouts, retries) and System.Threading.RateLimiting, with a breaker that
-/// counts failures in a row. Refused requests never count for or against the upstream's health.
+/// for; a total timeout; retries of idempotent requests; then per attempt the pause again and, for each
+/// destination tried, the rate limit (one permit per request sent, since an upstream sees each), the
+/// destination's circuit breaker and the attempt timeout. With a failover order, an attempt goes to the
+/// first destination whose circuit is not open and moves down the order when one fails. Built on Polly 8
+/// (timeouts, retries) and System.Threading.RateLimiting, with a breaker that counts failures in a row.
+/// Refused requests never count for or against an upstream's health.
 /// </summary>
 internal sealed partial class ClusterResilience : IDisposable
 {
@@ -23,15 +27,23 @@ internal sealed partial class ClusterResilience : IDisposable
     private readonly ClusterRateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attempt;
-    private readonly ConsecutiveFailureBreaker _breaker;
+    private readonly Func<IReadOnlyList<DestinationState>?> _currentDestinations;
+    private readonly IReadOnlyList<string> _failoverOrder;
+    private readonly Func<string, DestinationCircuit> _newCircuit;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DestinationCircuit> _circuits = new(StringComparer.OrdinalIgnoreCase);
+    private readonly DestinationCircuit _unlisted;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private long _refusedUntilTicks;
+    private DestinationSet _destinations = DestinationSet.Empty;
 
-    public ClusterResilience(string clusterId, UpstreamOptions options, TimeProvider time, UpstreamMetrics metrics, ILogger logger)
+    // currentDestinations: the cluster's destinations as YARP holds them now; null until it has the cluster.
+    public ClusterResilience(
+        string clusterId, UpstreamOptions options, Func<IReadOnlyList<DestinationState>?> currentDestinations, TimeProvider time, UpstreamMetrics metrics, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ClusterId = clusterId;
+        _currentDestinations = currentDestinations;
+        _failoverOrder = options.FailoverOrder;
         _metrics = metrics;
         _metrics.Prime(clusterId);
         _logger = logger;
@@ -40,35 +52,90 @@ internal sealed partial class ClusterResilience : IDisposable
         _rateLimiter = options.RateLimit.IsEnabled ? new ClusterRateLimiter(clusterId, options.RateLimit, time) : null;
         _pipeline = BuildPipeline(options, time);
         _attempt = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.Timeouts.Attempt).Build();
-        _breaker = new ConsecutiveFailureBreaker(options.CircuitBreaker.FailuresBeforeOpening, options.CircuitBreaker.BreakDuration, time);
-        _breaker.Changed += breakDuration =>
+        _newCircuit = destinationId =>
         {
-            if (breakDuration > TimeSpan.Zero)
+            var circuit = new DestinationCircuit(destinationId, options.CircuitBreaker.FailuresBeforeOpening, options.CircuitBreaker.BreakDuration, time);
+            circuit.Breaker.Changed += breakDuration =>
             {
-                LogCircuitOpened(_logger, ClusterId, breakDuration);
-            }
-            else
-            {
-                LogCircuitClosed(_logger, ClusterId);
-            }
+                if (breakDuration > TimeSpan.Zero)
+                {
+                    LogCircuitOpened(_logger, ClusterId, destinationId, breakDuration);
+                }
+                else
+                {
+                    LogCircuitClosed(_logger, ClusterId, destinationId);
+                }
+            };
+            return circuit;
         };
+        // Requests to an address the cluster does not list (none seen in practice) share one circuit.
+        _unlisted = _newCircuit("(unlisted)");
     }
 
     public string ClusterId { get; }
 
     public ClusterPause Pause { get; }
 
-    public CircuitState BreakerState => _breaker.State;
+    /// <summary>The cluster's destinations with their circuits, in failover order when there is one.</summary>
+    public IReadOnlyList<Destination> Destinations => CurrentDestinations().InOrder;
+
+    /// <summary>The circuit as requests meet it: closed while any destination's is, open only when every one is.</summary>
+    public CircuitState BreakerState
+    {
+        get
+        {
+            var destinations = Destinations;
+            if (destinations.Count == 0)
+            {
+                return _unlisted.Breaker.State;
+            }
+
+            var best = CircuitState.Open;
+            foreach (var destination in destinations)
+            {
+                var state = destination.Circuit.Breaker.State;
+                if (state == CircuitState.Closed)
+                {
+                    return state;
+                }
+
+                best = state == CircuitState.HalfOpen ? state : best;
+            }
+
+            return best;
+        }
+    }
 
     /// <summary>
-    /// How long a refused connection marks the upstream as failing for requests with a stale answer standing by
-    /// (<see cref="RefusedRecently"/>): they are answered stale without an attempt until then, and the first one after
-    /// it tries again.
+    /// Whether a request now would fail without reaching an upstream that answers: the cluster is paused, or every
+    /// destination's circuit is open or refused a connection a moment ago (<see cref="DestinationCircuit.RefusedWindow"/>).
     /// </summary>
-    public static readonly TimeSpan RefusedWindow = TimeSpan.FromSeconds(2);
+    public bool IsKnownFailing
+    {
+        get
+        {
+            if (Pause.Remaining is not null)
+            {
+                return true;
+            }
 
-    /// <summary>Whether an attempt was refused (no connection) within <see cref="RefusedWindow"/>, with no success since.</summary>
-    public bool RefusedRecently => _time.GetUtcNow().UtcTicks < Volatile.Read(ref _refusedUntilTicks);
+            var destinations = Destinations;
+            if (destinations.Count == 0)
+            {
+                return _unlisted.IsKnownFailing;
+            }
+
+            foreach (var destination in destinations)
+            {
+                if (!destination.Circuit.IsKnownFailing)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>Sends <paramref name="request"/> through the pipeline with <paramref name="send"/>.</summary>
     /// <exception cref="UpstreamRefusedException">Not sent: paused, rate-limited or circuit open.</exception>
@@ -119,7 +186,7 @@ internal sealed partial class ClusterResilience : IDisposable
                 throw paused;
             }
 
-            var response = await SendPastTheBreakerAsync(request, send, cancellationToken);
+            var response = await SendToDestinationsAsync(request, send, cancellationToken);
             if (Pause.Observe(response) is { } pause)
             {
                 LogPaused(_logger, ClusterId, (int)response.StatusCode, pause);
@@ -140,22 +207,119 @@ internal sealed partial class ClusterResilience : IDisposable
         }
     }
 
-    // The permit, then the breaker, then the attempt under its timeout. An open circuit refuses before
-    // a permit is waited for, and the probe after a break is chosen only once it holds a permit. Only
-    // the attempt's own outcome is a verdict on the upstream; a client that left gives none.
-    private async Task<HttpResponseMessage> SendPastTheBreakerAsync(
+    private async Task<HttpResponseMessage> SendToDestinationsAsync(
         HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
+        var destinations = CurrentDestinations();
+        var addressed = destinations.Of(request.RequestUri!);
+        if (!destinations.FailsOver || addressed is null)
+        {
+            return await SendToAsync(addressed?.Circuit ?? _unlisted, request, send, cancellationToken);
+        }
+
+        return await FailOverAsync(destinations, addressed, request, send, cancellationToken);
+    }
+
+    // Down the failover order: a destination whose circuit is open is passed over before anything is sent, one
+    // that fails hands the request to the next. A request that cannot be sent twice (a body, not GET or HEAD)
+    // moves on only when nothing reached the failed one (no connection). The last failure is the answer.
+    private async Task<HttpResponseMessage> FailOverAsync(
+        DestinationSet destinations, Destination addressed, HttpRequestMessage request,
+        Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage? failedAnswer = null;
+        ExceptionDispatchInfo? failure = null;
+        UpstreamRefusedException? refused = null;
+        Destination? failed = null;
+        var first = destinations.InOrder[0];
+        try
+        {
+            foreach (var destination in destinations.InOrder)
+            {
+                if (destination.Circuit.Breaker.IsOpen(out var untilProbe))
+                {
+                    refused = Sooner(refused, new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe));
+                    continue;
+                }
+
+                if (destination != addressed)
+                {
+                    request.RequestUri = destination.Rebase(request.RequestUri!, addressed);
+                    addressed = destination;
+                }
+
+                if (failed is not null)
+                {
+                    LogFailingOver(_logger, ClusterId, failed.Id, destination.Id, request.Method, request.RequestUri?.AbsolutePath);
+                }
+
+                if (destination != first)
+                {
+                    _metrics.FailedOver(ClusterId, destination.Id);
+                }
+
+                try
+                {
+                    var response = await SendToAsync(destination.Circuit, request, send, cancellationToken);
+                    if (!IsTransientAnswer(response) || !IsRetryable(request))
+                    {
+                        failedAnswer?.Dispose();
+                        return response;
+                    }
+
+                    failedAnswer?.Dispose();
+                    (failedAnswer, failure, failed) = (response, null, destination);
+                }
+                catch (UpstreamRefusedException circuitOpen) when (circuitOpen.Reason == RefusalReason.CircuitOpen)
+                {
+                    // Another request holds the probe of a circuit that has just half-opened.
+                    refused = Sooner(refused, circuitOpen);
+                }
+                catch (Exception exception) when (IsTransientException(exception) && (IsRetryable(request) || IsNoConnection(exception)))
+                {
+                    failedAnswer?.Dispose();
+                    (failedAnswer, failure, failed) = (null, ExceptionDispatchInfo.Capture(exception), destination);
+                }
+            }
+        }
+        catch
+        {
+            // Something other than a failure to move on from (the client left): the kept answer goes back to its pool.
+            failedAnswer?.Dispose();
+            throw;
+        }
+
+        if (failedAnswer is not null)
+        {
+            return failedAnswer;
+        }
+
+        failure?.Throw();
+        throw refused!;
+    }
+
+    // The permit, then the breaker, then the attempt under its timeout. An open circuit refuses before
+    // a permit is waited for, and the probe after a break is chosen only once it holds a permit. Only
+    // the attempt's own outcome is a verdict on the destination; a client that left gives none.
+    private async Task<HttpResponseMessage> SendToAsync(
+        DestinationCircuit circuit, HttpRequestMessage request,
+        Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
+    {
+        var breaker = circuit.Breaker;
         if (_rateLimiter is not null)
         {
-            ThrowIfCircuitOpen();
+            if (breaker.IsOpen(out var untilOpenProbe))
+            {
+                throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilOpenProbe);
+            }
+
             if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.Background(request), cancellationToken))
             {
                 _metrics.WaitedForPermit(ClusterId);
             }
         }
 
-        if (!_breaker.TryEnter(out var untilProbe, out var isProbe))
+        if (!breaker.TryEnter(out var untilProbe, out var isProbe))
         {
             throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
         }
@@ -173,11 +337,11 @@ internal sealed partial class ClusterResilience : IDisposable
         {
             var timedOut = exception is TimeoutRejectedException;
             _metrics.Sent(ClusterId, timedOut ? "timeout" : "error", Stopwatch.GetElapsedTime(started));
-            LogAttemptFailed(_logger, ClusterId, request.Method, request.RequestUri?.AbsolutePath, timedOut ? "no answer in time" : ErrorName(exception));
-            _breaker.OnFailure(isProbe);
-            if (exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
+            LogAttemptFailed(_logger, ClusterId, circuit.DestinationId, request.Method, request.RequestUri?.AbsolutePath, timedOut ? "no answer in time" : ErrorName(exception));
+            breaker.OnFailure(isProbe);
+            if (IsNoConnection(exception))
             {
-                Volatile.Write(ref _refusedUntilTicks, (_time.GetUtcNow() + RefusedWindow).UtcTicks);
+                circuit.OnRefusedConnection();
             }
 
             throw;
@@ -186,14 +350,14 @@ internal sealed partial class ClusterResilience : IDisposable
         {
             // Ended by the caller (a client that left, a fill's own deadline): no verdict on the upstream.
             _metrics.Sent(ClusterId, "cancelled", Stopwatch.GetElapsedTime(started));
-            _breaker.OnAbandoned(isProbe);
+            breaker.OnAbandoned(isProbe);
             throw;
         }
         catch (Exception exception)
         {
             _metrics.Sent(ClusterId, "error", Stopwatch.GetElapsedTime(started));
-            LogAttemptFailed(_logger, ClusterId, request.Method, request.RequestUri?.AbsolutePath, ErrorName(exception));
-            _breaker.OnAbandoned(isProbe);
+            LogAttemptFailed(_logger, ClusterId, circuit.DestinationId, request.Method, request.RequestUri?.AbsolutePath, ErrorName(exception));
+            breaker.OnAbandoned(isProbe);
             throw;
         }
 
@@ -201,32 +365,53 @@ internal sealed partial class ClusterResilience : IDisposable
         _metrics.Sent(ClusterId, UpstreamMetrics.StatusLabel(statusCode), Stopwatch.GetElapsedTime(started));
         if (statusCode >= 500)
         {
-            LogAnswerFailed(_logger, ClusterId, request.Method, request.RequestUri?.AbsolutePath, statusCode);
+            LogAnswerFailed(_logger, ClusterId, circuit.DestinationId, request.Method, request.RequestUri?.AbsolutePath, statusCode);
         }
 
         if (IsTransientAnswer(response))
         {
-            _breaker.OnFailure(isProbe);
+            breaker.OnFailure(isProbe);
         }
         else
         {
-            _breaker.OnSuccess(isProbe);
-            Volatile.Write(ref _refusedUntilTicks, 0);
+            breaker.OnSuccess(isProbe);
+            circuit.OnAnswered();
         }
 
         return response;
     }
 
+    private DestinationSet CurrentDestinations()
+    {
+        var current = _destinations;
+        if (_currentDestinations() is not { } destinations || current.IsBuiltFrom(destinations))
+        {
+            return current;
+        }
+
+        // Circuits outlive a configuration change: a destination keeps its verdict while its name stays.
+        var rebuilt = DestinationSet.Build(destinations, _failoverOrder, id => _circuits.GetOrAdd(id, _newCircuit));
+        _destinations = rebuilt;
+        if (rebuilt.FailsOver)
+        {
+            // Started at zero, as every counted series is, for alerts to see before the first failover.
+            foreach (var fallback in rebuilt.InOrder.Skip(1))
+            {
+                _metrics.FailedOver(ClusterId, fallback.Id, count: 0);
+            }
+        }
+
+        return rebuilt;
+    }
+
+    private static UpstreamRefusedException Sooner(UpstreamRefusedException? known, UpstreamRefusedException refused) =>
+        known is null || refused.RetryAfter < known.RetryAfter ? refused : known;
+
+    private static bool IsNoConnection(Exception exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError };
+
     private static string ErrorName(Exception exception) =>
         exception is HttpRequestException { HttpRequestError: var error } ? error.ToString() : exception.GetType().Name;
-
-    private void ThrowIfCircuitOpen()
-    {
-        if (_breaker.IsOpen(out var untilProbe))
-        {
-            throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilProbe);
-        }
-    }
 
     // Rate-limit resets come in whole seconds (MusicBrainz's X-RateLimit-Reset), so many pauses are
     // shorter than a second: a request waits those out rather than being refused.
@@ -295,22 +480,26 @@ internal sealed partial class ClusterResilience : IDisposable
 
     // One line per failed attempt, forwarded or a fill; the path only, since the query may carry a key.
     [LoggerMessage(EventId = 2104, EventName = "UpstreamAnswerFailed", Level = LogLevel.Warning,
-        Message = "Cluster {ClusterId} answered {StatusCode} to {Method} {Path}")]
-    private static partial void LogAnswerFailed(ILogger logger, string clusterId, HttpMethod method, string? path, int statusCode);
+        Message = "Cluster {ClusterId} ({Destination}) answered {StatusCode} to {Method} {Path}")]
+    private static partial void LogAnswerFailed(ILogger logger, string clusterId, string destination, HttpMethod method, string? path, int statusCode);
 
     [LoggerMessage(EventId = 2105, EventName = "UpstreamAttemptFailed", Level = LogLevel.Warning,
-        Message = "Cluster {ClusterId} failed {Method} {Path}: {Error}")]
-    private static partial void LogAttemptFailed(ILogger logger, string clusterId, HttpMethod method, string? path, string error);
+        Message = "Cluster {ClusterId} ({Destination}) failed {Method} {Path}: {Error}")]
+    private static partial void LogAttemptFailed(ILogger logger, string clusterId, string destination, HttpMethod method, string? path, string error);
+
+    [LoggerMessage(EventId = 2106, EventName = "UpstreamFailingOver", Level = LogLevel.Warning,
+        Message = "Cluster {ClusterId}: {Failed} failed, {Method} {Path} goes to {Next}")]
+    private static partial void LogFailingOver(ILogger logger, string clusterId, string failed, string next, HttpMethod method, string? path);
 
     [LoggerMessage(EventId = 2101, EventName = "UpstreamPaused", Level = LogLevel.Warning,
         Message = "Cluster {ClusterId} answered {StatusCode} and asked for a pause of {Pause}; nothing is sent to it until then")]
     private static partial void LogPaused(ILogger logger, string clusterId, int statusCode, TimeSpan pause);
 
     [LoggerMessage(EventId = 2102, EventName = "CircuitOpened", Level = LogLevel.Warning,
-        Message = "Circuit of cluster {ClusterId} opened for {BreakDuration} after consecutive failures")]
-    private static partial void LogCircuitOpened(ILogger logger, string clusterId, TimeSpan breakDuration);
+        Message = "Circuit of cluster {ClusterId} ({Destination}) opened for {BreakDuration} after consecutive failures")]
+    private static partial void LogCircuitOpened(ILogger logger, string clusterId, string destination, TimeSpan breakDuration);
 
     [LoggerMessage(EventId = 2103, EventName = "CircuitClosed", Level = LogLevel.Information,
-        Message = "Circuit of cluster {ClusterId} closed again")]
-    private static partial void LogCircuitClosed(ILogger logger, string clusterId);
+        Message = "Circuit of cluster {ClusterId} ({Destination}) closed again")]
+    private static partial void LogCircuitClosed(ILogger logger, string clusterId, string destination);
 }

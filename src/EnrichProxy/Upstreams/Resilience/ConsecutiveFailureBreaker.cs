@@ -8,6 +8,17 @@ internal enum CircuitState
     HalfOpen = 2,
 }
 
+/// <summary>How a circuit's state reads in health reports and the stats endpoint.</summary>
+internal static class CircuitStateText
+{
+    public static string Describe(this CircuitState state) => state switch
+    {
+        CircuitState.Closed => "closed",
+        CircuitState.Open => "open",
+        _ => "half-open",
+    };
+}
+
 /// <summary>
 /// Opens after a number of failed attempts in a row, sends nothing for the break, then lets one probe
 /// through: its success closes the circuit, its failure opens it again. Polly's breaker counts a failure

@@ -18,6 +18,7 @@ internal sealed class UpstreamMetrics
     private readonly Counter<long> _refused;
     private readonly Counter<long> _waits;
     private readonly Counter<long> _retries;
+    private readonly Counter<long> _failovers;
 
     public UpstreamMetrics(IMeterFactory meterFactory)
     {
@@ -29,6 +30,8 @@ internal sealed class UpstreamMetrics
         _refused = meter.CreateCounter<long>(EnrichProxyDiagnostics.UpstreamRefused, "{request}", "Upstream requests not sent: rate limit, pause or open circuit.");
         _waits = meter.CreateCounter<long>(EnrichProxyDiagnostics.UpstreamRateLimitWaits, "{request}", "Upstream requests that waited for a rate-limit permit.");
         _retries = meter.CreateCounter<long>(EnrichProxyDiagnostics.UpstreamRetries, "{request}", "Retries of upstream requests.");
+        _failovers = meter.CreateCounter<long>(EnrichProxyDiagnostics.UpstreamFailovers, "{request}",
+            "Upstream requests sent to a destination past the first of the failover order, because those before it failed or had their circuit open.");
     }
 
     /// <summary>Starts a cluster's refusal, wait and retry series at zero, so that dashboards and alerts see them before the first event.</summary>
@@ -56,6 +59,9 @@ internal sealed class UpstreamMetrics
     public void WaitedForPermit(string clusterId) => _waits.Add(1, Cluster(clusterId));
 
     public void Retried(string clusterId) => _retries.Add(1, Cluster(clusterId));
+
+    public void FailedOver(string clusterId, string destinationId, int count = 1) =>
+        _failovers.Add(count, Cluster(clusterId), new(EnrichProxyDiagnostics.DestinationTag, destinationId));
 
     /// <summary>The status label of an answer: its code, from a small table so that labels cost no allocation.</summary>
     public static string StatusLabel(int statusCode) =>

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using EnrichProxy.Telemetry;
+using Yarp.ReverseProxy;
+using Yarp.ReverseProxy.Model;
 
 namespace EnrichProxy.Upstreams.Resilience;
 
@@ -15,10 +17,14 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
     private readonly TimeProvider _time;
     private readonly UpstreamMetrics _metrics;
     private readonly ILoggerFactory _loggers;
+    private readonly Lazy<IProxyStateLookup> _proxyState;
 
-    public UpstreamResilienceRegistry(UpstreamRegistry upstreams, TimeProvider time, UpstreamMetrics metrics, ILoggerFactory loggers, IMeterFactory meterFactory)
+    public UpstreamResilienceRegistry(
+        UpstreamRegistry upstreams, TimeProvider time, UpstreamMetrics metrics, ILoggerFactory loggers, IMeterFactory meterFactory, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        // YARP's state depends on the client factory, which depends on this registry: resolved at first use.
+        _proxyState = new Lazy<IProxyStateLookup>(services.GetRequiredService<IProxyStateLookup>);
         _upstreams = upstreams;
         _time = time;
         _metrics = metrics;
@@ -26,7 +32,11 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
         var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
         meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamCircuitState,
             () => Clusters.Select(c => new Measurement<int>((int)c.BreakerState, Cluster(c.ClusterId))),
-            description: "Circuit breaker state: 0 closed, 1 open, 2 half-open.");
+            description: "Circuit breaker state as requests meet it: 0 closed (a destination's circuit is), 1 open (every one is), 2 half-open.");
+        meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamDestinationCircuitState,
+            () => Clusters.SelectMany(c => c.Destinations.Select(d => new Measurement<int>(
+                (int)d.Circuit.Breaker.State, Cluster(c.ClusterId), new(EnrichProxyDiagnostics.DestinationTag, d.Id)))),
+            description: "Circuit breaker state of each destination: 0 closed, 1 open, 2 half-open.");
         meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamPaused,
             () => Clusters.Select(c => new Measurement<int>(c.Pause.Remaining is null ? 0 : 1, Cluster(c.ClusterId))),
             description: "1 while the upstream has asked for a pause.");
@@ -44,7 +54,8 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
         // Created once: each owns a token bucket and its refill timer.
         lock (_creating)
         {
-            return _clusters.GetOrAdd(clusterId, id => new ClusterResilience(id, _upstreams.Get(id), _time, _metrics, _loggers.CreateLogger<ClusterResilience>()));
+            return _clusters.GetOrAdd(clusterId, id => new ClusterResilience(
+                id, _upstreams.Get(id), () => DestinationsOf(id), _time, _metrics, _loggers.CreateLogger<ClusterResilience>()));
         }
     }
 
@@ -55,6 +66,9 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
             cluster.Dispose();
         }
     }
+
+    private IReadOnlyList<DestinationState>? DestinationsOf(string clusterId) =>
+        _proxyState.Value.TryGetCluster(clusterId, out var cluster) ? cluster.DestinationsState.AllDestinations : null;
 
     private static KeyValuePair<string, object?> Cluster(string clusterId) => new(EnrichProxyDiagnostics.ClusterTag, clusterId);
 }
