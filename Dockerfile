@@ -3,13 +3,16 @@
 # the ASP.NET runtime image. `docker build --target test .` runs ./test.sh, the README's test command.
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The platform being built for (amd64, arm64), which BuildKit passes: the app is published for it,
+# compiled ahead of time (ReadyToRun, see EnrichProxy.csproj).
+ARG TARGETARCH
 WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig EnrichProxy.sln ./
 COPY config/ config/
 COPY src/EnrichProxy/EnrichProxy.csproj src/EnrichProxy/
-RUN dotnet restore src/EnrichProxy/EnrichProxy.csproj
+RUN dotnet restore src/EnrichProxy/EnrichProxy.csproj -a "$TARGETARCH"
 COPY src/ src/
-RUN dotnet publish src/EnrichProxy/EnrichProxy.csproj -c Release --no-restore -o /app
+RUN dotnet publish src/EnrichProxy/EnrichProxy.csproj -c Release -a "$TARGETARCH" --no-self-contained --no-restore -o /app
 
 FROM build AS test
 COPY tests/ tests/

@@ -50,11 +50,12 @@ install_tools() {
 
 build() {
   log "building Release"
-  dotnet publish src/EnrichProxy -c Release -o "$OUT/enrichproxy" -v quiet -nologo >/dev/null
+  # For this platform, as the Dockerfile publishes (ReadyToRun).
+  dotnet publish src/EnrichProxy -c Release -r linux-x64 --self-contained false -o "$OUT/enrichproxy" -v quiet -nologo >/dev/null
   if [ -n "$BASELINE" ]; then
     log "building the baseline $BASELINE"
     git worktree add --detach "$WORK/baseline-src" "$BASELINE" >/dev/null 2>&1
-    dotnet publish "$WORK/baseline-src/src/EnrichProxy" -c Release -o "$OUT/baseline" -v quiet -nologo >/dev/null
+    dotnet publish "$WORK/baseline-src/src/EnrichProxy" -c Release -r linux-x64 --self-contained false -o "$OUT/baseline" -v quiet -nologo >/dev/null
     git worktree remove --force "$WORK/baseline-src"
   fi
   dotnet publish bench/Origin -c Release -o "$OUT/origin" -v quiet -nologo >/dev/null

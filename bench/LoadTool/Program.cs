@@ -59,11 +59,11 @@ static async Task<string> HerdAsync(string urls, int count)
         return summary;
     }
 
-    // Each target's own waiters too: the instance that filled against those that waited for it.
+    // Each target's own waiters too (p50 and p99 in ms): the instance that filled against those that waited for it.
     var perTarget = string.Join(',', Enumerable.Range(0, targets.Length).Select(t =>
     {
         var mine = results.Where((_, i) => i % targets.Length == t).Select(r => r.TotalMilliseconds).Order().ToList();
-        return string.Create(CultureInfo.InvariantCulture, $"{{\"p50_ms\":{mine[(mine.Count - 1) / 2]:0.0},\"p99_ms\":{mine[Math.Max(0, (int)Math.Ceiling(0.99 * mine.Count) - 1)]:0.0}}}");
+        return string.Create(CultureInfo.InvariantCulture, $"{{\"p50\":{mine[(mine.Count - 1) / 2]:0.0},\"p99\":{mine[Math.Max(0, (int)Math.Ceiling(0.99 * mine.Count) - 1)]:0.0}}}");
     }));
     return summary[..^1] + $",\"targets\":[{perTarget}]}}";
 }

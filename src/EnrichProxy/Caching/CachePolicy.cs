@@ -18,7 +18,8 @@ internal sealed class CachePolicy
     /// <param name="options">The policy's settings.</param>
     /// <param name="tags">Its parsed tag templates.</param>
     /// <param name="storageTimeout">The longest a request waits on one L2 operation or the distributed lock (<see cref="RedisOptions.OperationTimeout"/>).</param>
-    public CachePolicy(string name, CachePolicyOptions options, IReadOnlyList<TagTemplate> tags, TimeSpan? storageTimeout = null)
+    /// <param name="sharedSecondLevel">Whether L2 is shared with other instances (Redis), rather than this instance's own file.</param>
+    public CachePolicy(string name, CachePolicyOptions options, IReadOnlyList<TagTemplate> tags, TimeSpan? storageTimeout = null, bool sharedSecondLevel = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         Name = name;
@@ -35,6 +36,10 @@ internal sealed class CachePolicy
         ExpectedContentTypes = [.. options.ExpectedContentTypes.Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).Distinct()];
         Tags = tags;
         EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout, storageTimeout ?? RedisOptions.DefaultOperationTimeout);
+        // This instance's own file holds nothing newer than its memory does (every write goes to both), so a stale copy
+        // in memory is not looked up again on disk: during an outage, every stale answer comes from memory. A shared L2
+        // may hold what another instance stored since, so there it is read.
+        EntryOptions.SkipDistributedCacheReadWhenStale = !sharedSecondLevel;
         MemoryOnlyEntryOptions = EntryOptions.Duplicate();
         MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
         StaleEntryOptions = EntryOptions.Duplicate();

@@ -25,7 +25,7 @@ internal static class CachePolicyRules
             Check(name, policy, credentialHeaders, errors);
             if (errors.Count == before)
             {
-                policies[name] = new CachePolicy(name, policy, tags, options.Redis.OperationTimeout);
+                policies[name] = new CachePolicy(name, policy, tags, options.Redis.OperationTimeout, sharedSecondLevel: options.Redis.IsEnabled);
             }
         }
 
