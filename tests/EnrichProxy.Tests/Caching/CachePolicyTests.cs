@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
 using Microsoft.Extensions.Caching.Distributed;
@@ -62,7 +63,7 @@ public sealed class CachePolicyTests
     {
         private readonly MemoryDistributedCache _inner = new(Options.Create(new MemoryDistributedCacheOptions()));
         // FusionCache also reads its own entries (the markers of Clear), and prefixes keys with its wire format's version.
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
 
         public int ReadsOf(string key) => _reads.Where(r => r.Key == key || r.Key.EndsWith(":" + key, StringComparison.Ordinal)).Sum(r => r.Value);
 

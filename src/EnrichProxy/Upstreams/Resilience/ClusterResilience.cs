@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.ExceptionServices;
@@ -30,7 +31,7 @@ internal sealed partial class ClusterResilience : IDisposable
     private readonly Func<IReadOnlyList<DestinationState>?> _currentDestinations;
     private readonly IReadOnlyList<string> _failoverOrder;
     private readonly Func<string, DestinationCircuit> _newCircuit;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DestinationCircuit> _circuits = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DestinationCircuit> _circuits = new(StringComparer.OrdinalIgnoreCase);
     private readonly DestinationCircuit _unlisted;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
