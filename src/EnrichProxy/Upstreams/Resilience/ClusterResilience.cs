@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.ExceptionServices;
@@ -28,14 +27,9 @@ internal sealed partial class ClusterResilience : IDisposable
     private readonly ClusterRateLimiter? _rateLimiter;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ResiliencePipeline _attempt;
-    private readonly Func<IReadOnlyList<DestinationState>?> _currentDestinations;
-    private readonly IReadOnlyList<string> _failoverOrder;
-    private readonly Func<string, DestinationCircuit> _newCircuit;
-    private readonly ConcurrentDictionary<string, DestinationCircuit> _circuits = new(StringComparer.OrdinalIgnoreCase);
-    private readonly DestinationCircuit _unlisted;
+    private readonly ClusterDestinations _destinations;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private DestinationSet _destinations = DestinationSet.Empty;
 
     // currentDestinations: the cluster's destinations as YARP holds them now; null until it has the cluster.
     public ClusterResilience(
@@ -43,8 +37,6 @@ internal sealed partial class ClusterResilience : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ClusterId = clusterId;
-        _currentDestinations = currentDestinations;
-        _failoverOrder = options.FailoverOrder;
         _metrics = metrics;
         _metrics.Prime(clusterId);
         _logger = logger;
@@ -53,24 +45,7 @@ internal sealed partial class ClusterResilience : IDisposable
         _rateLimiter = options.RateLimit.IsEnabled ? new ClusterRateLimiter(clusterId, options.RateLimit, time) : null;
         _pipeline = BuildPipeline(options, time);
         _attempt = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.Timeouts.Attempt).Build();
-        _newCircuit = destinationId =>
-        {
-            var circuit = new DestinationCircuit(destinationId, options.CircuitBreaker.FailuresBeforeOpening, options.CircuitBreaker.BreakDuration, time);
-            circuit.Breaker.Changed += breakDuration =>
-            {
-                if (breakDuration > TimeSpan.Zero)
-                {
-                    LogCircuitOpened(_logger, ClusterId, destinationId, breakDuration);
-                }
-                else
-                {
-                    LogCircuitClosed(_logger, ClusterId, destinationId);
-                }
-            };
-            return circuit;
-        };
-        // Requests to an address the cluster does not list (none seen in practice) share one circuit.
-        _unlisted = _newCircuit("(unlisted)");
+        _destinations = new ClusterDestinations(clusterId, options, currentDestinations, time, metrics, logger);
     }
 
     public string ClusterId { get; }
@@ -78,65 +53,16 @@ internal sealed partial class ClusterResilience : IDisposable
     public ClusterPause Pause { get; }
 
     /// <summary>The cluster's destinations with their circuits, in failover order when there is one.</summary>
-    public IReadOnlyList<Destination> Destinations => CurrentDestinations().InOrder;
+    public IReadOnlyList<Destination> Destinations => _destinations.Current().InOrder;
 
     /// <summary>The circuit as requests meet it: closed while any destination's is, open only when every one is.</summary>
-    public CircuitState BreakerState
-    {
-        get
-        {
-            var destinations = Destinations;
-            if (destinations.Count == 0)
-            {
-                return _unlisted.Breaker.State;
-            }
-
-            var best = CircuitState.Open;
-            foreach (var destination in destinations)
-            {
-                var state = destination.Circuit.Breaker.State;
-                if (state == CircuitState.Closed)
-                {
-                    return state;
-                }
-
-                best = state == CircuitState.HalfOpen ? state : best;
-            }
-
-            return best;
-        }
-    }
+    public CircuitState BreakerState => _destinations.State;
 
     /// <summary>
     /// Whether a request now would fail without reaching an upstream that answers: the cluster is paused, or every
     /// destination's circuit is open or refused a connection a moment ago (<see cref="DestinationCircuit.RefusedWindow"/>).
     /// </summary>
-    public bool IsKnownFailing
-    {
-        get
-        {
-            if (Pause.Remaining is not null)
-            {
-                return true;
-            }
-
-            var destinations = Destinations;
-            if (destinations.Count == 0)
-            {
-                return _unlisted.IsKnownFailing;
-            }
-
-            foreach (var destination in destinations)
-            {
-                if (!destination.Circuit.IsKnownFailing)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-    }
+    public bool IsKnownFailing => Pause.Remaining is not null || _destinations.AllFailing;
 
     /// <summary>Sends <paramref name="request"/> through the pipeline with <paramref name="send"/>.</summary>
     /// <exception cref="UpstreamRefusedException">Not sent: paused, rate-limited or circuit open.</exception>
@@ -211,11 +137,11 @@ internal sealed partial class ClusterResilience : IDisposable
     private async Task<HttpResponseMessage> SendToDestinationsAsync(
         HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
-        var destinations = CurrentDestinations();
+        var destinations = _destinations.Current();
         var addressed = destinations.Of(request.RequestUri!);
         if (!destinations.FailsOver || addressed is null)
         {
-            return await SendToAsync(addressed?.Circuit ?? _unlisted, request, send, cancellationToken);
+            return await SendToAsync(addressed?.Circuit ?? _destinations.Unlisted, request, send, cancellationToken);
         }
 
         return await FailOverAsync(destinations, addressed, request, send, cancellationToken);
@@ -382,29 +308,6 @@ internal sealed partial class ClusterResilience : IDisposable
         return response;
     }
 
-    private DestinationSet CurrentDestinations()
-    {
-        var current = _destinations;
-        if (_currentDestinations() is not { } destinations || current.IsBuiltFrom(destinations))
-        {
-            return current;
-        }
-
-        // Circuits outlive a configuration change: a destination keeps its verdict while its name stays.
-        var rebuilt = DestinationSet.Build(destinations, _failoverOrder, id => _circuits.GetOrAdd(id, _newCircuit));
-        _destinations = rebuilt;
-        if (rebuilt.FailsOver)
-        {
-            // Started at zero, as every counted series is, for alerts to see before the first failover.
-            foreach (var fallback in rebuilt.InOrder.Skip(1))
-            {
-                _metrics.FailedOver(ClusterId, fallback.Id, count: 0);
-            }
-        }
-
-        return rebuilt;
-    }
-
     private static UpstreamRefusedException Sooner(UpstreamRefusedException? known, UpstreamRefusedException refused) =>
         known is null || refused.RetryAfter < known.RetryAfter ? refused : known;
 
@@ -495,12 +398,4 @@ internal sealed partial class ClusterResilience : IDisposable
     [LoggerMessage(EventId = 2101, EventName = "UpstreamPaused", Level = LogLevel.Warning,
         Message = "Cluster {ClusterId} answered {StatusCode} and asked for a pause of {Pause}; nothing is sent to it until then")]
     private static partial void LogPaused(ILogger logger, string clusterId, int statusCode, TimeSpan pause);
-
-    [LoggerMessage(EventId = 2102, EventName = "CircuitOpened", Level = LogLevel.Warning,
-        Message = "Circuit of cluster {ClusterId} ({Destination}) opened for {BreakDuration} after consecutive failures")]
-    private static partial void LogCircuitOpened(ILogger logger, string clusterId, string destination, TimeSpan breakDuration);
-
-    [LoggerMessage(EventId = 2103, EventName = "CircuitClosed", Level = LogLevel.Information,
-        Message = "Circuit of cluster {ClusterId} ({Destination}) closed again")]
-    private static partial void LogCircuitClosed(ILogger logger, string clusterId, string destination);
 }
