@@ -60,9 +60,9 @@ internal sealed class ReadThroughCache(
             return Found(read, found);
         }
 
-        // The upstream is known to be failing (its circuit is open, it refused a connection moments ago, or it asked
-        // for a pause): a fill would be refused or fail at once, so a stale copy within stale-if-error is answered now,
-        // as fast as a hit.
+        // The upstream is known to be failing (it asked for a pause, or every destination's circuit is open or refused
+        // a connection moments ago): a fill would be refused or fail at once, so a stale copy within stale-if-error is
+        // answered now, as fast as a hit.
         if (fetcher.IsKnownFailing(read.RouteId) && await LookupStaleAsync(read, cancellationToken) is { } stale)
         {
             return new ReadResult.Stale(stale, stale.AgeAt(time.GetUtcNow()), StaleReason.UpstreamFailing);

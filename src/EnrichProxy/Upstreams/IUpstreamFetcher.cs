@@ -17,8 +17,8 @@ internal interface IUpstreamFetcher
     Task<UpstreamAnswer> FetchAsync(UpstreamRequest request, long maxBodyBytes, BackgroundPriority? background, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether the upstream of <paramref name="routeId"/> is known to be failing now: its circuit is open (not yet due
-    /// for a probe), it refused a connection moments ago, or it asked for a pause.
+    /// Whether the upstream of <paramref name="routeId"/> is known to be failing now: it asked for a pause, or every one of
+    /// its destinations has its circuit open (not yet due for a probe) or refused a connection moments ago.
     /// </summary>
     bool IsKnownFailing(string routeId);
 }

@@ -101,6 +101,8 @@ internal sealed partial class UpstreamFetcher(
         }
     }
 
+    // As YARP would for a forwarded request. With a failover order the cluster's handler moves the request to the first
+    // destination whose circuit is not open, whichever this picks.
     private static DestinationState? PickDestination(ClusterState cluster)
     {
         var destinations = cluster.DestinationsState.AvailableDestinations;

@@ -73,7 +73,7 @@ internal sealed class DestinationSet
     public Destination? Of(Uri requestUri)
     {
         ArgumentNullException.ThrowIfNull(requestUri);
-        if (InOrder.Count == 1 && !FailsOver)
+        if (InOrder.Count == 1)
         {
             return InOrder[0];
         }
