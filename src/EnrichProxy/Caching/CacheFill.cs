@@ -64,7 +64,12 @@ internal sealed partial class CacheFill(
 
                     Apply(produced, read, context.Options);
                     attempt.Produced = produced;
-                    Notify(read, produced);
+                    if (attempt.Settle())
+                    {
+                        // The caller was answered stale at the soft timeout and this fill went on alone.
+                        Notify(read, produced);
+                    }
+
                     return produced.Entry;
                 },
                 options: read.Policy.EntryOptions,
@@ -72,6 +77,7 @@ internal sealed partial class CacheFill(
         }
         catch (UpstreamErrorAnswerException failure)
         {
+            attempt.Settle();
             return new FillOutcome.Failed(UpstreamProblem.ErrorAnswer(failure.Answer));
         }
         catch (Exception exception) when (UpstreamProblem.From(exception) is { } problem)
@@ -81,7 +87,14 @@ internal sealed partial class CacheFill(
                 LogFillTimedOut(logger, read.RouteId);
             }
 
+            attempt.Settle();
             return new FillOutcome.Failed(problem);
+        }
+
+        // Listeners (prefetch) hear of the entry once it is stored, so that a job they start finds it cached.
+        if (attempt.Settle() && attempt.Produced is { } stored)
+        {
+            Notify(read, stored);
         }
 
         return Outcome(value, attempt);
@@ -250,12 +263,20 @@ internal sealed partial class CacheFill(
         private volatile bool _started;
         private volatile bool _failed;
         private volatile Produced? _produced;
+        private int _settled;
 
         public bool Started { get => _started; set => _started = value; }
 
         public bool Failed { get => _failed; set => _failed = value; }
 
         public Produced? Produced { get => _produced; set => _produced = value; }
+
+        /// <summary>
+        /// Called once by the factory when it has produced an entry and once by the caller when GetOrSetAsync is over;
+        /// true for the second of the two, which is the one that tells listeners (the entry is stored by then, unless
+        /// the factory outlived its caller's soft timeout, when FusionCache stores it as the factory returns).
+        /// </summary>
+        public bool Settle() => Interlocked.Exchange(ref _settled, 1) == 1;
     }
 
     [LoggerMessage(EventId = 3001, EventName = "RefreshNotStored", Level = LogLevel.Information,
