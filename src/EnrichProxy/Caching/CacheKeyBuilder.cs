@@ -47,6 +47,39 @@ internal static class CacheKeyBuilder
         return part.ToString();
     }
 
+    /// <summary>
+    /// <paramref name="query"/> without the parameters <paramref name="policy"/> leaves out of its keys, the others as
+    /// the client spelled them: what a key does not hold must not reach the upstream either, or one client's
+    /// <c>?append_to_response=EVIL</c> would fill the entry every client of the clean URL gets.
+    /// </summary>
+    public static string WithoutIgnoredParameters(string query, CachePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(policy);
+        var raw = query.AsSpan().TrimStart('?');
+        if (policy.IgnoredQueryParameters.Count == 0 || raw.IsEmpty)
+        {
+            return query;
+        }
+
+        var kept = new StringBuilder(query.Length);
+        var removed = false;
+        foreach (var range in raw.Split('&'))
+        {
+            var pair = raw[range];
+            var equals = pair.IndexOf('=');
+            if (!pair.IsEmpty && policy.IgnoredQueryParameters.Contains(Decode(equals < 0 ? pair : pair[..equals])))
+            {
+                removed = true;
+                continue;
+            }
+
+            kept.Append(kept.Length == 0 ? '?' : '&').Append(pair);
+        }
+
+        return !removed ? query : kept.Length <= 1 ? string.Empty : kept.ToString();
+    }
+
     private static void AppendQuery<TState>(StringBuilder key, string query, TState state, Func<string, TState, bool> isLeftOut)
     {
         var raw = query.AsSpan().TrimStart('?');
@@ -55,7 +88,7 @@ internal static class CacheKeyBuilder
             return;
         }
 
-        var parameters = new List<(string Name, string Value)>();
+        var parameters = new List<(string Name, string Value, int Position)>();
         foreach (var range in raw.Split('&'))
         {
             var pair = raw[range];
@@ -72,7 +105,7 @@ internal static class CacheKeyBuilder
                 continue;
             }
 
-            parameters.Add((name, value));
+            parameters.Add((name, value, parameters.Count));
         }
 
         if (parameters.Count == 0)
@@ -80,15 +113,16 @@ internal static class CacheKeyBuilder
             return;
         }
 
-        // Order-insensitive: ?b=2&a=1 and ?a=1&b=2 are the same question. Stable for repeated names.
+        // ?b=2&a=1 and ?a=1&b=2 are the same question; ?language=fr&language=en and ?language=en&language=fr are not
+        // (an upstream may take the first, or rank them): sorted by name, repeated names keep the client's order.
         parameters.Sort(static (x, y) =>
         {
             var byName = string.CompareOrdinal(x.Name, y.Name);
-            return byName != 0 ? byName : string.CompareOrdinal(x.Value, y.Value);
+            return byName != 0 ? byName : x.Position.CompareTo(y.Position);
         });
 
         var separator = '?';
-        foreach (var (name, value) in parameters)
+        foreach (var (name, value, _) in parameters)
         {
             key.Append(separator).Append(Uri.EscapeDataString(name)).Append('=').Append(Uri.EscapeDataString(value));
             separator = '&';

@@ -42,8 +42,12 @@ internal sealed class ReadThroughCache(
     public CacheRead Prepare(RouteConfig route, CachePolicy policy, UpstreamRequest request)
     {
         ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(request);
         var keyName = upstreams.Get(route.ClusterId ?? string.Empty).EffectiveKeyName;
-        return new CacheRead(route, policy, request, CacheKeyBuilder.Build(request, policy, keyName));
+        var query = CacheKeyBuilder.WithoutIgnoredParameters(request.Query, policy);
+        var sent = ReferenceEquals(query, request.Query) ? request : request with { Query = query };
+        return new CacheRead(route, policy, sent, CacheKeyBuilder.Build(sent, policy, keyName));
     }
 
     /// <summary>Reads <paramref name="read"/> through the cache. Cancelling stops this read's wait, never the fill other reads share.</summary>

@@ -82,6 +82,41 @@ public sealed class CachingTests : IDisposable
     }
 
     [Fact]
+    public async Task IgnoredQueryParameter_IsNotSentUpstream_SoItCannotShapeTheSharedEntry()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(TmdbSettings(Policy("tmdb-movie", "IgnoreQueryParameters:0", "append_to_response")));
+
+        using var poisoned = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath + "?append_to_response=EVIL&language=en");
+        using var clean = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath + "?language=en");
+
+        Assert.Equal("MISS", poisoned.XCache());
+        Assert.Equal("HIT", clean.XCache());
+        var sent = Assert.Single(_tmdb.Received(Tmdb.MoviePath));
+        Assert.DoesNotContain("append_to_response", sent.RequestMessage.Url, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("EVIL", sent.RequestMessage.Url, StringComparison.Ordinal);
+        Assert.Contains("language=en", sent.RequestMessage.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RepeatedQueryParameters_InAnotherOrder_AreAnotherQuestion()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(TmdbSettings());
+
+        using var frenchFirst = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath + "?language=fr&language=en");
+        using var englishFirst = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath + "?language=en&language=fr");
+        using var frenchFirstAgain = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath + "?language=fr&language=en");
+
+        Assert.Equal("MISS", englishFirst.XCache());
+        Assert.Equal("HIT", frenchFirstAgain.XCache());
+        var urls = _tmdb.Received(Tmdb.MoviePath).Select(entry => entry.RequestMessage.Url).ToList();
+        Assert.Equal(2, urls.Count);
+        Assert.Contains(urls, url => url.Contains("?language=fr&language=en", StringComparison.Ordinal));
+        Assert.Contains(urls, url => url.Contains("?language=en&language=fr", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task VaryByHeader_KeepsOneEntryPerHeaderValue()
     {
         _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());

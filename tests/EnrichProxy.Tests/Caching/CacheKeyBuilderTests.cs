@@ -18,12 +18,38 @@ public sealed class CacheKeyBuilderTests
     }
 
     [Fact]
-    public void Build_RepeatedParameters_AreSortedByValueToo()
+    public void Build_RepeatedParameters_KeepTheirOrder()
     {
-        var first = CacheKeyBuilder.Build(TestPolicies.Fill("?inc=b&inc=a"), Policy);
-        var second = CacheKeyBuilder.Build(TestPolicies.Fill("?inc=a&inc=b"), Policy);
+        // An upstream may take the first of several values, or rank them: ?language=fr&language=en is another question.
+        var frenchFirst = CacheKeyBuilder.Build(TestPolicies.Fill("?language=fr&page=2&language=en"), Policy);
+        var englishFirst = CacheKeyBuilder.Build(TestPolicies.Fill("?language=en&page=2&language=fr"), Policy);
+        var frenchFirstReordered = CacheKeyBuilder.Build(TestPolicies.Fill("?page=2&language=fr&language=en"), Policy);
 
-        Assert.Equal(first, second);
+        Assert.NotEqual(frenchFirst, englishFirst);
+        Assert.Equal(frenchFirst, frenchFirstReordered);
+        Assert.Equal("tmdb-movie|GET|/tmdb/3/movie/603?language=fr&language=en&page=2", frenchFirst);
+    }
+
+    [Theory]
+    [InlineData("?append_to_response=EVIL&language=en", "?language=en")]
+    [InlineData("?language=en&Append_To_Response=EVIL&page=2", "?language=en&page=2")]
+    [InlineData("?append%5Fto%5Fresponse=EVIL", "")]
+    [InlineData("?append_to_response", "")]
+    [InlineData("?query=the+matrix&&append_to_response=x&year=1999", "?query=the+matrix&&year=1999")]
+    public void WithoutIgnoredParameters_RemovesWhatTheKeyLeavesOutAndKeepsTheRestAsSpelled(string query, string expected)
+    {
+        var policy = TestPolicies.Create(ignore: ["append_to_response"]);
+
+        Assert.Equal(expected, CacheKeyBuilder.WithoutIgnoredParameters(query, policy));
+    }
+
+    [Fact]
+    public void WithoutIgnoredParameters_NothingToRemove_ReturnsTheSameString()
+    {
+        const string Query = "?language=en&page=2";
+
+        Assert.Same(Query, CacheKeyBuilder.WithoutIgnoredParameters(Query, TestPolicies.Create(ignore: ["append_to_response"])));
+        Assert.Same(Query, CacheKeyBuilder.WithoutIgnoredParameters(Query, Policy));
     }
 
     [Theory]
