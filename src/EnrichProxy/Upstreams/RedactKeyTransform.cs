@@ -1,26 +1,62 @@
+using System.Net;
+using EnrichProxy.Errors;
+using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Model;
 using Yarp.ReverseProxy.Transforms;
 
 namespace EnrichProxy.Upstreams;
 
 /// <summary>
-/// Keeps the cluster's key out of every answer: header values (a <c>Location</c> that repeats the
-/// request URL) always, and the body of forwarded error answers up to <see cref="MaxBufferedErrorBytes"/>
-/// (larger ones stream on unchanged).
-/// Cache fills redact the bodies they store themselves.
+/// Keeps the cluster's key out of every forwarded answer: header values (a <c>Location</c> that repeats the request
+/// URL) and bodies of any status and size (an error that echoes the request, an Arr's <c>/config/host</c> that holds
+/// its own key), streamed through a <see cref="RedactingCopy"/>. The request went without <c>Accept-Encoding</c>
+/// (<see cref="UpstreamCredentialsTransformProvider"/>), so bodies come plain; one encoded anyway is decoded to be
+/// checked (gzip, deflate, br) and refused when it cannot be. Cache fills redact the bodies they store themselves.
 /// </summary>
 internal sealed class RedactKeyTransform(string secret) : ResponseTransform
 {
-    /// <summary>Error bodies up to this size are read whole to be redacted; larger ones stream as they are.</summary>
-    public const long MaxBufferedErrorBytes = 64 * 1024;
+    private readonly RedactingCopy _copy = new(secret);
 
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var response = context.HttpContext.Response;
+        RedactHeaders(response.Headers);
+        if (context.ProxyResponse is not { } proxyResponse
+            || !HasBody(context.HttpContext.Request.Method, proxyResponse.StatusCode)
+            || context.HttpContext.Features.Get<IReverseProxyFeature>() is FillProxyFeature)
+        {
+            return;
+        }
+
+        var upstream = await proxyResponse.Content.ReadAsStreamAsync(context.CancellationToken);
+        context.SuppressResponseBody = true;
+        if (ContentDecoding.IsPlain(proxyResponse.Content.Headers))
+        {
+            await _copy.CopyAsync(upstream, response.Body, context.CancellationToken);
+            return;
+        }
+
+        if (ContentDecoding.Decode(proxyResponse.Content.Headers, upstream) is not { } decoded)
+        {
+            await RefuseAsync(context);
+            return;
+        }
+
+        // Decoded to be checked, the body goes to the client plain, its length unknown until the end.
+        response.Headers.Remove(HeaderNames.ContentEncoding);
+        response.Headers.Remove(HeaderNames.ContentLength);
+        await using (decoded)
+        {
+            await _copy.CopyAsync(decoded, response.Body, context.CancellationToken);
+        }
+    }
+
+    private void RedactHeaders(IHeaderDictionary headers)
+    {
         // Names first, then the rewrite: a header dictionary must not change while it is enumerated.
         List<string>? echoing = null;
-        foreach (var (name, values) in response.Headers)
+        foreach (var (name, values) in headers)
         {
             foreach (var value in values)
             {
@@ -34,33 +70,18 @@ internal sealed class RedactKeyTransform(string secret) : ResponseTransform
 
         foreach (var name in echoing ?? [])
         {
-            response.Headers[name] = new([.. response.Headers[name].Select(value => SecretRedactor.Redact(value ?? string.Empty, secret))]);
+            headers[name] = new([.. headers[name].Select(value => SecretRedactor.Redact(value ?? string.Empty, secret))]);
         }
+    }
 
-        if (context.ProxyResponse is not { } proxyResponse
-            || (int)proxyResponse.StatusCode < 400
-            || proxyResponse.Content.Headers.ContentLength > MaxBufferedErrorBytes
-            || context.HttpContext.Features.Get<IReverseProxyFeature>() is FillProxyFeature)
-        {
-            return;
-        }
+    private static bool HasBody(string method, HttpStatusCode status) =>
+        !HttpMethods.IsHead(method) && (int)status >= 200 && status is not HttpStatusCode.NoContent and not HttpStatusCode.NotModified;
 
-        // Read the error body (length announced or not) up to the limit; a larger one streams on as it is.
-        var upstream = await proxyResponse.Content.ReadAsStreamAsync(context.CancellationToken);
-        // One byte more than the announced (or largest) size tells a body that runs on past it.
-        var buffer = new byte[(proxyResponse.Content.Headers.ContentLength ?? MaxBufferedErrorBytes) + 1];
-        var length = await upstream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, context.CancellationToken);
-        context.SuppressResponseBody = true;
-        if (length == buffer.Length)
-        {
-            response.ContentLength = proxyResponse.Content.Headers.ContentLength;
-            await response.Body.WriteAsync(buffer.AsMemory(0, length), context.CancellationToken);
-            await upstream.CopyToAsync(response.Body, context.CancellationToken);
-            return;
-        }
-
-        var body = SecretRedactor.Redact(buffer[..length], secret);
-        response.ContentLength = body.Length;
-        await response.Body.WriteAsync(body, context.CancellationToken);
+    // An encoding the proxy cannot read might hide the key: the answer is not passed on.
+    private static Task RefuseAsync(ResponseTransformContext context)
+    {
+        context.HttpContext.Response.Headers.Clear();
+        return ProblemResponses.WriteAsync(context.HttpContext, StatusCodes.Status502BadGateway, "Bad Gateway",
+            "The upstream answered in an encoding the proxy cannot check for its key.");
     }
 }

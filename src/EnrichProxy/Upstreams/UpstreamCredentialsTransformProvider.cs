@@ -67,6 +67,8 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
 
         if (upstream.HasApiKey)
         {
+            // Answers come plain, so that one echoing the key can be checked for it (a compressed body would hide it).
+            context.AddRequestHeaderRemove(HeaderNames.AcceptEncoding);
             context.ResponseTransforms.Add(new RedactKeyTransform(upstream.ApiKey!));
         }
 

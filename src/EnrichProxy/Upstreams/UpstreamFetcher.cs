@@ -82,6 +82,12 @@ internal sealed partial class UpstreamFetcher(
             await route.Transformer.TransformResponseAsync(context, response, timeout.Token);
             var secret = upstreams.Get(cluster.ClusterId).ApiKey;
             var answerBody = await ReadBodyAsync(response, maxBodyBytes, timeout.Token);
+            if (!ContentDecoding.IsPlain(response.Content.Headers))
+            {
+                // Decoded by ReadBodyAsync: stored and checked for the key plain.
+                context.Response.Headers.Remove(HeaderNames.ContentEncoding);
+            }
+
             return new UpstreamAnswer
             {
                 StatusCode = (int)response.StatusCode,
@@ -144,13 +150,17 @@ internal sealed partial class UpstreamFetcher(
     /// <summary>Reads the whole body, or returns null as soon as it proves larger than <paramref name="maxBytes"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, long maxBytes, CancellationToken cancellationToken)
     {
-        var declared = response.Content.Headers.ContentLength;
+        var plain = ContentDecoding.IsPlain(response.Content.Headers);
+        // The length of an encoded body says nothing of the decoded one.
+        var declared = plain ? response.Content.Headers.ContentLength : null;
         if (declared > maxBytes)
         {
             return null;
         }
 
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var received = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var stream = plain ? received : ContentDecoding.Decode(response.Content.Headers, received)
+            ?? throw new UpstreamUnavailableException("The upstream answered in an encoding the proxy cannot read.");
         await using (stream)
         {
             if (declared is { } length)
