@@ -45,6 +45,7 @@ app.MapPost("/v1/movie/bulk", async (HttpContext context, int[] ids) =>
 app.MapGet("/3/account/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/person/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/trending/{id}", (HttpContext context) => Answer(context, small));
+app.MapGet("/3/discover/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/tv/{id}", (HttpContext context) => Answer(context, large));
 app.MapGet("/3/collection/{id}", async (HttpContext context, string id) =>
 {
