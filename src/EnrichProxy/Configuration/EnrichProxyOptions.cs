@@ -26,6 +26,7 @@ internal sealed class EnrichProxyOptions
     public CacheStorageOptions Cache { get; init; } = new();
 
     /// <summary>The Arr webhooks that purge what their events touched.</summary>
+    [ValidateObjectMembers]
     public WebhookOptions Webhooks { get; init; } = new();
 
     /// <summary>The enrichment API's document cache.</summary>

@@ -7,10 +7,19 @@ internal sealed class WebhookOptions
     public string? Username { get; init; }
 
     /// <summary>
-    /// The password the Arr's webhook connection sends. When set, webhooks without these credentials get
-    /// 401. Empty (the default): webhooks are accepted from anyone who can reach the proxy.
+    /// The password the Arr's webhook connection sends. Webhooks without these credentials get 401; with no
+    /// password set (the default) every webhook does, unless <see cref="AllowAnonymous"/>.
     /// </summary>
+    [OptionalSecret(12)]
     public string? Password { get; init; }
 
-    internal bool RequiresCredentials => !string.IsNullOrEmpty(Password);
+    /// <summary>
+    /// Accept webhooks without credentials: anyone who can reach the port may then purge library reads and
+    /// documents. Only for a network where that is everyone you trust. Default: false.
+    /// </summary>
+    public bool AllowAnonymous { get; init; }
+
+    internal bool RequiresCredentials => !AllowAnonymous;
+
+    internal bool HasCredentials => !string.IsNullOrEmpty(Password);
 }

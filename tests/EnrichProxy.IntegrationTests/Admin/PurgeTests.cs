@@ -81,6 +81,19 @@ public sealed class PurgeTests : IDisposable
     }
 
     [Fact]
+    public async Task APurgedTag_IsLoggedOnOneLine_WithItsControlCharactersEscaped()
+    {
+        await using var proxy = await StartAsync(Settings());
+
+        using var purge = await proxy.PurgeAsync(new { tag = "tmdb:movie:603\r\ninfo: EnrichProxy.Admin[1] forged" });
+
+        Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        var logged = Assert.Single(proxy.Logs.Lines, line => line.Contains("[Purged]", StringComparison.Ordinal));
+        Assert.Contains("tmdb:movie:603\\u000d\\u000ainfo: EnrichProxy.Admin[1] forged", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', logged);
+    }
+
+    [Fact]
     public async Task AFillOnItsWayWhenThePurgeCame_IsPurgedToo()
     {
         using var received = new ManualResetEventSlim();

@@ -118,6 +118,7 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
         var settings = Settings();
         settings[$"ReverseProxy:Clusters:radarr:Destinations:default:Address"] = radarr.Url + "/";
         settings["EnrichProxy:Upstreams:radarr:ApiKey"] = "radarr-key-for-redis-tests-01";
+        settings["EnrichProxy:Webhooks:AllowAnonymous"] = "true";
         await using var first = await StartAsync(settings);
         await using var second = await StartAsync(settings);
         await first.Client.GetAsync("/api/v1/movies/603");

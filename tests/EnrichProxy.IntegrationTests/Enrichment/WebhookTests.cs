@@ -12,6 +12,8 @@ namespace EnrichProxy.IntegrationTests.Enrichment;
 public sealed class WebhookTests : IDisposable
 {
     private const string RadarrKey = "radarr-key-for-webhooks-4567";
+    private const string WebhookUser = "radarr";
+    private const string WebhookPassword = "webhook-secret-0123";
     private readonly FakeUpstream _tmdb = new();
     private readonly FakeUpstream _radarr = new();
 
@@ -102,16 +104,61 @@ public sealed class WebhookTests : IDisposable
     [Fact]
     public async Task WithCredentialsConfigured_OnlyTheArrsBasicCredentialsAreAccepted()
     {
-        await using var proxy = await StartAsync(Settings(("EnrichProxy:Webhooks:Username", "radarr"), ("EnrichProxy:Webhooks:Password", "webhook-secret-0123")));
+        await using var proxy = await StartAsync(Settings());
 
-        using var none = await PostAsync(proxy, "radarr", DownloadOf603);
+        using var none = await PostAsync(proxy, "radarr", DownloadOf603, credentials: null);
         using var wrong = await PostAsync(proxy, "radarr", DownloadOf603, ("radarr", "guess"));
-        using var right = await PostAsync(proxy, "radarr", DownloadOf603, ("radarr", "webhook-secret-0123"));
+        using var right = await PostAsync(proxy, "radarr", DownloadOf603);
 
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Contains("Basic", none.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+
+    [Fact]
+    public async Task WithoutCredentialsConfigured_EveryWebhookIsRefused_AndTheStartSaysWhy()
+    {
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Webhooks:Password", "")));
+        await proxy.Client.GetAsync("/api/v1/movies/603");
+
+        using var webhook = await PostAsync(proxy, "radarr", DownloadOf603, credentials: null);
+        using var guessed = await PostAsync(proxy, "radarr", DownloadOf603, ("radarr", ""));
+        using var again = await proxy.Client.GetAsync("/api/v1/movies/603");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, webhook.StatusCode);
+        Assert.Contains("No webhook credentials are set", await webhook.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, guessed.StatusCode);
+        Assert.Equal("cache", Source(again));
+        Assert.True(proxy.Logs.Contains("WebhooksWithoutCredentials"), proxy.Logs.AllText);
+        Assert.False(proxy.Logs.Contains("Purged"));
+    }
+
+    [Fact]
+    public async Task AllowAnonymous_AcceptsWebhooksWithoutCredentials_AndSaysSoAtTheStart()
+    {
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Webhooks:Password", ""), ("EnrichProxy:Webhooks:AllowAnonymous", "true")));
+
+        using var webhook = await PostAsync(proxy, "radarr", DownloadOf603, credentials: null);
+
+        Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+        Assert.True(proxy.Logs.Contains("WebhooksAnonymous"), proxy.Logs.AllText);
+    }
+
+    [Fact]
+    public async Task UnknownEventTypes_AreRefused_NotPurgedAndNotLogged()
+    {
+        await using var proxy = await StartAsync(Settings());
+        var forged = "Download\r\ninfo: EnrichProxy.Admin[1]\r\n      admin key accepted " + new string('x', 1024 * 1024);
+
+        using var webhook = await PostAsync(proxy, "radarr", JsonSerializer.Serialize(new { eventType = forged, movie = new { tmdbId = 603 } }));
+        using var made = await PostAsync(proxy, "radarr", """{"eventType":"MadeUp","movie":{"tmdbId":604}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, webhook.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, made.StatusCode);
+        Assert.DoesNotContain("admin key accepted", await webhook.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("admin key accepted", StringComparison.Ordinal) || line.Contains("MadeUp", StringComparison.Ordinal));
+        Assert.False(proxy.Logs.Contains("Purged"));
     }
 
     public void Dispose()
@@ -128,7 +175,11 @@ public sealed class WebhookTests : IDisposable
         return response.XCache();
     }
 
-    private static async Task<HttpResponseMessage> PostAsync(ProxyHost proxy, string arr, string body, (string User, string Password)? credentials = null)
+    // With the credentials the proxy is configured with, unless told otherwise (null: none at all).
+    private static Task<HttpResponseMessage> PostAsync(ProxyHost proxy, string arr, string body) =>
+        PostAsync(proxy, arr, body, (WebhookUser, WebhookPassword));
+
+    private static async Task<HttpResponseMessage> PostAsync(ProxyHost proxy, string arr, string body, (string User, string Password)? credentials)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/webhooks/{arr}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         if (credentials is { } basic)
@@ -149,6 +200,8 @@ public sealed class WebhookTests : IDisposable
             ("EnrichProxy:Upstreams:tmdb:ApiKey", "tmdb-key-for-webhooks-0123"),
             ("EnrichProxy:Upstreams:radarr:ApiKey", RadarrKey),
             ("EnrichProxy:Overrides:DiskPath", "data/overrides.db"),
+            ("EnrichProxy:Webhooks:Username", WebhookUser),
+            ("EnrichProxy:Webhooks:Password", WebhookPassword),
             .. extra,
         ]);
 }

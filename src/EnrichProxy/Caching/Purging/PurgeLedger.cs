@@ -9,7 +9,15 @@ namespace EnrichProxy.Caching.Purging;
 /// </summary>
 internal sealed class PurgeLedger
 {
+    /// <summary>
+    /// At most this many markers (about 1 MB in the disk store's file). A ledger that grows past it folds its oldest
+    /// half into one <see cref="PurgeScope.Everything"/> marker as late as the latest of them: everything stored up
+    /// to then counts as purged. That purges more than was asked (those entries are fetched again), never less.
+    /// </summary>
+    public const int MaxMarkers = 10_000;
+
     private readonly ConcurrentDictionary<string, PurgeMarker> _markers = new(StringComparer.Ordinal);
+    private readonly Lock _folding = new();
     private readonly int[] _countByScope = new int[Enum.GetValues<PurgeScope>().Length];
     private int _count;
 
@@ -54,16 +62,58 @@ internal sealed class PurgeLedger
     public bool Covers(PurgeScope scope, string value, DateTimeOffset storedAt) =>
         _markers.TryGetValue(PurgeMarker.KeyOf(scope, value), out var marker) && storedAt <= marker.PurgedAt;
 
+    /// <summary>Whether an <see cref="PurgeScope.Everything"/> marker covers an entry stored at <paramref name="storedAt"/>.</summary>
+    public bool CoversEverything(DateTimeOffset storedAt) =>
+        Has(PurgeScope.Everything) && Covers(PurgeScope.Everything, PurgeMarker.EverythingValue, storedAt);
+
     /// <summary>Drops markers made before <paramref name="before"/>: every entry they could cover has expired.</summary>
     public void Prune(DateTimeOffset before)
     {
         foreach (var (key, marker) in _markers)
         {
-            if (marker.PurgedAt < before && _markers.TryRemove(new KeyValuePair<string, PurgeMarker>(key, marker)))
+            if (marker.PurgedAt < before)
             {
-                Interlocked.Decrement(ref _countByScope[(int)marker.Scope]);
-                Interlocked.Decrement(ref _count);
+                Remove(key, marker);
             }
+        }
+    }
+
+    /// <summary>Past <see cref="MaxMarkers"/>, folds the oldest half into one <see cref="PurgeScope.Everything"/> marker.</summary>
+    /// <returns>The marker they were folded into, or null when the ledger was not full.</returns>
+    public PurgeMarker? FoldIfFull()
+    {
+        if (Count <= MaxMarkers)
+        {
+            return null;
+        }
+
+        lock (_folding)
+        {
+            var oldest = _markers.Values.Where(marker => marker.Scope != PurgeScope.Everything)
+                .OrderBy(marker => marker.PurgedAt).Take(Count - (MaxMarkers / 2)).ToList();
+            if (oldest.Count == 0)
+            {
+                return null;
+            }
+
+            var everything = new PurgeMarker(PurgeScope.Everything, PurgeMarker.EverythingValue, oldest[^1].PurgedAt);
+            Apply(everything);
+            foreach (var marker in oldest)
+            {
+                // A marker purged again meanwhile is newer than the fold, and stays.
+                Remove(marker.Key, marker);
+            }
+
+            return everything;
+        }
+    }
+
+    private void Remove(string key, PurgeMarker marker)
+    {
+        if (_markers.TryRemove(new KeyValuePair<string, PurgeMarker>(key, marker)))
+        {
+            Interlocked.Decrement(ref _countByScope[(int)marker.Scope]);
+            Interlocked.Decrement(ref _count);
         }
     }
 }

@@ -2,13 +2,16 @@ using System.Text.Json.Serialization;
 
 namespace EnrichProxy.Caching.Purging;
 
-/// <summary>What a purge names: one URL, every answer of a route, or every answer carrying a tag.</summary>
+/// <summary>What a purge names: one URL, every answer of a route, every answer carrying a tag, or every answer.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<PurgeScope>))]
 internal enum PurgeScope
 {
     Url,
     Route,
     Tag,
+
+    /// <summary>Everything stored up to the marker's time: what a full ledger folds its oldest markers into (<see cref="PurgeLedger.MaxMarkers"/>).</summary>
+    Everything,
 }
 
 /// <summary>
@@ -20,6 +23,9 @@ internal enum PurgeScope
 /// <param name="PurgedAt">When the purge was made.</param>
 internal sealed record PurgeMarker(PurgeScope Scope, string Value, DateTimeOffset PurgedAt)
 {
+    /// <summary>The value of an <see cref="PurgeScope.Everything"/> marker.</summary>
+    public const string EverythingValue = "*";
+
     /// <summary>The marker's identity in the ledger and in stores: scope and value.</summary>
     [JsonIgnore]
     public string Key => KeyOf(Scope, Value);
@@ -32,6 +38,7 @@ internal sealed record PurgeMarker(PurgeScope Scope, string Value, DateTimeOffse
     {
         PurgeScope.Url => "url:" + value,
         PurgeScope.Route => "route:" + value,
+        PurgeScope.Everything => "everything",
         _ => "tag:" + value,
     };
 
@@ -39,6 +46,7 @@ internal sealed record PurgeMarker(PurgeScope Scope, string Value, DateTimeOffse
     {
         PurgeScope.Url => "url",
         PurgeScope.Route => "route",
+        PurgeScope.Everything => "everything",
         _ => "tag",
     };
 }

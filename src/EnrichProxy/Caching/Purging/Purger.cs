@@ -64,13 +64,24 @@ internal sealed partial class Purger : IHostedService
     public async Task<(PurgeMarker Marker, bool Stored)> PurgeAsync(PurgeScope scope, string value)
     {
         var marker = new PurgeMarker(scope, value, _time.GetUtcNow());
-        Apply(marker);
-        LogPurged(_logger, scope, value);
+        var folded = Apply(marker);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            // A tag or URL is the caller's text (an admin's, a webhook's): one line, and not a long one.
+            var shown = LogText.Printable(value);
+            LogPurged(_logger, scope, shown);
+        }
         try
         {
             // Not the caller's token: a client that leaves must not leave a purge half made.
             using var timeout = new CancellationTokenSource(StoreTimeout);
             await _store.SaveAsync(marker, () => [.. _ledger.Markers], marker.PurgedAt - Retention, timeout.Token);
+            if (folded is not null)
+            {
+                // The store forgets what the fold covers, and the other instances fold too.
+                await _store.SaveAsync(folded, () => [.. _ledger.Markers], folded.PurgedAt, timeout.Token);
+            }
+
             return (marker, true);
         }
 #pragma warning disable CA1031 // The purge holds here; the caller is told it did not reach the store.
@@ -92,7 +103,8 @@ internal sealed partial class Purger : IHostedService
         }
 
         // Each scope is looked at only when it has markers: the URL part and the tags cost a little to work out.
-        if ((_ledger.Has(PurgeScope.Route) && _ledger.Covers(PurgeScope.Route, request.RouteId, storedAt))
+        if (_ledger.CoversEverything(storedAt)
+            || (_ledger.Has(PurgeScope.Route) && _ledger.Covers(PurgeScope.Route, request.RouteId, storedAt))
             || (_ledger.Has(PurgeScope.Url) && _ledger.Covers(PurgeScope.Url, _urls.PartOf(request.Path, request.Query), storedAt)))
         {
             return true;
@@ -116,11 +128,11 @@ internal sealed partial class Purger : IHostedService
 
     /// <summary>Whether a purge of <paramref name="tag"/> covers something whose upstream requests were sent at <paramref name="requestedAt"/>.</summary>
     public bool IsTagPurged(string tag, DateTimeOffset requestedAt) =>
-        _ledger.Has(PurgeScope.Tag) && _ledger.Covers(PurgeScope.Tag, tag, requestedAt);
+        _ledger.CoversEverything(requestedAt) || (_ledger.Has(PurgeScope.Tag) && _ledger.Covers(PurgeScope.Tag, tag, requestedAt));
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _store.Received += Apply;
+        _store.Received += Received;
         try
         {
             // Listening first, then reading: a purge made in between is received, not lost.
@@ -131,6 +143,7 @@ internal sealed partial class Purger : IHostedService
             }
 
             _ledger.Prune(_time.GetUtcNow() - Retention);
+            _ledger.FoldIfFull();
         }
 #pragma warning disable CA1031 // Without its markers the proxy still answers; readiness shows the backplane, and the log says why.
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -142,11 +155,14 @@ internal sealed partial class Purger : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _store.Received -= Apply;
+        _store.Received -= Received;
         return Task.CompletedTask;
     }
 
-    private void Apply(PurgeMarker marker)
+    private void Received(PurgeMarker marker) => Apply(marker);
+
+    // Returns the marker the ledger folded its oldest markers into, if it was full.
+    private PurgeMarker? Apply(PurgeMarker marker)
     {
         if (_ledger.Apply(marker))
         {
@@ -155,6 +171,14 @@ internal sealed partial class Purger : IHostedService
         }
 
         _ledger.Prune(_time.GetUtcNow() - Retention);
+        if (_ledger.FoldIfFull() is not { } folded)
+        {
+            return null;
+        }
+
+        _hotTargets.ForgetAll();
+        Count(PurgeScope.Everything, 1);
+        return folded;
     }
 
     private void Count(PurgeScope scope, long purges) =>

@@ -12,7 +12,16 @@ internal static class ArrWebhookEvents
         "EpisodeFileDelete", "ArtistAdd", "ArtistDelete", "AlbumDelete", "Retag", "TrackRetag", "ImportFailure", "ManualInteractionRequired",
     };
 
+    // Events that change nothing the proxy holds.
+    private static readonly HashSet<string> OtherEvents = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Test", "Health", "HealthRestored", "ApplicationUpdate", "DownloadFailure", "ImportComplete", "AlbumDownload",
+    };
+
     public static bool ChangesLibrary(string eventType) => LibraryEvents.Contains(eventType);
+
+    /// <summary>Whether the event is one the Arr apps send (Radarr, Sonarr, Lidarr): anything else is refused, and never logged.</summary>
+    public static bool IsKnown(string eventType) => LibraryEvents.Contains(eventType) || OtherEvents.Contains(eventType);
 
     /// <summary>The Arr's "Test" button sends a made-up item (Sonarr's names TheTVDB id 1234): never a purge.</summary>
     public static bool IsTest(string eventType) => string.Equals(eventType, "Test", StringComparison.OrdinalIgnoreCase);

@@ -5,10 +5,15 @@ using Microsoft.Extensions.Options;
 
 namespace EnrichProxy.Enrichment.Webhooks;
 
-/// <summary>With <c>EnrichProxy:Webhooks:Password</c> set, lets a webhook through only with the Basic credentials the Arr is configured to send.</summary>
+/// <summary>
+/// Lets a webhook through only with the Basic credentials the Arr is configured to send
+/// (<c>EnrichProxy:Webhooks:Username</c> and <c>Password</c>). With none set, every webhook is refused, unless
+/// <c>EnrichProxy:Webhooks:AllowAnonymous</c>: a webhook purges, and anyone who reaches the port could send one.
+/// </summary>
 internal sealed class WebhookAuthFilter(IOptions<EnrichProxyOptions> options) : IEndpointFilter
 {
-    private readonly byte[]? _expected = options.Value.Webhooks.RequiresCredentials
+    private readonly WebhookOptions _options = options.Value.Webhooks;
+    private readonly byte[]? _expected = options.Value.Webhooks.HasCredentials
         ? Hash($"{options.Value.Webhooks.Username}:{options.Value.Webhooks.Password}")
         : null;
 
@@ -16,7 +21,18 @@ internal sealed class WebhookAuthFilter(IOptions<EnrichProxyOptions> options) : 
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        if (_expected is not null && !IsAuthorized(context.HttpContext.Request.Headers.Authorization.ToString()))
+        if (!_options.RequiresCredentials)
+        {
+            return await next(context);
+        }
+
+        if (_expected is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Webhooks need credentials",
+                detail: "No webhook credentials are set: set EnrichProxy:Webhooks:Username and Password, and the same in the Arr's webhook connection.");
+        }
+
+        if (!IsAuthorized(context.HttpContext.Request.Headers.Authorization.ToString()))
         {
             context.HttpContext.Response.Headers.WWWAuthenticate = "Basic realm=\"EnrichProxy webhooks\"";
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Webhook credentials required",

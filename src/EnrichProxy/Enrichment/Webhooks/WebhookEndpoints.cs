@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
 using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
+using EnrichProxy.Configuration;
 using EnrichProxy.Errors;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
 
 namespace EnrichProxy.Enrichment.Webhooks;
@@ -23,6 +25,18 @@ internal static partial class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder endpoints)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<EnrichProxyOptions>>().Value.Webhooks;
+        var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints));
+        if (options.AllowAnonymous)
+        {
+            LogAnonymous(logger);
+        }
+        else if (!options.HasCredentials)
+        {
+            LogRefusedWithoutCredentials(logger);
+        }
+
         var webhooks = endpoints.MapGroup("/webhooks").AddEndpointFilter<WebhookAuthFilter>().WithTags("Webhooks");
         webhooks.MapPost("/{arr}", HandleAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .WithSummary("An Arr app's webhook (radarr, sonarr, lidarr): purges its library reads and the item's document.")
@@ -50,6 +64,13 @@ internal static partial class WebhookEndpoints
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid webhook",
                 detail: $"The body must be a {kind.Library.App} webhook payload: a JSON object with an eventType.");
+        }
+
+        if (!ArrWebhookEvents.IsKnown(eventType))
+        {
+            // Not echoed: the text is the sender's.
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unknown webhook event",
+                detail: $"The eventType is not one {kind.Library.App} sends (Download, Grab, Rename, Test and the others of its webhook connection).");
         }
 
         // Test, Health, ApplicationUpdate...: nothing in the library changed, or the event names no item.
@@ -83,6 +104,14 @@ internal static partial class WebhookEndpoints
             : TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Purge not stored",
                 detail: "The purges hold on this instance, but could not be stored for the others. Send the webhook again.");
     }
+
+    [LoggerMessage(EventId = 6102, EventName = "WebhooksWithoutCredentials", Level = LogLevel.Warning,
+        Message = "Webhooks (/webhooks/radarr, sonarr, lidarr) are refused until EnrichProxy:Webhooks:Username and Password are set, and the same in each Arr's webhook connection")]
+    private static partial void LogRefusedWithoutCredentials(ILogger logger);
+
+    [LoggerMessage(EventId = 6103, EventName = "WebhooksAnonymous", Level = LogLevel.Warning,
+        Message = "Webhooks accept anyone who can reach the port (EnrichProxy:Webhooks:AllowAnonymous): anyone there can purge library reads and documents")]
+    private static partial void LogAnonymous(ILogger logger);
 
     [LoggerMessage(EventId = 6101, EventName = "WebhookReceived", Level = LogLevel.Information,
         Message = "{App} webhook {EventType} for {Item}: library reads and document purged")]

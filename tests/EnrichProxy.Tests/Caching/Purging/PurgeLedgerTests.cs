@@ -50,4 +50,47 @@ public sealed class PurgeLedgerTests
         Assert.False(ledger.Covers(PurgeScope.Url, "/tmdb/3/movie/603", Noon.AddDays(-41)));
         Assert.True(ledger.Covers(PurgeScope.Url, "/tmdb/3/movie/604", Noon));
     }
+
+    [Fact]
+    public void FoldIfFull_FoldsTheOldestHalfIntoOneMarkerThatCoversEverythingUpToIt()
+    {
+        var ledger = new PurgeLedger();
+        for (var i = 0; i < PurgeLedger.MaxMarkers; i++)
+        {
+            ledger.Apply(new PurgeMarker(PurgeScope.Tag, $"tmdb:movie:{i}", Noon.AddSeconds(i)));
+        }
+
+        Assert.Null(ledger.FoldIfFull());
+        ledger.Apply(new PurgeMarker(PurgeScope.Tag, "tmdb:movie:last", Noon.AddDays(1)));
+
+        var folded = ledger.FoldIfFull();
+
+        Assert.NotNull(folded);
+        Assert.Equal(PurgeScope.Everything, folded.Scope);
+        var foldedUpTo = Noon.AddSeconds(PurgeLedger.MaxMarkers - (PurgeLedger.MaxMarkers / 2));
+        Assert.Equal(foldedUpTo, folded.PurgedAt);
+        Assert.InRange(ledger.Count, (PurgeLedger.MaxMarkers / 2) + 1, (PurgeLedger.MaxMarkers / 2) + 2);
+        // What the folded markers covered is still purged (and so is everything else stored by then)...
+        Assert.True(ledger.CoversEverything(Noon));
+        Assert.True(ledger.CoversEverything(foldedUpTo));
+        Assert.False(ledger.CoversEverything(foldedUpTo.AddTicks(1)));
+        // ...and the newer markers are kept as they were.
+        Assert.True(ledger.Covers(PurgeScope.Tag, "tmdb:movie:last", Noon.AddHours(12)));
+        Assert.True(ledger.Covers(PurgeScope.Tag, $"tmdb:movie:{PurgeLedger.MaxMarkers - 1}", foldedUpTo.AddSeconds(10)));
+        Assert.False(ledger.Covers(PurgeScope.Tag, "tmdb:movie:0", Noon));
+        Assert.Null(ledger.FoldIfFull());
+    }
+
+    [Fact]
+    public void AnEverythingMarker_CoversEveryScopeUpToItsTime()
+    {
+        var ledger = new PurgeLedger();
+
+        Assert.False(ledger.CoversEverything(Noon));
+        ledger.Apply(new PurgeMarker(PurgeScope.Everything, PurgeMarker.EverythingValue, Noon));
+
+        Assert.True(ledger.CoversEverything(Noon.AddMinutes(-1)));
+        Assert.False(ledger.CoversEverything(Noon.AddTicks(1)));
+        Assert.Equal("everything", PurgeMarker.ScopeName(PurgeScope.Everything));
+    }
 }
