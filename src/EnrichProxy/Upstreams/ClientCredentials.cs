@@ -14,9 +14,12 @@ internal static class ClientCredentials
     public static readonly FrozenSet<string> ApiKeyHeaders =
         new[] { HeaderNames.Authorization, "X-Api-Key" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Query parameters that identify a user or a session: never shared between clients, never in a cache key.</summary>
+    /// <summary>
+    /// Query parameters that identify a user or a session: never shared between clients, never in a cache key. TMDb's
+    /// <c>session_id</c>, <c>guest_session_id</c> and <c>request_token</c>, Fanart.tv's personal <c>client_key</c>.
+    /// </summary>
     public static readonly FrozenSet<string> SessionQueryParameters =
-        new[] { "session_id", "guest_session_id", "access_token", "token" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        new[] { "session_id", "guest_session_id", "request_token", "access_token", "token", "client_key" }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Headers that identify a user or a session.</summary>
     public static readonly FrozenSet<string> SessionHeaders =

@@ -168,7 +168,7 @@ internal static class UpstreamAccessRules
         }
     }
 
-    /// <summary>Compares keys in constant time.</summary>
+    /// <summary>Compares keys in constant time, their lengths included (the hashes have one length whatever the keys').</summary>
     internal static bool KeyEquals(string presented, string expected) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(expected));
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(presented)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
 }

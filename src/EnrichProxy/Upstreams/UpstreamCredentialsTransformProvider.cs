@@ -13,6 +13,10 @@ namespace EnrichProxy.Upstreams;
 /// </summary>
 internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upstreams, UpstreamTokens tokens) : ITransformProvider
 {
+    // Headers that tell an upstream who the client is, or which address it came through.
+    private static readonly string[] ForwardingHeaders =
+        ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix", "X-Forwarded-Port", "X-Real-IP", "X-Original-For"];
+
     public void ValidateRoute(TransformRouteValidationContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -56,8 +60,12 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
         var upstream = upstreams.Get(clusterId);
         if (upstream.Kind == UpstreamKind.Metadata)
         {
-            // Public metadata services have no use for our clients' addresses; do not hand them over.
+            // Public metadata services have no use for our clients' addresses: none added, and none a client sent passed on.
             context.UseDefaultForwarders = false;
+            foreach (var header in ForwardingHeaders)
+            {
+                context.AddRequestHeaderRemove(header);
+            }
         }
 
         if (upstream.HasApiKey || upstream.UserAgent is { Length: > 0 })

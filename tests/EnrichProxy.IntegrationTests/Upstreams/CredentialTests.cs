@@ -163,6 +163,35 @@ public sealed class CredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task MetadataApi_NeverReceivesAClientsAddress_NotEvenOneTheClientSent()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        _tmdb.Json("/3/account/1", "{}");
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url), ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey)));
+
+        // A cached read (a fill) and a forwarded one.
+        foreach (var path in new[] { Tmdb.ProxyMoviePath, "/tmdb/3/account/1" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+            request.Headers.Add("X-Real-IP", "203.0.113.9");
+            request.Headers.Add("Forwarded", "for=203.0.113.9;host=client.example");
+            request.Headers.Add("X-Forwarded-Host", "client.example");
+            using var response = await proxy.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(2, _tmdb.Server.LogEntries.Count);
+        foreach (var entry in _tmdb.Server.LogEntries)
+        {
+            var headers = string.Join("\n", entry.RequestMessage.Headers!.Select(h => $"{h.Key}: {string.Join(",", h.Value)}"));
+            Assert.DoesNotContain("203.0.113.9", headers, StringComparison.Ordinal);
+            Assert.DoesNotContain("client.example", headers, StringComparison.Ordinal);
+            Assert.DoesNotContain("Forwarded", headers, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
     public async Task Keys_NeverAppearInAnyOutputTheTestCanRead()
     {
         // The upstream echoes its request URL, key included, in an error body and a redirect.

@@ -58,6 +58,8 @@ public sealed class CacheKeyBuilderTests
     [InlineData("?language=en&API_KEY=secret-one")]
     [InlineData("?language=en&session_id=secret-one")]
     [InlineData("?language=en&custom_key=secret-one")]
+    [InlineData("?language=en&client_key=secret-one")]
+    [InlineData("?request_token=secret-one&language=en")]
     public void Build_CredentialParameters_NeverReachTheKey(string query)
     {
         var key = CacheKeyBuilder.Build(TestPolicies.Fill(query), Policy, configuredKeyName: "custom_key");

@@ -98,6 +98,15 @@ public sealed class UpstreamAccessRulesTests
         Assert.False(access.InjectProxyKey);
     }
 
+    [Theory]
+    [InlineData("radarr-instance-key-0123", true)]
+    [InlineData("radarr-instance-key-0124", false)]
+    [InlineData("radarr-instance-key-01234", false)]
+    [InlineData("radarr", false)]
+    [InlineData("", false)]
+    public void KeyEquals_ComparesWholeKeys_WhateverTheirLengths(string presented, bool expected) =>
+        Assert.Equal(expected, UpstreamAccessRules.KeyEquals(presented, "radarr-instance-key-0123"));
+
     private static HttpRequest Request(string query, params (string Name, string Value)[] headers)
     {
         var context = new DefaultHttpContext();
