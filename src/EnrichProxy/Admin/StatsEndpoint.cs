@@ -16,7 +16,8 @@ internal static class StatsEndpoint
 {
     public static IResult Handle(
         CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
-        Purger purger, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, InterceptionMetrics interception, IOptions<EnrichProxyOptions> options)
+        Purger purger, HotTargets hotTargets, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, InterceptionMetrics interception,
+        IOptions<EnrichProxyOptions> options)
     {
         var routes = cacheMetrics.Routes.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToDictionary(
             r => r.RouteId,
@@ -49,6 +50,8 @@ internal static class StatsEndpoint
                 l1 = new { entries, bytes, limitBytes = options.Value.Cache.MemorySizeLimitBytes },
                 l2 = new { kind = levels.SecondLevelKind, entries = l2?.Count.Entries, bytes = l2?.Count.Bytes, sampledAt = l2?.TakenAt },
                 purges = new { markers = purger.MarkerCount, reachOtherInstances = purger.IsListening },
+                // The targets the fast path answers before routing, and about what they take.
+                fastPath = new { targets = hotTargets.Count, bytes = hotTargets.Bytes, limitBytes = HotTargets.MaxBytes },
             },
             forwardProxy = ForwardProxy(interception, options.Value),
             queue = new

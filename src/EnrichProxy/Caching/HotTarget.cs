@@ -14,6 +14,7 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
 
     // A new empty state on every release: a lookup that began before a release cannot install what it found.
     private Held _held = new(null, 0);
+    private int _spellings;
 
     public string Key { get; } = key;
 
@@ -33,6 +34,20 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
         Interlocked.CompareExchange(ref _held, new Held(entry, (now + RecheckInterval).UtcTicks), seen);
 
     public void Release() => Volatile.Write(ref _held, new Held(null, 0));
+
+    /// <summary>Counts one more target spelling this key, unless it has <see cref="HotTargets.MaxSpellingsPerKey"/> already.</summary>
+    public bool TryAddSpelling()
+    {
+        if (Interlocked.Increment(ref _spellings) <= HotTargets.MaxSpellingsPerKey)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _spellings);
+        return false;
+    }
+
+    public void ForgetSpelling() => Interlocked.Decrement(ref _spellings);
 
     /// <summary>An answer and when to look its key up again (UTC ticks).</summary>
     internal sealed record Held(CachedResponse? Entry, long RecheckAt);

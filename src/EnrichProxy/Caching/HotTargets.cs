@@ -10,8 +10,24 @@ namespace EnrichProxy.Caching;
 /// </summary>
 internal sealed class HotTargets
 {
-    // A bound on memory: past it the map starts over and re-learns what is still asked for.
-    private const int MaxTargets = 250_000;
+    /// <summary>Targets longer than this are not remembered: no client of a metadata API needs one, and each costs its length.</summary>
+    public const int MaxTargetLength = 1024;
+
+    /// <summary>
+    /// Spellings remembered per cache key (<c>%6Dovie</c> for <c>movie</c>, a query with <c>&amp;&amp;&amp;</c>...): a
+    /// client's usual spelling or two are, the thousands a hostile one can make of one URL are not (they are still
+    /// answered, by the full pipeline).
+    /// </summary>
+    public const int MaxSpellingsPerKey = 4;
+
+    /// <summary>
+    /// A bound on memory, in bytes of remembered targets and keys with their map entries: past it the map starts
+    /// over and re-learns what is still asked for.
+    /// </summary>
+    public const long MaxBytes = 64L * 1024 * 1024;
+
+    // A dictionary node and a string's header, about.
+    private const int EntryOverheadBytes = 96;
 
     private readonly ConcurrentDictionary<string, HotTarget> _targets = new(StringComparer.Ordinal);
 
@@ -20,7 +36,7 @@ internal sealed class HotTargets
 
     // Counted here because ConcurrentDictionary.Count takes every lock of the table: on the hit path,
     // that contention halved throughput once the map held tens of thousands of targets.
-    private int _count;
+    private long _bytes;
 
     // Advanced by every purge. A target learnt from a lookup that began before a purge is not kept: its
     // lookup may have missed the purge's marker.
@@ -44,26 +60,55 @@ internal sealed class HotTargets
     /// <summary>Read before a lookup; passed to <see cref="Remember"/> after it.</summary>
     public int Epoch => Volatile.Read(ref _epoch);
 
+    /// <summary>About how much memory the remembered targets take.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>How many targets are remembered (counting every lock of the map: not for the hit path).</summary>
+    public int Count => _targets.Count;
+
     public bool TryGet(string rawTarget, out HotTarget target) => _targets.TryGetValue(rawTarget, out target!);
 
     public void Remember(string rawTarget, string key, CachePolicy policy, RouteCacheCounters counters, int epoch)
     {
-        if (Volatile.Read(ref _count) >= MaxTargets)
+        ArgumentNullException.ThrowIfNull(rawTarget);
+        ArgumentNullException.ThrowIfNull(key);
+        if (rawTarget.Length > MaxTargetLength)
         {
-            _targets.Clear();
-            _byKey.Clear();
-            Volatile.Write(ref _count, 0);
+            return;
         }
 
-        var target = _byKey.GetOrAdd(key, static (key, state) => new HotTarget(key, state.Policy, state.Counters), (Policy: policy, Counters: counters));
-        if (epoch == Epoch && _targets.TryAdd(rawTarget, target))
+        var targetBytes = EntryOverheadBytes + (2L * rawTarget.Length);
+        if (Bytes + targetBytes + EntryOverheadBytes + (2L * key.Length) > MaxBytes)
         {
-            Interlocked.Increment(ref _count);
-            if (epoch != Epoch)
+            StartOver();
+        }
+
+        if (!_byKey.TryGetValue(key, out var target))
+        {
+            var created = new HotTarget(key, policy, counters);
+            target = _byKey.GetOrAdd(key, created);
+            if (ReferenceEquals(target, created))
             {
-                // A purge came in between: ForgetAll may have cleared the map before the add.
-                _targets.TryRemove(rawTarget, out _);
+                Interlocked.Add(ref _bytes, EntryOverheadBytes + (2L * key.Length));
             }
+        }
+
+        if (epoch != Epoch || !target.TryAddSpelling())
+        {
+            return;
+        }
+
+        if (!_targets.TryAdd(rawTarget, target))
+        {
+            target.ForgetSpelling();
+            return;
+        }
+
+        Interlocked.Add(ref _bytes, targetBytes);
+        if (epoch != Epoch)
+        {
+            // A purge came in between: ForgetAll may have cleared the map before the add.
+            _targets.TryRemove(rawTarget, out _);
         }
     }
 
@@ -71,6 +116,11 @@ internal sealed class HotTargets
     public void ForgetAll()
     {
         Interlocked.Increment(ref _epoch);
+        StartOver();
+    }
+
+    private void StartOver()
+    {
         _targets.Clear();
         foreach (var target in _byKey.Values)
         {
@@ -78,7 +128,7 @@ internal sealed class HotTargets
         }
 
         _byKey.Clear();
-        Volatile.Write(ref _count, 0);
+        Interlocked.Exchange(ref _bytes, 0);
     }
 
     private void Release(string? key)

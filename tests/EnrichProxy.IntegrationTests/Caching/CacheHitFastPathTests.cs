@@ -1,3 +1,5 @@
+using System.Text.Json;
+using EnrichProxy.Caching;
 using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,9 +75,52 @@ public sealed class CacheHitFastPathTests : IDisposable
 
     public void Dispose() => _tmdb.Dispose();
 
-    private Dictionary<string, string> Settings() => ProxyHost.Settings(
+    [Fact]
+    public async Task ManySpellingsOfOneUrl_AreAllHits_ButOnlyAFewAreRemembered()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Admin:ApiKey", AdminClient.Key)), _time);
+        using (await proxy.Client.GetAsync(Tmdb.ProxyMoviePath))
+        {
+        }
+
+        // As in the report: one URL spelt a thousand ways (an encoded letter, ever more empty parameters), each asked twice.
+        var answers = new List<string>();
+        for (var i = 1; i <= 500; i++)
+        {
+            var spelling = "/tmdb/3/%6Dovie/603?" + new string('&', i);
+            for (var time = 0; time < 2; time++)
+            {
+                using var answer = await proxy.Client.GetAsync(spelling);
+                answers.Add(answer.XCache());
+            }
+        }
+
+        // And one far longer than any client needs.
+        using (var longOne = await proxy.Client.GetAsync("/tmdb/3/movie/603?" + new string('&', 4000)))
+        {
+            answers.Add(longOne.XCache());
+        }
+
+        using (var again = await proxy.Client.GetAsync("/tmdb/3/movie/603?" + new string('&', 4000)))
+        {
+            answers.Add(again.XCache());
+        }
+
+        Assert.All(answers, result => Assert.Equal("HIT", result));
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath));
+        using var stats = await proxy.StatsAsync();
+        var fastPath = JsonDocument.Parse(await stats.Content.ReadAsStringAsync()).RootElement.GetProperty("cache").GetProperty("fastPath");
+        Assert.InRange(fastPath.GetProperty("targets").GetInt32(), 1, HotTargets.MaxSpellingsPerKey);
+        Assert.InRange(fastPath.GetProperty("bytes").GetInt64(), 1, 4096);
+    }
+
+    private Dictionary<string, string> Settings(params (string Key, string Value)[] extra) => ProxyHost.Settings(
+        [
         Destination("tmdb", _tmdb.Url),
         ("EnrichProxy:Upstreams:tmdb:ApiKey", "proxy-tmdb-key-0123456789"),
         Policy("tmdb-movie", "Ttl", TimeSpan.FromHours(1)),
-        Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.FromHours(2)));
+        Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.FromHours(2)),
+        .. extra,
+        ]);
 }

@@ -40,6 +40,52 @@ public sealed class HotTargetsTests : IDisposable
     }
 
     [Fact]
+    public void ATargetLongerThanAnyClientNeeds_IsNotRemembered()
+    {
+        var longTarget = "/tmdb/3/movie/603?" + new string('&', HotTargets.MaxTargetLength);
+
+        _targets.Remember(longTarget, "key", _policy, _counters, _targets.Epoch);
+
+        Assert.False(_targets.TryGet(longTarget, out _));
+        Assert.Equal(0, _targets.Count);
+    }
+
+    [Fact]
+    public void OnlyAFewSpellingsOfOneKey_AreRemembered_AndAForgottenOneFreesItsPlace()
+    {
+        for (var i = 1; i <= 50; i++)
+        {
+            _targets.Remember("/tmdb/3/movie/603?" + new string('&', i), "key", _policy, _counters, _targets.Epoch);
+        }
+
+        Assert.Equal(HotTargets.MaxSpellingsPerKey, _targets.Count);
+        _targets.Remember("/tmdb/3/movie/603?&", "key", _policy, _counters, _targets.Epoch);
+        _targets.Remember("/tmdb/3/movie/604", "another-key", _policy, _counters, _targets.Epoch);
+        Assert.Equal(HotTargets.MaxSpellingsPerKey + 1, _targets.Count);
+
+        _targets.ForgetAll();
+        _targets.Remember("/tmdb/3/movie/603?" + new string('&', 50), "key", _policy, _counters, _targets.Epoch);
+        Assert.True(_targets.TryGet("/tmdb/3/movie/603?" + new string('&', 50), out _));
+    }
+
+    [Fact]
+    public void Memory_IsBoundedInBytes_TheMapStartingOverPastTheBound()
+    {
+        // Targets of the longest length remembered, each for its own key.
+        var padding = new string('x', HotTargets.MaxTargetLength - 32);
+        long largest = 0;
+        for (var i = 0; i < 40_000; i++)
+        {
+            _targets.Remember($"/tmdb/3/movie/{i}?{padding}", $"tmdb-movie|GET|/tmdb/3/movie/{i}?{padding}", _policy, _counters, _targets.Epoch);
+            largest = Math.Max(largest, _targets.Bytes);
+        }
+
+        Assert.InRange(largest, HotTargets.MaxBytes * 9 / 10, HotTargets.MaxBytes);
+        Assert.True(_targets.Count < 40_000, "the map started over");
+        Assert.True(_targets.TryGet($"/tmdb/3/movie/39999?{padding}", out _), "what came after the start over is remembered");
+    }
+
+    [Fact]
     public async Task AHeldAnswer_IsReleasedWhenTheCacheStoresOrRemovesItsKey()
     {
         var holder = Remembered();
