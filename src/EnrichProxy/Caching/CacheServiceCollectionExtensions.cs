@@ -111,6 +111,12 @@ internal static class CacheServiceCollectionExtensions
             });
             services.AddSingleton<IRefreshLock, SingleInstanceRefreshLock>();
             services.AddSingleton<IPurgeStore>(_ => new DiskPurgeStore(Path.Combine(Path.GetDirectoryName(path)!, "purges.json")));
+            services.AddSingleton(sp =>
+            {
+                _ = sp.GetRequiredService<SqliteCache>(); // The file exists before it is measured.
+                return ActivatorUtilities.CreateInstance<DiskLevelBound>(sp, path);
+            });
+            services.AddHostedService(sp => sp.GetRequiredService<DiskLevelBound>());
         }
 
         return services;

@@ -20,6 +20,13 @@ internal sealed class CacheStorageOptions
     public string DiskPath { get; init; } = "data/cache.db";
 
     /// <summary>
+    /// Upper bound of the embedded disk L2, in bytes of the file's used pages: past it, the entries that expire soonest
+    /// are evicted (checked every 30 seconds). Default 1 GiB; at least 1 MiB.
+    /// </summary>
+    [SettingRange(typeof(long), "1048576", "9223372036854775807", ErrorMessage = "{0} must be at least 1 MiB (1048576).")]
+    public long DiskMaxBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>
     /// How often the second level's entries and bytes are counted for <c>/metrics</c> and <c>/admin/stats</c>.
     /// Default 5 minutes: with Redis, each count scans the keyspace. The first count is taken at start.
     /// </summary>

@@ -91,6 +91,8 @@ internal static class EnrichProxyHostingExtensions
         app.UseEnrichProxyInterception(app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);
         // Fresh hits of remembered targets are answered first, before routing and everything else.
         app.UseMiddleware<CacheHitFastPath>();
+        // After the fast path, which only ever remembers short targets: hits pay nothing for the check.
+        app.UseMiddleware<RequestTargetLimits>();
         app.UseExceptionHandler();
         app.UseRouting();
         app.UseAuthorization();
