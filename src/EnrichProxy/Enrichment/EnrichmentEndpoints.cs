@@ -45,16 +45,12 @@ internal static class EnrichmentEndpoints
             return Problem(StatusCodes.Status400BadRequest, "Unknown field", $"'{unknown}' is not a field of {kind.Name}; the fields are {string.Join(", ", kind.Fields)}.");
         }
 
-        var answer = await resolver.ResolveAsync(kind, item, asked, context.RequestAborted);
+        var view = access.MaySee(context.Request, kind) ? DocumentView.Library : DocumentView.Public;
+        var answer = await resolver.ResolveAsync(kind, item, asked, view, context.RequestAborted);
         switch (answer.Outcome)
         {
             case EnrichmentOutcome.Found:
                 context.Response.Headers[SourceHeader] = answer.Source;
-                if (!access.MaySee(context.Request, kind))
-                {
-                    answer.Document!["library"] = null;
-                }
-
                 return TypedResults.Json(answer.Document);
             case EnrichmentOutcome.NotFound:
                 return Problem(StatusCodes.Status404NotFound, "Unknown item", $"No library, override or external source knows {item}.");

@@ -20,16 +20,17 @@ internal sealed partial class ItemResolver(
     TimeProvider time,
     ILogger<ItemResolver> logger)
 {
-    /// <summary>The document of <paramref name="item"/>, with only <paramref name="fields"/> when given (null: every field).</summary>
-    public async Task<EnrichmentAnswer> ResolveAsync(ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, CancellationToken cancellationToken)
+    /// <summary>The document of <paramref name="item"/> in <paramref name="view"/>, with only <paramref name="fields"/> when given (null: every field).</summary>
+    public async Task<EnrichmentAnswer> ResolveAsync(
+        ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, DocumentView view, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kind);
-        if (await documents.GetAsync(item, Tags(kind, item), cancellationToken) is { } cached)
+        if (await documents.GetAsync(item, view, Tags(kind, item), cancellationToken) is { } cached)
         {
             return EnrichmentAnswer.Found(DocumentAssembly.Project(cached, fields), Tiers.Cache, []);
         }
 
-        return await AssembleAsync(kind, item, fields, inBackground: false, cancellationToken);
+        return await AssembleAsync(kind, item, fields, view, inBackground: false, cancellationToken);
     }
 
     /// <summary>
@@ -40,12 +41,12 @@ internal sealed partial class ItemResolver(
     public async Task<JobResult> WarmAsync(ItemKindDefinition kind, ItemKey item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kind);
-        if (await documents.GetAsync(item, Tags(kind, item), cancellationToken) is not null)
+        if (await documents.GetAsync(item, DocumentView.Library, Tags(kind, item), cancellationToken) is not null)
         {
             return JobResult.Cached;
         }
 
-        var answer = await AssembleAsync(kind, item, null, inBackground: true, cancellationToken);
+        var answer = await AssembleAsync(kind, item, null, DocumentView.Library, inBackground: true, cancellationToken);
         return answer switch
         {
             { Outcome: EnrichmentOutcome.Failed } or { FailedTiers.Count: > 0 } => JobResult.Failed,
@@ -54,13 +55,15 @@ internal sealed partial class ItemResolver(
         };
     }
 
-    private async Task<EnrichmentAnswer> AssembleAsync(ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, bool inBackground, CancellationToken cancellationToken)
+    private async Task<EnrichmentAnswer> AssembleAsync(
+        ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, DocumentView view, bool inBackground, CancellationToken cancellationToken)
     {
         var asked = fields ?? kind.Fields;
         var requestedAt = time.GetUtcNow();
         var failed = new List<string>();
 
-        var library = await ReadLibraryAsync(kind, item, cancellationToken);
+        // The public view is built without the Arr: it is never asked, with the proxy's key, for someone without one.
+        var library = view == DocumentView.Library ? await ReadLibraryAsync(kind, item, cancellationToken) : LibraryRead.NotAsked;
         if (library.Failed)
         {
             failed.Add(Tiers.Arr);
@@ -104,7 +107,7 @@ internal sealed partial class ItemResolver(
         {
             // Nothing found, or only the overrides while the library and the external APIs both failed:
             // the last whole document (overrides applied when it was made) is the better answer.
-            return await NothingFoundAsync(kind, item, fields, failed, own, cancellationToken);
+            return await NothingFoundAsync(kind, item, fields, view, failed, own, cancellationToken);
         }
 
         var ids = DocumentAssembly.MergeIds(kind.IdsOf(item), library.Ids, external?.Ids);
@@ -119,14 +122,14 @@ internal sealed partial class ItemResolver(
 
         if (fields is null && complete)
         {
-            await documents.SetAsync(item, document, requestedAt);
+            await documents.SetAsync(item, view, document, requestedAt);
         }
         else if (fields is null && !inBackground && (stillComing is not null || external is { Incomplete: true }))
         {
             // The background tier: the same chain again without a soft timeout; reads still on their way
             // are joined (the routes' fills are shared), not sent twice.
-            queue.TryEnqueue(new BackgroundJob(JobKind.Enrich, "enrich|" + item, QueueLane.Refresh, Depth: 0, async cancellationToken =>
-                (await AssembleAsync(kind, item, null, inBackground: true, cancellationToken)).Document?["complete"]?.GetValue<bool>() == true
+            queue.TryEnqueue(new BackgroundJob(JobKind.Enrich, $"enrich|{item}|{view}", QueueLane.Refresh, Depth: 0, async cancellationToken =>
+                (await AssembleAsync(kind, item, null, view, inBackground: true, cancellationToken)).Document?["complete"]?.GetValue<bool>() == true
                     ? JobResult.Stored
                     : JobResult.NotStored));
         }
@@ -141,14 +144,14 @@ internal sealed partial class ItemResolver(
 
     // Not found, unless a tier failed to say; then the last document, however old or purged since.
     private async Task<EnrichmentAnswer> NothingFoundAsync(
-        ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, List<string> failed, ItemOverride? own, CancellationToken cancellationToken)
+        ItemKindDefinition kind, ItemKey item, IReadOnlyList<string>? fields, DocumentView view, List<string> failed, ItemOverride? own, CancellationToken cancellationToken)
     {
         if (failed.Count == 0)
         {
             return new EnrichmentAnswer(EnrichmentOutcome.NotFound, null, null, []);
         }
 
-        if (await documents.GetStaleAsync(item, cancellationToken) is { } stale)
+        if (await documents.GetStaleAsync(item, view, cancellationToken) is { } stale)
         {
             return EnrichmentAnswer.Found(DocumentAssembly.Project(stale, fields), Tiers.Cache, failed);
         }

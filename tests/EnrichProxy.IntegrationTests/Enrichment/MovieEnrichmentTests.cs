@@ -24,8 +24,9 @@ public sealed class MovieEnrichmentTests : IDisposable
 
         using var first = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
         var movie = await JsonAsync(first);
-        using var second = await proxy.Client.GetAsync("/api/v1/movies/603");
-        var anonymous = await JsonAsync(second);
+        using var second = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
+        using var third = await proxy.Client.GetAsync("/api/v1/movies/603");
+        var anonymous = await JsonAsync(third);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("arr", Source(first));
@@ -43,11 +44,48 @@ public sealed class MovieEnrichmentTests : IDisposable
         Assert.Equal("Bluray-1080p", library.GetProperty("quality").GetString());
         Assert.True(movie.GetProperty("complete").GetBoolean());
         Assert.Equal("cache", Source(second));
-        Assert.Equal(JsonValueKind.Null, anonymous.GetProperty("library").ValueKind); // The library state is for holders of the Arr key.
+        // Without the Arr key, a document built without the library: nothing of it shows, not even which tier answered.
+        Assert.Equal("external", Source(third));
+        Assert.Equal(JsonValueKind.Null, anonymous.GetProperty("library").ValueKind);
+        Assert.Equal("The Matrix", anonymous.GetProperty("title").GetString());
+        Assert.DoesNotContain("arr", anonymous.GetProperty("sources").EnumerateObject().Select(source => source.Value.GetString()));
         Assert.Single(_radarr.Received(Radarr.MoviePath));
         Assert.Single(_tmdb.Received(Tmdb.MoviePath));
         Assert.Equal(RadarrKey, _radarr.Received(Radarr.MoviePath)[0].RequestMessage.Headers!["X-Api-Key"].Single());
         Assert.Equal("credits,images", string.Join(",", _tmdb.Received(Tmdb.MoviePath)[0].RequestMessage.Query!["append_to_response"]));
+    }
+
+    [Fact]
+    public async Task AnonymousCallers_NeverSpendTheArrsKey_NorHoldUpAKeyedCaller()
+    {
+        _radarr.Json(Radarr.MoviePath, Radarr.LibraryMovie(title: "The Matrix (library)"), delay: TimeSpan.FromMilliseconds(300));
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
+        foreach (var id in Enumerable.Range(700, 60))
+        {
+            _tmdb.Json($"/3/movie/{id}", Tmdb.MovieWithCredits(id, $"Movie {id}"));
+        }
+
+        await using var proxy = await StartAsync(Settings(
+            ("EnrichProxy:Upstreams:radarr:RateLimit:PermitsPerSecond", "5"),
+            ("EnrichProxy:Upstreams:radarr:RateLimit:Burst", "2")));
+
+        // Sixty anonymous callers for sixty new ids, and one keyed caller among them.
+        var anonymousCalls = Enumerable.Range(700, 60).Select(id => proxy.Client.GetAsync($"/api/v1/movies/{id}")).ToList();
+        using var keyed = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
+        var anonymous = await Task.WhenAll(anonymousCalls);
+
+        Assert.All(anonymous, answer =>
+        {
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal("external", Source(answer));
+        });
+        Assert.Equal("arr", Source(keyed));
+        // Radarr heard only from the keyed caller.
+        Assert.Single(_radarr.Server.LogEntries);
+        foreach (var answer in anonymous)
+        {
+            answer.Dispose();
+        }
     }
 
     [Fact]
@@ -57,9 +95,9 @@ public sealed class MovieEnrichmentTests : IDisposable
         _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
         await using var proxy = await StartAsync(Settings());
 
-        using var first = await proxy.Client.GetAsync("/api/v1/movies/603");
+        using var first = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
         var movie = await JsonAsync(first);
-        using var second = await proxy.Client.GetAsync("/api/v1/movies/603");
+        using var second = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal("external", Source(first));
@@ -74,7 +112,7 @@ public sealed class MovieEnrichmentTests : IDisposable
         _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
         await using var proxy = await StartAsync(Settings());
 
-        using var response = await proxy.Client.GetAsync("/api/v1/movies/603");
+        using var response = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
         var movie = await JsonAsync(response);
 
         Assert.Equal("external", Source(response));
@@ -95,17 +133,17 @@ public sealed class MovieEnrichmentTests : IDisposable
         {
             await using (var first = await StartAsync(Settings(), contentRoot: contentRoot))
             {
-                await first.Client.GetAsync("/api/v1/movies/603"); // Cached without the override...
+                await GetWithArrKeyAsync(first, "/api/v1/movies/603"); // Cached without the override...
                 using var put = new HttpRequestMessage(HttpMethod.Put, "/admin/overrides/movies/603") { Content = new StringContent("""{"title":"Matrix, The","mood":"dark"}""", Encoding.UTF8, "application/json") };
                 put.Headers.Add("X-Admin-Key", AdminClient.Key);
                 Assert.Equal(HttpStatusCode.OK, (await first.Client.SendAsync(put)).StatusCode);
 
-                var changed = await JsonAsync(await first.Client.GetAsync("/api/v1/movies/603")); // ...and assembled again with it.
+                var changed = await JsonAsync(await GetWithArrKeyAsync(first, "/api/v1/movies/603")); // ...and assembled again with it.
                 Assert.Equal("Matrix, The", changed.GetProperty("title").GetString());
             }
 
             await using var second = await StartAsync(Settings(), contentRoot: contentRoot);
-            using var response = await second.Client.GetAsync("/api/v1/movies/603");
+            using var response = await GetWithArrKeyAsync(second, "/api/v1/movies/603");
             var movie = await JsonAsync(response);
 
             Assert.Equal("Matrix, The", movie.GetProperty("title").GetString());
@@ -128,7 +166,7 @@ public sealed class MovieEnrichmentTests : IDisposable
         _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits());
         await using var proxy = await StartAsync(Settings());
 
-        using var response = await proxy.Client.GetAsync("/api/v1/movies/603?fields=title,year,overview,runtime,genres");
+        using var response = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603?fields=title,year,overview,runtime,genres");
         var movie = await JsonAsync(response);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -146,7 +184,7 @@ public sealed class MovieEnrichmentTests : IDisposable
         _tmdb.Json(Tmdb.MoviePath, Tmdb.MovieWithCredits(), delay: TimeSpan.FromSeconds(1));
         await using var proxy = await StartAsync(Settings(("EnrichProxy:Enrichment:ExternalSoftTimeout", "00:00:00.100")));
 
-        using var partial = await proxy.Client.GetAsync("/api/v1/movies/603");
+        using var partial = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
         var first = await JsonAsync(partial);
 
         Assert.Equal(HttpStatusCode.OK, partial.StatusCode);
@@ -160,7 +198,7 @@ public sealed class MovieEnrichmentTests : IDisposable
         do
         {
             await Task.Delay(100);
-            using var again = await proxy.Client.GetAsync("/api/v1/movies/603");
+            using var again = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
             later = await JsonAsync(again);
             source = Source(again);
         }
@@ -194,7 +232,7 @@ public sealed class MovieEnrichmentTests : IDisposable
         _tmdb.Json("/3/movie/999999", Tmdb.NotFound, status: 404);
         await using var proxy = await StartAsync(Settings());
 
-        using var response = await proxy.Client.GetAsync("/api/v1/movies/999999");
+        using var response = await GetWithArrKeyAsync(proxy, "/api/v1/movies/999999");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -207,7 +245,7 @@ public sealed class MovieEnrichmentTests : IDisposable
         _tmdb.Json(Tmdb.MoviePath, $$"""{"status_message":"failed for {{TmdbKey}}"}""", status: 500);
         await using var proxy = await StartAsync(Settings());
 
-        using var response = await proxy.Client.GetAsync("/api/v1/movies/603");
+        using var response = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
         var body = await response.Content.ReadAsStringAsync();
         var problem = JsonDocument.Parse(body).RootElement;
 
@@ -226,12 +264,12 @@ public sealed class MovieEnrichmentTests : IDisposable
             ("EnrichProxy:Enrichment:Ttl", "00:00:00.300"),
             Policy("arr-library", "Ttl", TimeSpan.FromMilliseconds(300)), Policy("arr-library", "StaleWhileRevalidate", TimeSpan.Zero), Policy("arr-library", "StaleIfError", TimeSpan.Zero),
             Policy("tmdb-movie", "Ttl", TimeSpan.FromMilliseconds(300)), Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.Zero), Policy("tmdb-movie", "StaleIfError", TimeSpan.Zero)));
-        Assert.Equal(HttpStatusCode.OK, (await proxy.Client.GetAsync("/api/v1/movies/603")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await GetWithArrKeyAsync(proxy, "/api/v1/movies/603")).StatusCode);
         _radarr.Dispose();
         _tmdb.Dispose();
         await Task.Delay(500); // Past every TTL: only the document's stale-if-error copy is left.
 
-        using var response = await proxy.Client.GetAsync("/api/v1/movies/603");
+        using var response = await GetWithArrKeyAsync(proxy, "/api/v1/movies/603");
         var movie = await JsonAsync(response);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

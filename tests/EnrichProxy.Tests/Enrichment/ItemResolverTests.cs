@@ -20,8 +20,8 @@ public sealed class ItemResolverTests
         harness.Fetcher.Answer(Library, 200, """[{"tmdbId":603,"title":"The Matrix (library)","year":1999,"monitored":true,"hasFile":true}]""");
         harness.Fetcher.Answer(Tmdb, 200, """{"id":603,"imdb_id":"tt0133093","title":"The Matrix","overview":"A hacker learns the truth."}""");
 
-        var first = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, CancellationToken.None);
-        var second = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, CancellationToken.None);
+        var first = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, DocumentView.Library, CancellationToken.None);
+        var second = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, DocumentView.Library, CancellationToken.None);
 
         Assert.Equal(EnrichmentOutcome.Found, first.Outcome);
         Assert.Equal(Tiers.Arr, first.Source);
@@ -49,7 +49,7 @@ public sealed class ItemResolverTests
         await harness.Purger.PurgeAsync(PurgeScope.Url, url);
         harness.Fetcher.Throw(Tmdb, new HttpRequestException("TMDb is down"));
 
-        var answer = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, CancellationToken.None);
+        var answer = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, DocumentView.Library, CancellationToken.None);
 
         Assert.Equal(EnrichmentOutcome.Failed, answer.Outcome);
         Assert.Equal([Tiers.External], answer.FailedTiers);
@@ -63,7 +63,7 @@ public sealed class ItemResolverTests
         harness.Fetcher.Answer(Library, 200, "[]");
         harness.Fetcher.Answer(Tmdb, 404, """{"status_code":34}""");
 
-        var answer = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, CancellationToken.None);
+        var answer = await harness.Resolver.ResolveAsync(ItemKinds.Movies, Matrix, fields: null, DocumentView.Library, CancellationToken.None);
 
         Assert.Equal(EnrichmentOutcome.NotFound, answer.Outcome);
         Assert.Empty(answer.FailedTiers);
