@@ -11,14 +11,19 @@ namespace EnrichProxy.Caching;
 /// </summary>
 internal static class CacheKeyBuilder
 {
-    public static string Build(UpstreamRequest request, CachePolicy policy, string? configuredKeyName = null)
+    /// <param name="request">The read.</param>
+    /// <param name="policy">Its route's policy.</param>
+    /// <param name="configuredKeyName">The upstream's own name for its key parameter, left out like the usual ones.</param>
+    /// <param name="caseInsensitivePath">The upstream ignores the path's case (the Arr APIs): one key for every casing.</param>
+    public static string Build(UpstreamRequest request, CachePolicy policy, string? configuredKeyName = null, bool caseInsensitivePath = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(policy);
 
         var key = new StringBuilder(request.RouteId.Length + request.Path.Length + request.Query.Length + 16);
+        var path = caseInsensitivePath ? request.Path.ToLowerInvariant() : request.Path;
         // HEAD is answered from the GET entry, so the method in every key is GET.
-        key.Append(Uri.EscapeDataString(request.RouteId)).Append("|GET|").Append(new PathString(request.Path).ToUriComponent());
+        key.Append(Uri.EscapeDataString(request.RouteId)).Append("|GET|").Append(new PathString(path).ToUriComponent());
         AppendQuery(key, request.Query, (Policy: policy, KeyName: configuredKeyName), static (name, state) =>
             ClientCredentials.IsCredentialQueryParameter(name, state.KeyName) || state.Policy.IgnoredQueryParameters.Contains(name));
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using EnrichProxy.Background;
 using EnrichProxy.Caching.Purging;
+using EnrichProxy.Configuration;
 using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
 using Yarp.ReverseProxy.Configuration;
@@ -44,10 +45,10 @@ internal sealed class ReadThroughCache(
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(request);
-        var keyName = upstreams.Get(route.ClusterId ?? string.Empty).EffectiveKeyName;
+        var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
         var query = CacheKeyBuilder.WithoutIgnoredParameters(request.Query, policy);
         var sent = ReferenceEquals(query, request.Query) ? request : request with { Query = query };
-        return new CacheRead(route, policy, sent, CacheKeyBuilder.Build(sent, policy, keyName));
+        return new CacheRead(route, policy, sent, CacheKeyBuilder.Build(sent, policy, upstream.EffectiveKeyName, caseInsensitivePath: upstream.Kind == UpstreamKind.Arr));
     }
 
     /// <summary>Reads <paramref name="read"/> through the cache. Cancelling stops this read's wait, never the fill other reads share.</summary>

@@ -80,6 +80,26 @@ public sealed class PurgeTests : IDisposable
         Assert.Equal("HIT", await XCacheAsync(proxy, "/tmdb/3/tv/1399"));
     }
 
+    [Theory]
+    [InlineData("tag", "tmdb:movie:642")]
+    [InlineData("url", "/tmdb/3/movie/642")]
+    [InlineData("url", "/tmdb/3/Movie/0642")]
+    public async Task APurge_CannotBeDodgedByAnotherSpellingOfTheId(string scope, string value)
+    {
+        _tmdb.Json("/3/movie/0642", Tmdb.Movie());
+        _tmdb.Json("/3/movie/+642", Tmdb.Movie());
+        _tmdb.Json("/3/movie/642", Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings());
+        await WarmAsync(proxy, "/tmdb/3/movie/642", "/tmdb/3/movie/0642", "/tmdb/3/movie/+642");
+
+        using var purge = await proxy.PurgeAsync(scope == "tag" ? new { tag = value } : (object)new { url = value });
+
+        Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+        Assert.Equal("MISS", await XCacheAsync(proxy, "/tmdb/3/movie/642"));
+        Assert.Equal("MISS", await XCacheAsync(proxy, "/tmdb/3/movie/0642"));
+        Assert.Equal("MISS", await XCacheAsync(proxy, "/tmdb/3/movie/+642"));
+    }
+
     [Fact]
     public async Task APurgedTag_IsLoggedOnOneLine_WithItsControlCharactersEscaped()
     {

@@ -25,8 +25,8 @@ internal sealed class PurgeUrls
         _isLeftOut = name => ClientCredentials.IsCredentialQueryParameter(name, null) || _leftOut.Contains(name);
     }
 
-    /// <summary>The URL part of a request's purge identity.</summary>
-    public string PartOf(string path, string query) => CacheKeyBuilder.UrlPart(path, query, _isLeftOut);
+    /// <summary>The URL part of a request's purge identity, in its one spelling (<see cref="PurgeSpelling"/>).</summary>
+    public string PartOf(string path, string query) => CacheKeyBuilder.UrlPart(PurgeSpelling.Path(path), query, _isLeftOut);
 
     /// <summary>Reads a URL as a client sent it, or an absolute one: <c>/tmdb/3/movie/603?language=en</c>.</summary>
     public bool TryNormalize(string? url, out string part)

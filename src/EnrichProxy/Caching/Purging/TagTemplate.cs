@@ -72,7 +72,8 @@ internal sealed class TagTemplate
                 return null;
             }
 
-            tag.Append(text);
+            // /tmdb/3/movie/0642 answers what /tmdb/3/movie/642 does, and a purge of tmdb:movie:642 must cover it.
+            tag.Append(PurgeSpelling.Number(text));
         }
 
         return tag.ToString();
