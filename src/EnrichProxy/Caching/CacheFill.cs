@@ -210,11 +210,10 @@ internal sealed partial class CacheFill(
         options.Size = EstimateSize(read.Key, produced.Entry);
         if (produced.Storability == Storability.Negative)
         {
+            // A "not found" is kept for its own time and no longer: not as the stale fallback of a failing upstream for
+            // the positive answers' stale-if-error (days), when the item may well exist by then.
             options.Duration = read.Policy.NegativeTtl;
-            if (options.FailSafeMaxDuration < read.Policy.NegativeTtl)
-            {
-                options.FailSafeMaxDuration = read.Policy.NegativeTtl;
-            }
+            options.FailSafeMaxDuration = read.Policy.NegativeTtl;
         }
     }
 

@@ -47,6 +47,9 @@ internal sealed class CachedResponse : IJsonOnDeserialized
     [JsonInclude]
     public bool IsTooLarge { get; private set; }
 
+    /// <summary>A stored "not found" (404 or 410), kept for the policy's <c>NegativeTtl</c> only.</summary>
+    public bool IsNotFound => StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone;
+
     /// <summary>The time purges are compared with.</summary>
     [JsonIgnore]
     public DateTimeOffset PurgeStamp => RequestedAt == default ? StoredAt : RequestedAt;

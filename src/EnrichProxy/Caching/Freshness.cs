@@ -14,6 +14,9 @@ internal enum EntryState
     /// the upstream is left alone. Answered STALE, without a refresh.
     /// </summary>
     StaleAfterFailure,
+
+    /// <summary>A "not found" past the policy's <c>NegativeTtl</c>: as if nothing were cached, never a stale answer (the item may exist by now).</summary>
+    Expired,
 }
 
 /// <summary>The one rule of HIT versus STALE, for the full read and the fast path alike.</summary>
@@ -24,6 +27,11 @@ internal static class Freshness
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(policy);
         age = entry.AgeAt(now);
+        if (entry.IsNotFound)
+        {
+            return age <= policy.NegativeTtl ? EntryState.Fresh : EntryState.Expired;
+        }
+
         return age <= policy.Ttl ? EntryState.Fresh
             : age <= policy.Ttl + policy.StaleWhileRevalidate ? EntryState.Revalidate
             : EntryState.StaleAfterFailure;

@@ -62,7 +62,13 @@ internal sealed class ReadThroughCache(
 
         if (await LookupAsync(read, cancellationToken) is { } found)
         {
-            return Found(read, found);
+            if (Found(read, found) is { } answered)
+            {
+                return answered;
+            }
+
+            // An expired "not found": dropped, so that the fill below asks the upstream instead of finding it.
+            await cache.RemoveAsync(read.Key, token: CancellationToken.None);
         }
 
         // The upstream is known to be failing (it asked for a pause, or every destination's circuit is open or refused
@@ -80,7 +86,7 @@ internal sealed class ReadThroughCache(
     private async ValueTask<CachedResponse?> LookupStaleAsync(CacheRead read, CancellationToken cancellationToken)
     {
         var kept = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.StaleEntryOptions, cancellationToken);
-        return kept.HasValue && !kept.Value.IsTooLarge && !IsPurged(read, kept.Value) ? kept.Value : null;
+        return kept.HasValue && !kept.Value.IsTooLarge && !IsExpired(read, kept.Value) && !IsPurged(read, kept.Value) ? kept.Value : null;
     }
 
     /// <summary>
@@ -108,7 +114,8 @@ internal sealed class ReadThroughCache(
         return found.HasValue && !entry.IsTooLarge && Freshness.Of(entry, policy, time.GetUtcNow(), out age) == EntryState.Fresh;
     }
 
-    private ReadResult Found(CacheRead read, CachedResponse entry)
+    // Null for an entry that counts as nothing cached (an expired "not found"): the caller fills.
+    private ReadResult? Found(CacheRead read, CachedResponse entry)
     {
         if (entry.IsTooLarge)
         {
@@ -122,10 +129,14 @@ internal sealed class ReadThroughCache(
             case EntryState.Revalidate:
                 RefreshInBackground(read);
                 return new ReadResult.Stale(entry, age, StaleReason.Revalidating);
+            case EntryState.Expired:
+                return null;
             default:
                 return new ReadResult.Stale(entry, age, StaleReason.UpstreamFailing);
         }
     }
+
+    private bool IsExpired(CacheRead read, CachedResponse entry) => Freshness.Of(entry, read.Policy, time.GetUtcNow(), out _) == EntryState.Expired;
 
     // The entry, unless a purge covers it. The copy in memory may be older than L2's (another instance may
     // have refilled the key since), so memory is dropped first and L2 asked once more.
@@ -174,6 +185,11 @@ internal sealed class ReadThroughCache(
         {
             await cache.RemoveAsync(read.Key, token: CancellationToken.None);
             return new ReadResult.Failed(UpstreamProblem.Unreachable("The upstream failed and its last answer was purged, so nothing stale can be served."));
+        }
+
+        if (IsExpired(read, entry))
+        {
+            return new ReadResult.Failed(UpstreamProblem.Unreachable("The upstream failed, and its last answer, a \"not found\", is too old to be served for it."));
         }
 
         var reason = source switch

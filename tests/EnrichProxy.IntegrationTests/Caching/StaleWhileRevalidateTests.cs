@@ -1,3 +1,4 @@
+using System.Net;
 using EnrichProxy.IntegrationTests.Fixtures;
 using EnrichProxy.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
@@ -46,6 +47,26 @@ public sealed class StaleWhileRevalidateTests : IDisposable
         Assert.Equal("HIT", refreshed.XCache());
         Assert.Contains("Version 2", await refreshed.BodyAsync(), StringComparison.Ordinal);
         Assert.Single(_tmdb.Received(Tmdb.MoviePath));
+    }
+
+    [Fact]
+    public async Task ANotFound_IsNeverTheStaleAnswerOfAFailingUpstream_PastItsNegativeTtl()
+    {
+        _tmdb.Json("/3/movie/999999", Tmdb.NotFound, status: 404);
+        await using var proxy = await StartAsync(Settings(), _time);
+        using var first = await proxy.Client.GetAsync("/tmdb/3/movie/999999");
+        using var cached = await proxy.Client.GetAsync("/tmdb/3/movie/999999");
+        Assert.Equal("HIT", cached.XCache());
+
+        // Past the negative TTL (the policy's 1 hour), well within the positive answers' stale windows (2 and 6 hours).
+        _time.Advance(TimeSpan.FromHours(2));
+        _tmdb.Server.Reset();
+        _tmdb.Json("/3/movie/999999", """{"status_message":"down"}""", status: 500);
+        using var failing = await proxy.Client.GetAsync("/tmdb/3/movie/999999");
+
+        Assert.NotEqual(HttpStatusCode.NotFound, failing.StatusCode);
+        Assert.NotEqual("STALE", failing.XCache());
+        Assert.Single(_tmdb.Received("/3/movie/999999"));
     }
 
     [Fact]
