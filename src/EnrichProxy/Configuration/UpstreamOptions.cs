@@ -46,6 +46,12 @@ internal sealed class UpstreamOptions
     /// </summary>
     public string[] FailoverOrder { get; init; } = [];
 
+    /// <summary>
+    /// Path prefixes, as clients send them (<c>/tmdb/3/company/</c>), whose reads may carry the proxy's key though no
+    /// cache policy covers them. Reads of cached routes always may; writes and account or user endpoints never do.
+    /// </summary>
+    public string[] KeyPaths { get; init; } = [];
+
     internal bool HasApiKey => !string.IsNullOrEmpty(ApiKey);
 
     internal ApiKeyLocation EffectiveKeyLocation =>

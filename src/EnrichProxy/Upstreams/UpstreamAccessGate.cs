@@ -19,8 +19,10 @@ internal sealed partial class UpstreamAccessGate(UpstreamRegistry upstreams, ILo
             return decided;
         }
 
-        var access = UpstreamAccessRules.Decide(context.Request, upstreams.Get(route.ClusterId ?? string.Empty), upstreams.InboundApiKey, upstreams.PartitionKey,
-            UpstreamAccessRules.KeepsClientCredentials(route.Metadata));
+        var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
+        // A write, an account endpoint or a path nobody listed goes with the client's own credentials.
+        var clientCredentials = UpstreamAccessRules.KeepsClientCredentials(route.Metadata) || !ProxyKeyScope.MayUseProxyKey(context.Request, route, upstream);
+        var access = UpstreamAccessRules.Decide(context.Request, upstream, upstreams.InboundApiKey, upstreams.PartitionKey, clientCredentials);
         if (access is null)
         {
             LogWrongArrKey(logger, route.RouteId);

@@ -187,6 +187,43 @@ public sealed class CredentialTests : IDisposable
         Assert.StartsWith("EnrichProxy/", userAgent, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("GET", "/tmdb/3/account/1", "/3/account/1")]
+    [InlineData("GET", "/tmdb/3/authentication/token/new", "/3/authentication/token/new")]
+    [InlineData("POST", "/tmdb/3/list/1/add_item", "/3/list/1/add_item")]
+    [InlineData("DELETE", "/tmdb/3/movie/603/rating", "/3/movie/603/rating")]
+    [InlineData("GET", "/tmdb/4/list/1", "/4/list/1")]
+    public async Task TheProxysKey_NeverGoesOnAWriteOrAnAccountEndpoint_TheClientsOwnDoes(string method, string path, string upstreamPath)
+    {
+        _tmdb.Json(upstreamPath, "{}");
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url), ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey)));
+
+        using var anonymous = new HttpRequestMessage(new HttpMethod(method), path);
+        using var withOwnKey = new HttpRequestMessage(new HttpMethod(method), path + "?api_key=client-own-key");
+        using var first = await proxy.Client.SendAsync(anonymous);
+        using var second = await proxy.Client.SendAsync(withOwnKey);
+
+        var sent = _tmdb.Received(upstreamPath);
+        Assert.Equal(2, sent.Count);
+        Assert.All(sent, entry => Assert.DoesNotContain(TmdbKey, entry.RequestMessage.Url, StringComparison.Ordinal));
+        Assert.Contains("api_key=client-own-key", sent[1].RequestMessage.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheProxysKey_GoesOnReadsOfListedPaths_AndOfCachedRoutes()
+    {
+        _tmdb.Json("/3/company/1", "{}");
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url), ("EnrichProxy:Upstreams:tmdb:ApiKey", TmdbKey)));
+
+        using var company = await proxy.Client.GetAsync("/tmdb/3/company/1?api_key=client-own-key"); // Under KeyPaths (/tmdb/3/), not cached.
+        using var movie = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath); // A cached route.
+
+        Assert.Contains($"api_key={TmdbKey}", Assert.Single(_tmdb.Received("/3/company/1")).RequestMessage.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain("client-own-key", Assert.Single(_tmdb.Received("/3/company/1")).RequestMessage.Url, StringComparison.Ordinal);
+        Assert.Contains($"api_key={TmdbKey}", Assert.Single(_tmdb.Received(Tmdb.MoviePath)).RequestMessage.Url, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MetadataApi_NeverReceivesAClientsAddress_NotEvenOneTheClientSent()
     {

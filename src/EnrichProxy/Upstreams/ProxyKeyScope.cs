@@ -1,0 +1,58 @@
+using EnrichProxy.Configuration;
+using Yarp.ReverseProxy.Configuration;
+
+namespace EnrichProxy.Upstreams;
+
+/// <summary>
+/// Where the proxy's own key may go: reads (<c>GET</c>, <c>HEAD</c>) of a route with a cache policy or of a path the
+/// cluster's <see cref="UpstreamOptions.KeyPaths"/> lists, and never an account, login or user endpoint (TMDb
+/// <c>/account</c>, <c>/authentication</c>, TheTVDB <c>/user</c>), whatever the lists say. Anything else is forwarded
+/// with the client's own credentials, as if the proxy had no key: the proxy's key cannot write a list, read an
+/// account, or be spent on an endpoint the operator did not mean it for.
+/// </summary>
+internal static class ProxyKeyScope
+{
+    /// <summary>The route metadata that names a route's cache policy (as <c>CachePolicyRegistry</c> reads it).</summary>
+    public const string CachePolicyMetadataKey = "CachePolicy";
+
+    // Path segments of endpoints about a person rather than the catalogue.
+    private static readonly HashSet<string> PersonalSegments = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "account", "authentication", "auth", "session", "login", "logout", "user", "users", "favorites",
+    };
+
+    public static bool MayUseProxyKey(HttpRequest request, RouteConfig route, UpstreamOptions upstream)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(upstream);
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            return false;
+        }
+
+        var path = request.Path.Value ?? "/";
+        if (IsPersonal(path))
+        {
+            return false;
+        }
+
+        return route.Metadata?.ContainsKey(CachePolicyMetadataKey) == true
+            || upstream.KeyPaths.Any(prefix => path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Whether a path has a segment of an account, login or user endpoint.</summary>
+    public static bool IsPersonal(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        foreach (var range in path.AsSpan().Split('/'))
+        {
+            if (PersonalSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(path.AsSpan()[range]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
