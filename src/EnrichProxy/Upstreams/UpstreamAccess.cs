@@ -53,6 +53,12 @@ internal sealed class UpstreamAccess
     /// <summary>Whether the answer is the same for every client, credential or none: no client credential was involved and no key had to be checked.</summary>
     public bool AnswersEveryone { get; }
 
+    /// <summary>
+    /// Whether the upstream request carries a client's own credentials rather than the proxy's or none: a partition's, or
+    /// an Arr request passed through untouched. Its answers steer neither the cluster's shared pause nor its circuit.
+    /// </summary>
+    public bool CarriesClientCredentials => Partition is not null || ReferenceEquals(this, PassThrough);
+
     /// <summary>Whether answers may feed work no client asked for (prefetch): they spend no client's own credentials.</summary>
     public bool SpendsNoClientCredential => Partition is null;
 }

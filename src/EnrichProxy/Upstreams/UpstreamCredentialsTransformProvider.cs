@@ -1,4 +1,5 @@
 using EnrichProxy.Configuration;
+using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Transforms;
@@ -58,6 +59,16 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
         }
 
         var upstream = upstreams.Get(clusterId);
+        // The resilience pipeline lets only requests on the proxy's credentials (or none) steer the cluster's shared state.
+        context.AddRequestTransform(transform =>
+        {
+            if (transform.HttpContext.Features.Get<UpstreamAccess>() is { CarriesClientCredentials: true })
+            {
+                UpstreamRequestOptions.MarkClientCredentials(transform.ProxyRequest);
+            }
+
+            return ValueTask.CompletedTask;
+        });
         if (upstream.Kind == UpstreamKind.Metadata)
         {
             // Public metadata services have no use for our clients' addresses: none added, and none a client sent passed on.

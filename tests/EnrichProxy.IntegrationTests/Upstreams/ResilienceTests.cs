@@ -134,6 +134,30 @@ public sealed class ResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task AClientsOwnKey_RateLimitedOrFailing_PausesAndBreaksTheClusterForNoOneElse()
+    {
+        // Answers to the client's own key: its quota is spent, and its requests make the upstream fail.
+        _tmdb.Json("/3/account/1", "{}", status: 429, headers: ("Retry-After", "60"));
+        _tmdb.Json("/3/account/2", "{}", status: 500);
+        _tmdb.Json(Fixtures.Tmdb.MoviePath, Fixtures.Tmdb.Movie());
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var limited = await proxy.Client.GetAsync("/tmdb/3/account/1?api_key=client-own-key");
+        for (var i = 0; i < 6; i++)
+        {
+            using var failing = await proxy.Client.GetAsync("/tmdb/3/account/2?api_key=client-own-key");
+            Assert.Equal(HttpStatusCode.InternalServerError, failing.StatusCode);
+        }
+
+        using var everyoneElse = await proxy.Client.GetAsync(Fixtures.Tmdb.ProxyMoviePath);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, everyoneElse.StatusCode);
+        Assert.Single(_tmdb.Received(Fixtures.Tmdb.MoviePath));
+        Assert.Equal(6, _tmdb.Received("/3/account/2").Count);
+    }
+
+    [Fact]
     public async Task CircuitBreaker_OpensAfterFiveFailures_ShortCircuits_ThenAProbeClosesIt()
     {
         _tmdb.Server.Given(Request.Create().WithPath("/3/movie/*")).AtPriority(10).RespondWith(Response.Create().WithStatusCode(500).WithBody("{}"));

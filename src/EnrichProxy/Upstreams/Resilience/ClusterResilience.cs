@@ -16,7 +16,9 @@ namespace EnrichProxy.Upstreams.Resilience;
 /// destination's circuit breaker and the attempt timeout. With a failover order, an attempt goes to the
 /// first destination whose circuit is not open and moves down the order when one fails. Built on Polly 8
 /// (timeouts, retries) and System.Threading.RateLimiting, with a breaker that counts failures in a row.
-/// Refused requests never count for or against an upstream's health.
+/// Refused requests never count for or against an upstream's health, and neither do answers to a client's own
+/// credentials (<see cref="UpstreamRequestOptions.CarriesClientCredentials"/>): a client's 429 or failing requests
+/// pause and break the cluster for no one else.
 /// </summary>
 internal sealed partial class ClusterResilience : IDisposable
 {
@@ -114,7 +116,8 @@ internal sealed partial class ClusterResilience : IDisposable
             }
 
             var response = await SendToDestinationsAsync(request, send, cancellationToken);
-            if (Pause.Observe(response) is { } pause)
+            // A 429 to a client's own key is about that client's quota, not the proxy's: it pauses no one else.
+            if (!UpstreamRequestOptions.CarriesClientCredentials(request) && Pause.Observe(response) is { } pause)
             {
                 LogPaused(_logger, ClusterId, (int)response.StatusCode, pause);
             }
@@ -265,10 +268,15 @@ internal sealed partial class ClusterResilience : IDisposable
             var timedOut = exception is TimeoutRejectedException;
             _metrics.Sent(ClusterId, timedOut ? "timeout" : "error", Stopwatch.GetElapsedTime(started));
             LogAttemptFailed(_logger, ClusterId, circuit.DestinationId, request.Method, request.RequestUri?.AbsolutePath, timedOut ? "no answer in time" : ErrorName(exception));
-            breaker.OnFailure(isProbe);
             if (IsNoConnection(exception))
             {
+                // Nobody's request made the connection fail: a verdict whoever sent it.
+                breaker.OnFailure(isProbe);
                 circuit.OnRefusedConnection();
+            }
+            else
+            {
+                OnFailedAnswer(breaker, request, isProbe);
             }
 
             throw;
@@ -297,7 +305,7 @@ internal sealed partial class ClusterResilience : IDisposable
 
         if (IsTransientAnswer(response))
         {
-            breaker.OnFailure(isProbe);
+            OnFailedAnswer(breaker, request, isProbe);
         }
         else
         {
@@ -306,6 +314,20 @@ internal sealed partial class ClusterResilience : IDisposable
         }
 
         return response;
+    }
+
+    // A client can make its own requests fail (a slow query, a parameter the upstream chokes on): only a failure on the
+    // proxy's credentials (or none) counts against the destination for everyone.
+    private static void OnFailedAnswer(ConsecutiveFailureBreaker breaker, HttpRequestMessage request, bool isProbe)
+    {
+        if (UpstreamRequestOptions.CarriesClientCredentials(request))
+        {
+            breaker.OnAbandoned(isProbe);
+        }
+        else
+        {
+            breaker.OnFailure(isProbe);
+        }
     }
 
     private static UpstreamRefusedException Sooner(UpstreamRefusedException? known, UpstreamRefusedException refused) =>

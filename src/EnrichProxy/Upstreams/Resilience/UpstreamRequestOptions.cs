@@ -25,6 +25,22 @@ internal static class UpstreamRequestOptions
     public static bool HasStaleFallback(HttpRequestMessage request) =>
         request.Options.TryGetValue(StaleFallbackKey, out var fallback) && fallback;
 
+    private static readonly HttpRequestOptionsKey<bool> ClientCredentialsKey = new("EnrichProxy.ClientCredentials");
+
+    /// <summary>
+    /// Marks a request that carries a client's own credentials (a key or session of theirs, not the proxy's): its
+    /// answers say something of that client, not of the upstream, and steer neither the cluster's pause nor its circuit.
+    /// </summary>
+    public static void MarkClientCredentials(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Options.Set(ClientCredentialsKey, true);
+    }
+
+    /// <summary>Whether the request carries a client's own credentials (<see cref="MarkClientCredentials"/>).</summary>
+    public static bool CarriesClientCredentials(HttpRequestMessage request) =>
+        request.Options.TryGetValue(ClientCredentialsKey, out var client) && client;
+
     /// <summary>The request's background mark, or null for a client's request.</summary>
     public static BackgroundPriority? Background(HttpRequestMessage request) =>
         request.Options.TryGetValue(BackgroundKey, out var priority) ? priority : null;
