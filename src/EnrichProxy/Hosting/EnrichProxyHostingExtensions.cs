@@ -87,6 +87,7 @@ internal static class EnrichProxyHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         StartupCheck.Run(app.Services);
+        ExposureCheck.Register(app, app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);
         // Requests of the forward proxy and the TLS front door are routed by host before anything else.
         app.UseEnrichProxyInterception(app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);
         // Fresh hits of remembered targets are answered first, before routing and everything else.

@@ -15,6 +15,25 @@ public sealed class HostingTests : IDisposable
     private readonly FakeUpstream _tmdb = new();
 
     [Fact]
+    public async Task ListeningBeyondThisMachine_IsSaidAtStart_WithWhatIsMissing()
+    {
+        await using (var local = await StartAsync(Settings()))
+        {
+            Assert.False(local.Logs.Contains("ListeningBeyondThisMachine"));
+            Assert.False(local.Logs.Contains("ExposedWithoutProtection"));
+        }
+
+        await using (var exposed = await StartAsync(Settings(("urls", "http://0.0.0.0:0"))))
+        {
+            Assert.True(exposed.Logs.Contains("ListeningBeyondThisMachine"), exposed.Logs.AllText);
+        }
+
+        await using var open = await StartAsync(Settings(("urls", "http://0.0.0.0:0"), ("EnrichProxy:Webhooks:AllowAnonymous", "true")));
+        var warning = Assert.Single(open.Logs.Lines, line => line.Contains("[ExposedWithoutProtection]", StringComparison.Ordinal));
+        Assert.Contains("Webhooks:AllowAnonymous", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_LiveAndReadyWithTheEmbeddedDiskL2()
     {
         await using var proxy = await StartAsync(Settings());

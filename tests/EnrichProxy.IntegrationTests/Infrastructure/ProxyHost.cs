@@ -40,7 +40,7 @@ internal sealed class ProxyHost : IAsyncDisposable
         contentRoot ??= Directory.CreateTempSubdirectory("enrichproxy-test-").FullName;
         var args = settings
             .Select(setting => $"--{setting.Key}={setting.Value}")
-            .Append("--urls=http://127.0.0.1:0")
+            .Concat(settings.ContainsKey("urls") ? [] : ["--urls=http://127.0.0.1:0"])
             .ToArray();
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
