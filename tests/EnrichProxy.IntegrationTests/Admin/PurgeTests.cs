@@ -183,6 +183,39 @@ public sealed class PurgeTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AFullPurgeLedger_IsFoldedAtStart_AndStaysBoundedOnDisk()
+    {
+        var contentRoot = Directory.CreateTempSubdirectory("enrichproxy-purge-ledger-").FullName;
+        try
+        {
+            // As 3,000 webhooks for made-up movies left it: one marker each, all within the retention.
+            var ledger = Path.Combine(contentRoot, "cache", "purges.json");
+            Directory.CreateDirectory(Path.GetDirectoryName(ledger)!);
+            var since = DateTimeOffset.UtcNow.AddHours(-1);
+            await File.WriteAllTextAsync(ledger, JsonSerializer.Serialize(Enumerable.Range(0, 3000).Select(i =>
+                new { scope = "Tag", value = $"enrich:movies:{i}", purgedAt = since.AddSeconds(i) })));
+            await using var proxy = await StartAsync(Settings(), contentRoot: contentRoot);
+
+            await WarmAsync(proxy, Tmdb.ProxyMoviePath); // Stored after the fold: not covered by it.
+            using var purge = await proxy.PurgeAsync(new { tag = "tmdb:movie:604" });
+            using var stats = await proxy.StatsAsync();
+
+            Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
+            var markers = (await JsonAsync(stats)).GetProperty("cache").GetProperty("purges").GetProperty("markers").GetInt32();
+            Assert.InRange(markers, 2, (global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers / 2) + 2);
+            var onDisk = JsonDocument.Parse(await File.ReadAllTextAsync(ledger)).RootElement;
+            Assert.InRange(onDisk.GetArrayLength(), 2, (global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers / 2) + 2);
+            Assert.Contains(onDisk.EnumerateArray(), marker => marker.GetProperty("scope").GetString() == "Everything");
+            Assert.Equal("HIT", await XCacheAsync(proxy, Tmdb.ProxyMoviePath));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(contentRoot, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("{}", HttpStatusCode.BadRequest)]
     [InlineData("""{"url":"/tmdb/3/movie/603","tag":"tmdb:movie:603"}""", HttpStatusCode.BadRequest)]

@@ -10,11 +10,12 @@ namespace EnrichProxy.Caching.Purging;
 internal sealed class PurgeLedger
 {
     /// <summary>
-    /// At most this many markers (about 1 MB in the disk store's file). A ledger that grows past it folds its oldest
-    /// half into one <see cref="PurgeScope.Everything"/> marker as late as the latest of them: everything stored up
-    /// to then counts as purged. That purges more than was asked (those entries are fetched again), never less.
+    /// At most this many markers (about 200 KB in the disk store's file, which each purge rewrites). A ledger that
+    /// grows past it folds its oldest half into one <see cref="PurgeScope.Everything"/> marker as late as the latest of
+    /// them: everything stored up to then counts as purged. That purges more than was asked (those entries are fetched
+    /// again), never less. Webhooks and admin purges come a few a day; thousands mean something purges in a loop.
     /// </summary>
-    public const int MaxMarkers = 10_000;
+    public const int MaxMarkers = 2_000;
 
     private readonly ConcurrentDictionary<string, PurgeMarker> _markers = new(StringComparer.Ordinal);
     private readonly Lock _folding = new();
