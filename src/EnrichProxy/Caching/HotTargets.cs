@@ -80,6 +80,8 @@ internal sealed class HotTargets
         var targetBytes = EntryOverheadBytes + (2L * rawTarget.Length);
         if (Bytes + targetBytes + EntryOverheadBytes + (2L * key.Length) > MaxBytes)
         {
+            // A new epoch, as after a purge: a Remember that found a target before the clear cannot add it after.
+            Interlocked.Increment(ref _epoch);
             StartOver();
         }
 

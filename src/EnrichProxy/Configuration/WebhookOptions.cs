@@ -15,11 +15,12 @@ internal sealed class WebhookOptions
 
     /// <summary>
     /// Accept webhooks without credentials: anyone who can reach the port may then purge library reads and
-    /// documents. Only for a network where that is everyone you trust. Default: false.
+    /// documents. Only for a network where that is everyone you trust, and only while no password is set (a set
+    /// password is always required). Default: false.
     /// </summary>
     public bool AllowAnonymous { get; init; }
 
-    internal bool RequiresCredentials => !AllowAnonymous;
+    internal bool RequiresCredentials => HasCredentials || !AllowAnonymous;
 
     internal bool HasCredentials => !string.IsNullOrEmpty(Password);
 }

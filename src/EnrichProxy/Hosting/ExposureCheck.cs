@@ -43,7 +43,7 @@ internal static partial class ExposureCheck
     {
         ArgumentNullException.ThrowIfNull(options);
         var missing = new List<string>();
-        if (options.Webhooks.AllowAnonymous)
+        if (!options.Webhooks.RequiresCredentials)
         {
             missing.Add("EnrichProxy:Webhooks:AllowAnonymous is on, so anyone can purge: set Webhooks:Username and Password instead");
         }

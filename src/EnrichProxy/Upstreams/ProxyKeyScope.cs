@@ -18,7 +18,8 @@ internal static class ProxyKeyScope
     // Path segments of endpoints about a person rather than the catalogue.
     private static readonly HashSet<string> PersonalSegments = new(StringComparer.OrdinalIgnoreCase)
     {
-        "account", "authentication", "auth", "session", "login", "logout", "user", "users", "favorites",
+        "account", "account_states", "authentication", "auth", "session", "guest_session", "login", "logout",
+        "user", "users", "favorites", "rated", "watchlist",
     };
 
     public static bool MayUseProxyKey(HttpRequest request, RouteConfig route, UpstreamOptions upstream)
@@ -45,6 +46,8 @@ internal static class ProxyKeyScope
     public static bool IsPersonal(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        // The request's path keeps an encoded slash encoded: account%2F1 is two segments to the upstream.
+        path = path.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         foreach (var range in path.AsSpan().Split('/'))
         {
             if (PersonalSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(path.AsSpan()[range]))

@@ -9,14 +9,13 @@ namespace EnrichProxy.Upstreams;
 /// <summary>
 /// Keeps the cluster's key out of every forwarded answer: header values (a <c>Location</c> that repeats the request
 /// URL) and bodies of any status and size (an error that echoes the request, an Arr's <c>/config/host</c> that holds
-/// its own key), streamed through a <see cref="RedactingCopy"/>. The request went without <c>Accept-Encoding</c>
-/// (<see cref="UpstreamCredentialsTransformProvider"/>), so bodies come plain; one encoded anyway is decoded to be
-/// checked (gzip, deflate, br) and refused when it cannot be. Cache fills redact the bodies they store themselves.
+/// its own key): the answer's content is replaced with a <see cref="RedactingStream"/> over it, which YARP then copies
+/// as it copies any body. The request went without <c>Accept-Encoding</c> (<see cref="UpstreamCredentialsTransformProvider"/>),
+/// so bodies come plain; one encoded anyway is decoded to be checked (gzip, deflate, br) and refused when it cannot
+/// be. Cache fills redact the bodies they store themselves.
 /// </summary>
 internal sealed class RedactKeyTransform(string secret) : ResponseTransform
 {
-    private readonly RedactingCopy _copy = new(secret);
-
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -30,15 +29,16 @@ internal sealed class RedactKeyTransform(string secret) : ResponseTransform
         }
 
         var upstream = await proxyResponse.Content.ReadAsStreamAsync(context.CancellationToken);
-        context.SuppressResponseBody = true;
         if (ContentDecoding.IsPlain(proxyResponse.Content.Headers))
         {
-            await _copy.CopyAsync(upstream, response.Body, context.CancellationToken);
+            proxyResponse.Content = new StreamContent(new RedactingStream(upstream, secret));
             return;
         }
 
         if (ContentDecoding.Decode(proxyResponse.Content.Headers, upstream) is not { } decoded)
         {
+            await upstream.DisposeAsync();
+            context.SuppressResponseBody = true;
             await RefuseAsync(context);
             return;
         }
@@ -46,10 +46,7 @@ internal sealed class RedactKeyTransform(string secret) : ResponseTransform
         // Decoded to be checked, the body goes to the client plain, its length unknown until the end.
         response.Headers.Remove(HeaderNames.ContentEncoding);
         response.Headers.Remove(HeaderNames.ContentLength);
-        await using (decoded)
-        {
-            await _copy.CopyAsync(decoded, response.Body, context.CancellationToken);
-        }
+        proxyResponse.Content = new StreamContent(new RedactingStream(decoded, secret));
     }
 
     private void RedactHeaders(IHeaderDictionary headers)

@@ -54,10 +54,12 @@ internal sealed class UpstreamAccess
     public bool AnswersEveryone { get; }
 
     /// <summary>
-    /// Whether the upstream request carries a client's own credentials rather than the proxy's or none: a partition's, or
-    /// an Arr request passed through untouched. Its answers steer neither the cluster's shared pause nor its circuit.
+    /// Whether the upstream request carries a client's own credentials rather than the proxy's or none: a partition's
+    /// sent without the proxy's key, or an Arr request passed through untouched. Its answers steer neither the
+    /// cluster's shared pause nor its circuit. (A partition sent on the proxy's key, such as a TMDb read with a
+    /// <c>session_id</c>, spends the proxy's quota, and does steer them.)
     /// </summary>
-    public bool CarriesClientCredentials => Partition is not null || ReferenceEquals(this, PassThrough);
+    public bool CarriesClientCredentials => !InjectProxyKey && (Partition is not null || ReferenceEquals(this, PassThrough));
 
     /// <summary>Whether answers may feed work no client asked for (prefetch): they spend no client's own credentials.</summary>
     public bool SpendsNoClientCredential => Partition is null;

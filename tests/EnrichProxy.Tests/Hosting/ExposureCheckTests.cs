@@ -22,6 +22,8 @@ public sealed class ExposureCheckTests
     public void Missing_NamesWhatAnExposedProxyLacks()
     {
         Assert.Empty(ExposureCheck.Missing(new EnrichProxyOptions()));
+        // A set password is always required: AllowAnonymous then opens nothing.
+        Assert.Empty(ExposureCheck.Missing(new EnrichProxyOptions { Webhooks = new WebhookOptions { AllowAnonymous = true, Password = "webhook-secret-0123" } }));
 
         var open = new EnrichProxyOptions
         {

@@ -51,6 +51,23 @@ public sealed class ClientCredentialsSteerNothingTests : IDisposable
     }
 
     [Fact]
+    public async Task TheProbeOfAHalfOpenCircuit_OpensItAgainWhenItFails_WhoeverSentIt()
+    {
+        using var cluster = Cluster();
+        for (var i = 0; i < 5; i++)
+        {
+            using var failed = await SendAsync(cluster, clientCredentials: false, () => new HttpResponseMessage(HttpStatusCode.InternalServerError));
+        }
+
+        Assert.Equal(CircuitState.Open, cluster.BreakerState);
+        _time.Advance(TimeSpan.FromSeconds(31)); // Past the break: the next request is the probe.
+
+        using var probe = await SendAsync(cluster, clientCredentials: true, () => new HttpResponseMessage(HttpStatusCode.InternalServerError));
+
+        Assert.Equal(CircuitState.Open, cluster.BreakerState);
+    }
+
+    [Fact]
     public async Task RefusedConnections_OpenTheCircuit_WhoeverSentTheRequests()
     {
         using var cluster = Cluster();

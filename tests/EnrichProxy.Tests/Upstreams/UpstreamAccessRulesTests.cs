@@ -98,6 +98,17 @@ public sealed class UpstreamAccessRulesTests
         Assert.False(access.InjectProxyKey);
     }
 
+    [Fact]
+    public void CarriesClientCredentials_OnlyWhenTheProxysKeyIsNotSent()
+    {
+        Assert.True(UpstreamAccess.PassThrough.CarriesClientCredentials);
+        Assert.False(UpstreamAccess.ProxyKey.CarriesClientCredentials);
+        Assert.False(UpstreamAccess.Anonymous.CarriesClientCredentials);
+        Assert.True(new UpstreamAccess(mayUseCache: true, injectProxyKey: false, partition: "p1", credentialHeaders: []).CarriesClientCredentials);
+        // A TMDb read with a session_id: partitioned, but sent on the proxy's key, whose quota it spends.
+        Assert.False(new UpstreamAccess(mayUseCache: true, injectProxyKey: true, partition: "p1", credentialHeaders: []).CarriesClientCredentials);
+    }
+
     [Theory]
     [InlineData("radarr-instance-key-0123", true)]
     [InlineData("radarr-instance-key-0124", false)]

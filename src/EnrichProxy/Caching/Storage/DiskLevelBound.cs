@@ -76,10 +76,12 @@ internal sealed partial class DiskLevelBound : BackgroundService
             {
                 return;
             }
-            catch (SqliteException exception)
+#pragma warning disable CA1031 // A bound that cannot be enforced now must not stop the proxy: the next check tries again.
+            catch (Exception exception)
+#pragma warning restore CA1031
             {
-                // A locked or damaged file: the next check tries again, and the cache goes on meanwhile.
-                LogFailed(_logger, exception.SqliteErrorCode);
+                // A locked or damaged file: the cache goes on meanwhile.
+                LogFailed(_logger, exception.GetType().Name);
             }
         }
     }
@@ -105,6 +107,6 @@ internal sealed partial class DiskLevelBound : BackgroundService
     private static partial void LogEvicted(ILogger logger, long evicted, long before, long after, long maxBytes);
 
     [LoggerMessage(EventId = 4003, EventName = "DiskLevelBoundFailed", Level = LogLevel.Warning,
-        Message = "The disk cache level could not be measured or trimmed (SQLite error {Code}); the next check tries again")]
-    private static partial void LogFailed(ILogger logger, int code);
+        Message = "The disk cache level could not be measured or trimmed ({Error}); the next check tries again")]
+    private static partial void LogFailed(ILogger logger, string error);
 }

@@ -28,7 +28,7 @@ internal static partial class WebhookEndpoints
         ArgumentNullException.ThrowIfNull(endpoints);
         var options = endpoints.ServiceProvider.GetRequiredService<IOptions<EnrichProxyOptions>>().Value.Webhooks;
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WebhookEndpoints));
-        if (options.AllowAnonymous)
+        if (!options.RequiresCredentials)
         {
             LogAnonymous(logger);
         }

@@ -317,10 +317,11 @@ internal sealed partial class ClusterResilience : IDisposable
     }
 
     // A client can make its own requests fail (a slow query, a parameter the upstream chokes on): only a failure on the
-    // proxy's credentials (or none) counts against the destination for everyone.
+    // proxy's credentials (or none) counts against the destination for everyone. The probe of a half-open circuit is
+    // the exception: whoever sent it, its failure opens the circuit again, or every next request would probe.
     private static void OnFailedAnswer(ConsecutiveFailureBreaker breaker, HttpRequestMessage request, bool isProbe)
     {
-        if (UpstreamRequestOptions.CarriesClientCredentials(request))
+        if (UpstreamRequestOptions.CarriesClientCredentials(request) && !isProbe)
         {
             breaker.OnAbandoned(isProbe);
         }

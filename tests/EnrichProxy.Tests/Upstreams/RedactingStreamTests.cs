@@ -3,7 +3,7 @@ using EnrichProxy.Upstreams;
 
 namespace EnrichProxy.Tests.Upstreams;
 
-public sealed class RedactingCopyTests
+public sealed class RedactingStreamTests
 {
     private const string Secret = "0123456789abcdef0123456789abcdef";
 
@@ -13,7 +13,7 @@ public sealed class RedactingCopyTests
     [InlineData(31)]
     [InlineData(32)]
     [InlineData(4096)]
-    public async Task CopyAsync_SecretSplitAcrossReads_IsMaskedToTheSameLength(int readSize)
+    public async Task Read_SecretSplitAcrossReads_IsMaskedToTheSameLength(int readSize)
     {
         var text = $"head {Secret} middle {Secret}{Secret} 0123 tail {Secret}";
 
@@ -25,7 +25,7 @@ public sealed class RedactingCopyTests
     }
 
     [Fact]
-    public async Task CopyAsync_AnEndThatOnlyLooksLikeTheSecretsStart_IsWrittenInFull()
+    public async Task Read_AnEndThatOnlyLooksLikeTheSecretsStart_IsReadInFull()
     {
         const string Text = "ends with the start of the key: 0123456789";
 
@@ -33,19 +33,28 @@ public sealed class RedactingCopyTests
     }
 
     [Fact]
-    public async Task CopyAsync_ChunksWithoutTheSecretsStart_AreWrittenAtOnce()
+    public void Read_Synchronously_MasksAsWell()
+    {
+        using var source = new TrickleStream(Encoding.UTF8.GetBytes($"a {Secret} b"), 5);
+        using var redacting = new RedactingStream(source, Secret);
+        using var reader = new StreamReader(redacting);
+
+        Assert.Equal($"a [REDACTED]{new string('*', 22)} b", reader.ReadToEnd());
+    }
+
+    [Fact]
+    public async Task Read_AChunkThatCannotBeginTheSecret_IsGivenAtOnce()
     {
         // A stream of events must not be held back: nothing of a chunk that cannot begin the key waits for the next.
-        var copy = new RedactingCopy(Secret);
         using var source = new ReadOnceThenWaitStream(Encoding.UTF8.GetBytes("data: event 1\n\n"));
-        using var destination = new MemoryStream();
+        using var redacting = new RedactingStream(source, Secret);
+        var buffer = new byte[1024];
 
-        var copying = copy.CopyAsync(source, destination, CancellationToken.None);
-        await source.FirstReadDone.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var read = await redacting.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal("data: event 1\n\n", Encoding.UTF8.GetString(destination.ToArray()));
+        Assert.Equal("data: event 1\n\n", Encoding.UTF8.GetString(buffer, 0, read));
         source.End();
-        await copying.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, await redacting.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Theory]
@@ -53,13 +62,14 @@ public sealed class RedactingCopyTests
     [InlineData(10, "[REDACTED]")]
     [InlineData(4, "****")]
     public void MaskFor_KeepsTheSecretsLength(int length, string expected) =>
-        Assert.Equal(expected, Encoding.ASCII.GetString(RedactingCopy.MaskFor(length)));
+        Assert.Equal(expected, Encoding.ASCII.GetString(RedactingStream.MaskFor(length)));
 
     private static async Task<string> CopyAsync(string text, int readSize)
     {
         using var source = new TrickleStream(Encoding.UTF8.GetBytes(text), readSize);
+        await using var redacting = new RedactingStream(source, Secret);
         using var destination = new MemoryStream();
-        await new RedactingCopy(Secret).CopyAsync(source, destination, CancellationToken.None);
+        await redacting.CopyToAsync(destination);
         return Encoding.UTF8.GetString(destination.ToArray());
     }
 
@@ -68,6 +78,8 @@ public sealed class RedactingCopyTests
     {
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             base.ReadAsync(buffer[..Math.Min(buffer.Length, readSize)], cancellationToken);
+
+        public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(buffer.Length, readSize)]);
     }
 
     /// <summary>One chunk, then a read that waits until <see cref="End"/>: an event stream between two events.</summary>
@@ -75,8 +87,6 @@ public sealed class RedactingCopyTests
     {
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _gaveFirst;
-
-        public TaskCompletionSource FirstReadDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void End() => _ended.TrySetResult();
 
@@ -89,8 +99,6 @@ public sealed class RedactingCopyTests
                 return first.Length;
             }
 
-            // The copy asks for more only after it has written what it had.
-            FirstReadDone.TrySetResult();
             await _ended.Task.WaitAsync(cancellationToken);
             return 0;
         }
