@@ -67,8 +67,13 @@ internal sealed class ReadThroughCache(
                 return answered;
             }
 
-            // An expired "not found": dropped, so that the fill below asks the upstream instead of finding it.
-            await cache.RemoveAsync(read.Key, token: CancellationToken.None);
+            // An expired "not found": dropped, so that the fill below asks the upstream instead of finding it; unless
+            // another read's fill has stored a newer answer meanwhile.
+            var current = cache.TryGet<CachedResponse>(read.Key, read.Policy.MemoryOnlyEntryOptions);
+            if (!current.HasValue || current.Value.StoredAt == found.StoredAt)
+            {
+                await cache.RemoveAsync(read.Key, token: CancellationToken.None);
+            }
         }
 
         // The upstream is known to be failing (it asked for a pause, or every destination's circuit is open or refused

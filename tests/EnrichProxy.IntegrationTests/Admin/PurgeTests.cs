@@ -189,12 +189,13 @@ public sealed class PurgeTests : IDisposable
         var contentRoot = Directory.CreateTempSubdirectory("enrichproxy-purge-ledger-").FullName;
         try
         {
-            // As 3,000 webhooks for made-up movies left it: one marker each, all within the retention.
+            // As thousands of webhooks for made-up movies left it: one marker each, all within the retention.
             var ledger = Path.Combine(contentRoot, "cache", "purges.json");
             Directory.CreateDirectory(Path.GetDirectoryName(ledger)!);
             var since = DateTimeOffset.UtcNow.AddHours(-1);
-            await File.WriteAllTextAsync(ledger, JsonSerializer.Serialize(Enumerable.Range(0, 3000).Select(i =>
-                new { scope = "Tag", value = $"enrich:movies:{i}", purgedAt = since.AddSeconds(i) })));
+            var count = global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers + 1000;
+            await File.WriteAllTextAsync(ledger, JsonSerializer.Serialize(Enumerable.Range(0, count).Select(i =>
+                new { scope = "Tag", value = $"enrich:movies:{i}", purgedAt = since.AddMilliseconds(i) })));
             await using var proxy = await StartAsync(Settings(), contentRoot: contentRoot);
 
             await WarmAsync(proxy, Tmdb.ProxyMoviePath); // Stored after the fold: not covered by it.
@@ -206,7 +207,7 @@ public sealed class PurgeTests : IDisposable
             Assert.InRange(markers, 2, (global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers / 2) + 2);
             var onDisk = JsonDocument.Parse(await File.ReadAllTextAsync(ledger)).RootElement;
             Assert.InRange(onDisk.GetArrayLength(), 2, (global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers / 2) + 2);
-            Assert.Contains(onDisk.EnumerateArray(), marker => marker.GetProperty("scope").GetString() == "Everything");
+            Assert.Contains(onDisk.EnumerateArray(), marker => marker.GetProperty("scope").GetString() == "TagPrefix" && marker.GetProperty("value").GetString() == "enrich:movies:");
             Assert.Equal("HIT", await XCacheAsync(proxy, Tmdb.ProxyMoviePath));
         }
         finally

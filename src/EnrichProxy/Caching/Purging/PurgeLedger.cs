@@ -10,12 +10,13 @@ namespace EnrichProxy.Caching.Purging;
 internal sealed class PurgeLedger
 {
     /// <summary>
-    /// At most this many markers (about 200 KB in the disk store's file, which each purge rewrites). A ledger that
-    /// grows past it folds its oldest half into one <see cref="PurgeScope.Everything"/> marker as late as the latest of
-    /// them: everything stored up to then counts as purged. That purges more than was asked (those entries are fetched
-    /// again), never less. Webhooks and admin purges come a few a day; thousands mean something purges in a loop.
+    /// At most this many markers (about 1 MB in the disk store's file, which each purge rewrites). A ledger that grows
+    /// past it folds its oldest half: tag markers into one marker per tag prefix (<c>enrich:movies:603</c> and its kind
+    /// into <c>enrich:movies:</c>), URL and route markers into one <see cref="PurgeScope.Everything"/> marker, each as
+    /// late as the latest it replaces. That purges more than was asked (those entries are fetched again), never less,
+    /// and a burst of item webhooks (a library import) costs the cached documents of that kind, not the whole cache.
     /// </summary>
-    public const int MaxMarkers = 2_000;
+    public const int MaxMarkers = 10_000;
 
     private readonly ConcurrentDictionary<string, PurgeMarker> _markers = new(StringComparer.Ordinal);
     private readonly Lock _folding = new();
@@ -63,6 +64,31 @@ internal sealed class PurgeLedger
     public bool Covers(PurgeScope scope, string value, DateTimeOffset storedAt) =>
         _markers.TryGetValue(PurgeMarker.KeyOf(scope, value), out var marker) && storedAt <= marker.PurgedAt;
 
+    /// <summary>Whether a marker of <paramref name="tag"/>, or of a prefix of it that a fold made, covers an entry stored at <paramref name="storedAt"/>.</summary>
+    public bool CoversTag(string tag, DateTimeOffset storedAt)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        if (Has(PurgeScope.Tag) && Covers(PurgeScope.Tag, tag, storedAt))
+        {
+            return true;
+        }
+
+        if (!Has(PurgeScope.TagPrefix))
+        {
+            return false;
+        }
+
+        for (var colon = tag.IndexOf(':', StringComparison.Ordinal); colon >= 0; colon = tag.IndexOf(':', colon + 1))
+        {
+            if (Covers(PurgeScope.TagPrefix, tag[..(colon + 1)], storedAt))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether an <see cref="PurgeScope.Everything"/> marker covers an entry stored at <paramref name="storedAt"/>.</summary>
     public bool CoversEverything(DateTimeOffset storedAt) =>
         Has(PurgeScope.Everything) && Covers(PurgeScope.Everything, PurgeMarker.EverythingValue, storedAt);
@@ -79,35 +105,46 @@ internal sealed class PurgeLedger
         }
     }
 
-    /// <summary>Past <see cref="MaxMarkers"/>, folds the oldest half into one <see cref="PurgeScope.Everything"/> marker.</summary>
-    /// <returns>The marker they were folded into, or null when the ledger was not full.</returns>
-    public PurgeMarker? FoldIfFull()
+    /// <summary>Past <see cref="MaxMarkers"/>, folds the oldest half (see <see cref="MaxMarkers"/>).</summary>
+    /// <returns>The markers they were folded into; none when the ledger was not full.</returns>
+    public IReadOnlyList<PurgeMarker> FoldIfFull()
     {
         if (Count <= MaxMarkers)
         {
-            return null;
+            return [];
         }
 
         lock (_folding)
         {
-            var oldest = _markers.Values.Where(marker => marker.Scope != PurgeScope.Everything)
+            if (Count <= MaxMarkers)
+            {
+                return []; // Another caller folded meanwhile.
+            }
+
+            var oldest = _markers.Values.Where(marker => marker.Scope is PurgeScope.Url or PurgeScope.Route or PurgeScope.Tag)
                 .OrderBy(marker => marker.PurgedAt).Take(Count - (MaxMarkers / 2)).ToList();
-            if (oldest.Count == 0)
+            var folds = new List<PurgeMarker>();
+            foreach (var group in oldest.GroupBy(FoldOf))
             {
-                return null;
+                var fold = new PurgeMarker(group.Key.Scope, group.Key.Value, group.Max(marker => marker.PurgedAt));
+                Apply(fold);
+                folds.Add(fold);
+                foreach (var marker in group)
+                {
+                    // A marker purged again meanwhile is newer than the fold, and stays.
+                    Remove(marker.Key, marker);
+                }
             }
 
-            var everything = new PurgeMarker(PurgeScope.Everything, PurgeMarker.EverythingValue, oldest[^1].PurgedAt);
-            Apply(everything);
-            foreach (var marker in oldest)
-            {
-                // A marker purged again meanwhile is newer than the fold, and stays.
-                Remove(marker.Key, marker);
-            }
-
-            return everything;
+            return folds;
         }
     }
+
+    // What a marker folds into: its tag's prefix (up to the last ':'), or everything.
+    private static (PurgeScope Scope, string Value) FoldOf(PurgeMarker marker) =>
+        marker.Scope == PurgeScope.Tag && marker.Value.LastIndexOf(':') is > 0 and var colon
+            ? (PurgeScope.TagPrefix, marker.Value[..(colon + 1)])
+            : (PurgeScope.Everything, PurgeMarker.EverythingValue);
 
     private void Remove(string key, PurgeMarker marker)
     {

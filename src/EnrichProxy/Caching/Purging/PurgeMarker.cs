@@ -10,8 +10,11 @@ internal enum PurgeScope
     Route,
     Tag,
 
-    /// <summary>Everything stored up to the marker's time: what a full ledger folds its oldest markers into (<see cref="PurgeLedger.MaxMarkers"/>).</summary>
+    /// <summary>Everything stored up to the marker's time: what a full ledger folds its oldest URL and route markers into (<see cref="PurgeLedger.MaxMarkers"/>).</summary>
     Everything,
+
+    /// <summary>Every answer carrying a tag that begins with the value (<c>enrich:movies:</c>): what a full ledger folds its oldest tag markers into.</summary>
+    TagPrefix,
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ internal sealed record PurgeMarker(PurgeScope Scope, string Value, DateTimeOffse
         PurgeScope.Url => "url:" + value,
         PurgeScope.Route => "route:" + value,
         PurgeScope.Everything => "everything",
+        PurgeScope.TagPrefix => "tagprefix:" + value,
         _ => "tag:" + value,
     };
 
@@ -47,6 +51,7 @@ internal sealed record PurgeMarker(PurgeScope Scope, string Value, DateTimeOffse
         PurgeScope.Url => "url",
         PurgeScope.Route => "route",
         PurgeScope.Everything => "everything",
+        PurgeScope.TagPrefix => "tag-prefix",
         _ => "tag",
     };
 }

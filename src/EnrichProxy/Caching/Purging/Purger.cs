@@ -64,7 +64,7 @@ internal sealed partial class Purger : IHostedService
     public async Task<(PurgeMarker Marker, bool Stored)> PurgeAsync(PurgeScope scope, string value)
     {
         var marker = new PurgeMarker(scope, value, _time.GetUtcNow());
-        var folded = Apply(marker);
+        var folds = Apply(marker);
         if (_logger.IsEnabled(LogLevel.Information))
         {
             // A tag or URL is the caller's text (an admin's, a webhook's): one line, and not a long one.
@@ -76,10 +76,10 @@ internal sealed partial class Purger : IHostedService
             // Not the caller's token: a client that leaves must not leave a purge half made.
             using var timeout = new CancellationTokenSource(StoreTimeout);
             await _store.SaveAsync(marker, () => [.. _ledger.Markers], marker.PurgedAt - Retention, timeout.Token);
-            if (folded is not null)
+            foreach (var fold in folds)
             {
-                // The store forgets what the fold covers, and the other instances fold too.
-                await _store.SaveAsync(folded, () => [.. _ledger.Markers], folded.PurgedAt, timeout.Token);
+                // The other instances get the folds too; the disk file now holds the folded ledger.
+                await _store.SaveAsync(fold, () => [.. _ledger.Markers], fold.PurgedAt - Retention, timeout.Token);
             }
 
             return (marker, true);
@@ -110,14 +110,14 @@ internal sealed partial class Purger : IHostedService
             return true;
         }
 
-        if (!_ledger.Has(PurgeScope.Tag))
+        if (!_ledger.Has(PurgeScope.Tag) && !_ledger.Has(PurgeScope.TagPrefix))
         {
             return false;
         }
 
         foreach (var template in _policies.TagsFor(route, policy))
         {
-            if (template.Resolve(request.RouteValues) is { } tag && _ledger.Covers(PurgeScope.Tag, tag, storedAt))
+            if (template.Resolve(request.RouteValues) is { } tag && _ledger.CoversTag(tag, storedAt))
             {
                 return true;
             }
@@ -128,7 +128,7 @@ internal sealed partial class Purger : IHostedService
 
     /// <summary>Whether a purge of <paramref name="tag"/> covers something whose upstream requests were sent at <paramref name="requestedAt"/>.</summary>
     public bool IsTagPurged(string tag, DateTimeOffset requestedAt) =>
-        _ledger.CoversEverything(requestedAt) || (_ledger.Has(PurgeScope.Tag) && _ledger.Covers(PurgeScope.Tag, tag, requestedAt));
+        _ledger.CoversEverything(requestedAt) || _ledger.CoversTag(tag, requestedAt);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -161,8 +161,8 @@ internal sealed partial class Purger : IHostedService
 
     private void Received(PurgeMarker marker) => Apply(marker);
 
-    // Returns the marker the ledger folded its oldest markers into, if it was full.
-    private PurgeMarker? Apply(PurgeMarker marker)
+    // Returns the markers the ledger folded its oldest markers into, if it was full.
+    private IReadOnlyList<PurgeMarker> Apply(PurgeMarker marker)
     {
         if (_ledger.Apply(marker))
         {
@@ -171,14 +171,17 @@ internal sealed partial class Purger : IHostedService
         }
 
         _ledger.Prune(_time.GetUtcNow() - Retention);
-        if (_ledger.FoldIfFull() is not { } folded)
+        var folds = _ledger.FoldIfFull();
+        if (folds.Count > 0)
         {
-            return null;
+            _hotTargets.ForgetAll();
+            foreach (var fold in folds)
+            {
+                Count(fold.Scope, 1);
+            }
         }
 
-        _hotTargets.ForgetAll();
-        Count(PurgeScope.Everything, 1);
-        return folded;
+        return folds;
     }
 
     private void Count(PurgeScope scope, long purges) =>

@@ -52,33 +52,35 @@ public sealed class PurgeLedgerTests
     }
 
     [Fact]
-    public void FoldIfFull_FoldsTheOldestHalfIntoOneMarkerThatCoversEverythingUpToIt()
+    public void FoldIfFull_FoldsTheOldestTagsIntoTheirPrefix_AndTheOldestUrlsIntoEverything()
     {
         var ledger = new PurgeLedger();
-        for (var i = 0; i < PurgeLedger.MaxMarkers; i++)
+        ledger.Apply(new PurgeMarker(PurgeScope.Url, "/tmdb/3/movie/1", Noon.AddSeconds(-1)));
+        for (var i = 0; i < PurgeLedger.MaxMarkers - 1; i++)
         {
-            ledger.Apply(new PurgeMarker(PurgeScope.Tag, $"tmdb:movie:{i}", Noon.AddSeconds(i)));
+            ledger.Apply(new PurgeMarker(PurgeScope.Tag, $"enrich:movies:{i}", Noon.AddSeconds(i)));
         }
 
-        Assert.Null(ledger.FoldIfFull());
+        Assert.Empty(ledger.FoldIfFull());
         ledger.Apply(new PurgeMarker(PurgeScope.Tag, "tmdb:movie:last", Noon.AddDays(1)));
 
-        var folded = ledger.FoldIfFull();
+        var folds = ledger.FoldIfFull();
 
-        Assert.NotNull(folded);
-        Assert.Equal(PurgeScope.Everything, folded.Scope);
-        var foldedUpTo = Noon.AddSeconds(PurgeLedger.MaxMarkers - (PurgeLedger.MaxMarkers / 2));
-        Assert.Equal(foldedUpTo, folded.PurgedAt);
-        Assert.InRange(ledger.Count, (PurgeLedger.MaxMarkers / 2) + 1, (PurgeLedger.MaxMarkers / 2) + 2);
-        // What the folded markers covered is still purged (and so is everything else stored by then)...
-        Assert.True(ledger.CoversEverything(Noon));
-        Assert.True(ledger.CoversEverything(foldedUpTo));
-        Assert.False(ledger.CoversEverything(foldedUpTo.AddTicks(1)));
-        // ...and the newer markers are kept as they were.
-        Assert.True(ledger.Covers(PurgeScope.Tag, "tmdb:movie:last", Noon.AddHours(12)));
-        Assert.True(ledger.Covers(PurgeScope.Tag, $"tmdb:movie:{PurgeLedger.MaxMarkers - 1}", foldedUpTo.AddSeconds(10)));
-        Assert.False(ledger.Covers(PurgeScope.Tag, "tmdb:movie:0", Noon));
-        Assert.Null(ledger.FoldIfFull());
+        var foldedUpTo = Noon.AddSeconds(PurgeLedger.MaxMarkers - (PurgeLedger.MaxMarkers / 2) - 1);
+        Assert.Collection(
+            folds.OrderBy(fold => fold.Scope),
+            everything => Assert.Equal((PurgeScope.Everything, Noon.AddSeconds(-1)), (everything.Scope, everything.PurgedAt)),
+            prefix => Assert.Equal((PurgeScope.TagPrefix, "enrich:movies:", foldedUpTo), (prefix.Scope, prefix.Value, prefix.PurgedAt)));
+        Assert.InRange(ledger.Count, (PurgeLedger.MaxMarkers / 2) + 1, (PurgeLedger.MaxMarkers / 2) + 3);
+        // What the folded markers covered is still purged: the kind's documents up to the fold, and the URL's...
+        Assert.True(ledger.CoversTag("enrich:movies:0", Noon));
+        Assert.True(ledger.CoversTag("enrich:movies:123456", foldedUpTo));
+        Assert.True(ledger.CoversEverything(Noon.AddSeconds(-2)));
+        // ...other kinds' tags are not, and the newer markers are kept as they were.
+        Assert.False(ledger.CoversTag("tmdb:movie:603", Noon));
+        Assert.True(ledger.CoversTag("tmdb:movie:last", Noon.AddHours(12)));
+        Assert.True(ledger.CoversTag($"enrich:movies:{PurgeLedger.MaxMarkers - 2}", foldedUpTo.AddSeconds(10)));
+        Assert.Empty(ledger.FoldIfFull());
     }
 
     [Fact]
