@@ -69,7 +69,7 @@ internal sealed class ReadThroughCache(
 
             // An expired "not found": dropped, so that the fill below asks the upstream instead of finding it; unless
             // another read's fill has stored a newer answer meanwhile.
-            var current = cache.TryGet<CachedResponse>(read.Key, read.Policy.MemoryOnlyEntryOptions);
+            var current = cache.TryGet<CachedResponse>(read.Key, read.Policy.MemoryOnlyEntryOptions, cancellationToken);
             if (!current.HasValue || current.Value.StoredAt == found.StoredAt)
             {
                 await cache.RemoveAsync(read.Key, token: CancellationToken.None);
