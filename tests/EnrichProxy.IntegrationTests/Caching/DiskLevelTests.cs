@@ -49,6 +49,44 @@ public sealed class DiskLevelTests : IDisposable
         Assert.True(new FileInfo(file + "-wal") is { Exists: false } or { Length: < Bound }, "the write-ahead log was truncated");
     }
 
+    [Fact]
+    public async Task ADiskLockedByAnotherWriter_FailsOneCheck_TheProxyAnswersMeanwhile_AndTheNextCheckTrims()
+    {
+        var body = $$"""{"id":1,"overview":"{{new string('x', 8 * 1024)}}"}""";
+        _tmdb.Server.Given(Request.Create().WithPath(new RegexMatcher("^/3/movie/[0-9]+$")).UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(body));
+        await using var proxy = await StartAsync(Settings(
+            Destination("tmdb", _tmdb.Url),
+            ("EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond", "0"),
+            ("EnrichProxy:Cache:DiskMaxBytes", $"{Bound}")), _time);
+        var file = Path.Combine(proxy.ContentRoot, "cache", "cache.db");
+        for (var id = 1; id <= 300; id++)
+        {
+            using var answer = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
+        }
+
+        // Another process holds the file's write lock: the check waits its busy timeout, fails, and is logged.
+        using (var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString()))
+        {
+            holder.Open();
+            using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE";
+                begin.ExecuteNonQuery();
+            }
+
+            _time.Advance(TimeSpan.FromSeconds(31));
+            await WaitUntilAsync(() => proxy.Logs.Contains("DiskLevelBoundFailed"));
+            using var meanwhile = await proxy.Client.GetAsync("/tmdb/3/movie/300");
+            Assert.Equal(HttpStatusCode.OK, meanwhile.StatusCode);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        await WaitUntilAsync(() => UsedBytes(file) <= Bound && proxy.Logs.Contains("DiskLevelEvicted"));
+        using var after = await proxy.Client.GetAsync("/tmdb/3/movie/1");
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
     public void Dispose() => _tmdb.Dispose();
 
     private static long UsedBytes(string file)
