@@ -222,6 +222,30 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AFullPurgeHashInRedis_IsFoldedAtStart_AndTheMarkersItReplacesLeaveTheHash()
+    {
+        // As thousands of webhooks for made-up movies left it: one marker each, all within the retention.
+        await using (var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration))
+        {
+            var since = DateTimeOffset.UtcNow.AddHours(-1);
+            var fields = Enumerable.Range(0, global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers + 1000).Select(i => new StackExchange.Redis.HashEntry(
+                $"tag:enrich:movies:{i}",
+                System.Text.Json.JsonSerializer.Serialize(new { scope = "Tag", value = $"enrich:movies:{i}", purgedAt = since.AddMilliseconds(i) }))).ToArray();
+            await connection.GetDatabase().HashSetAsync(_instance + "purges", fields);
+        }
+
+        await using var proxy = await StartAsync(Settings());
+        using var stats = await proxy.StatsAsync();
+        var markers = System.Text.Json.JsonDocument.Parse(await stats.Content.ReadAsStringAsync()).RootElement.GetProperty("cache").GetProperty("purges").GetProperty("markers").GetInt32();
+
+        Assert.InRange(markers, 1, (global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers / 2) + 1);
+        await using var check = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var left = await check.GetDatabase().HashLengthAsync(_instance + "purges");
+        Assert.InRange(left, 1, (global::EnrichProxy.Caching.Purging.PurgeLedger.MaxMarkers / 2) + 1);
+        Assert.True(await check.GetDatabase().HashExistsAsync(_instance + "purges", "tagprefix:enrich:movies:"));
+    }
+
     private Dictionary<string, string> Settings() => ProxyHost.Settings(
         Destination("tmdb", _tmdb.Url),
         AdminClient.Enabled,

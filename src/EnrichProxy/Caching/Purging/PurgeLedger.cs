@@ -140,6 +140,38 @@ internal sealed class PurgeLedger
         }
     }
 
+    /// <summary>
+    /// The markers of <paramref name="markers"/> that a fold among them makes redundant (an <see cref="PurgeScope.Everything"/>
+    /// marker as late, or a <see cref="PurgeScope.TagPrefix"/> marker of their tag as late): a store may drop them.
+    /// </summary>
+    public static IReadOnlyList<PurgeMarker> CoveredByFolds(IReadOnlyCollection<PurgeMarker> markers)
+    {
+        ArgumentNullException.ThrowIfNull(markers);
+        var everything = markers.Where(m => m.Scope == PurgeScope.Everything).Select(m => (DateTimeOffset?)m.PurgedAt).Max();
+        var prefixes = markers.Where(m => m.Scope == PurgeScope.TagPrefix).GroupBy(m => m.Value, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(m => m.PurgedAt), StringComparer.Ordinal);
+        if (everything is null && prefixes.Count == 0)
+        {
+            return [];
+        }
+
+        return [.. markers.Where(marker => marker.Scope is PurgeScope.Url or PurgeScope.Route or PurgeScope.Tag
+            && (marker.PurgedAt <= everything || (marker.Scope == PurgeScope.Tag && HasCoveringPrefix(marker, prefixes))))];
+
+        static bool HasCoveringPrefix(PurgeMarker marker, Dictionary<string, DateTimeOffset> prefixes)
+        {
+            for (var colon = marker.Value.IndexOf(':', StringComparison.Ordinal); colon >= 0; colon = marker.Value.IndexOf(':', colon + 1))
+            {
+                if (prefixes.TryGetValue(marker.Value[..(colon + 1)], out var at) && marker.PurgedAt <= at)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     // What a marker folds into: its tag's prefix (up to the last ':'), or everything.
     private static (PurgeScope Scope, string Value) FoldOf(PurgeMarker marker) =>
         marker.Scope == PurgeScope.Tag && marker.Value.LastIndexOf(':') is > 0 and var colon

@@ -142,8 +142,13 @@ internal sealed partial class Purger : IHostedService
                 _ledger.Apply(marker);
             }
 
-            _ledger.Prune(_time.GetUtcNow() - Retention);
-            _ledger.FoldIfFull();
+            var now = _time.GetUtcNow();
+            _ledger.Prune(now - Retention);
+            foreach (var fold in _ledger.FoldIfFull())
+            {
+                // A store left over full (by an older version, or instances that each stayed under the cap) is folded too.
+                await _store.SaveAsync(fold, () => [.. _ledger.Markers], now - Retention, cancellationToken);
+            }
         }
 #pragma warning disable CA1031 // Without its markers the proxy still answers; readiness shows the backplane, and the log says why.
         catch (Exception exception) when (exception is not OperationCanceledException)

@@ -46,7 +46,8 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
             throw new RedisException("The purge transaction was not executed.");
         }
 
-        if (Interlocked.Increment(ref _saves) % SavesBetweenPrunes == 0)
+        // A fold is pruned after at once: the markers it replaces leave the hash, which stays as bounded as the ledger.
+        if (Interlocked.Increment(ref _saves) % SavesBetweenPrunes == 0 || marker.Scope is PurgeScope.Everything or PurgeScope.TagPrefix)
         {
             await PruneAsync(database, pruneBefore, cancellationToken);
         }
@@ -57,10 +58,21 @@ internal sealed partial class RedisPurgeStore(IConnectionMultiplexer redis, stri
     {
         try
         {
-            var stale = (await LoadAsync(cancellationToken)).Where(m => m.PurgedAt < pruneBefore).Select(m => (RedisValue)m.Key).ToArray();
-            if (stale.Length > 0)
+            var entries = await database.HashGetAllAsync(_hash).WaitAsync(cancellationToken);
+            var markers = entries.Select(entry => (Entry: entry, Marker: Parse(entry.Value))).Where(e => e.Marker is not null).ToList();
+            var covered = PurgeLedger.CoveredByFolds([.. markers.Select(e => e.Marker!)]).ToHashSet();
+            var stale = markers.Where(e => e.Marker!.PurgedAt < pruneBefore || covered.Contains(e.Marker!)).ToList();
+            if (stale.Count > 0)
             {
-                await database.HashDeleteAsync(_hash, stale).WaitAsync(cancellationToken);
+                // Only if unchanged since read: a marker another instance has just made newer must stay.
+                var transaction = database.CreateTransaction();
+                foreach (var (entry, _) in stale)
+                {
+                    transaction.AddCondition(Condition.HashEqual(_hash, entry.Name, entry.Value));
+                }
+
+                _ = transaction.HashDeleteAsync(_hash, [.. stale.Select(e => e.Entry.Name)]);
+                await transaction.ExecuteAsync().WaitAsync(cancellationToken);
             }
         }
 #pragma warning disable CA1031 // See above.

@@ -95,4 +95,24 @@ public sealed class PurgeLedgerTests
         Assert.False(ledger.CoversEverything(Noon.AddTicks(1)));
         Assert.Equal("everything", PurgeMarker.ScopeName(PurgeScope.Everything));
     }
+
+    [Fact]
+    public void CoveredByFolds_NamesTheMarkersAFoldMakesRedundant()
+    {
+        var markers = new[]
+        {
+            new PurgeMarker(PurgeScope.TagPrefix, "enrich:movies:", Noon),
+            new PurgeMarker(PurgeScope.Tag, "enrich:movies:1", Noon.AddMinutes(-1)),
+            new PurgeMarker(PurgeScope.Tag, "enrich:movies:2", Noon.AddMinutes(1)),
+            new PurgeMarker(PurgeScope.Tag, "tmdb:movie:1", Noon.AddMinutes(-1)),
+            new PurgeMarker(PurgeScope.Everything, PurgeMarker.EverythingValue, Noon.AddMinutes(-5)),
+            new PurgeMarker(PurgeScope.Url, "/tmdb/3/movie/1", Noon.AddMinutes(-6)),
+            new PurgeMarker(PurgeScope.Route, "tmdb-movie", Noon.AddMinutes(-4)),
+        };
+
+        var covered = PurgeLedger.CoveredByFolds(markers);
+
+        Assert.Equal(["enrich:movies:1", "/tmdb/3/movie/1"], covered.Select(m => m.Value));
+        Assert.Empty(PurgeLedger.CoveredByFolds([new PurgeMarker(PurgeScope.Tag, "enrich:movies:1", Noon)]));
+    }
 }
