@@ -22,6 +22,8 @@ internal static class ProxyKeyScope
         "user", "users", "favorites", "rated", "watchlist",
     };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> PersonalSegmentSpans = PersonalSegments.GetAlternateLookup<ReadOnlySpan<char>>();
+
     public static bool MayUseProxyKey(HttpRequest request, RouteConfig route, UpstreamOptions upstream)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -38,8 +40,20 @@ internal static class ProxyKeyScope
             return false;
         }
 
-        return route.Metadata?.ContainsKey(CachePolicyMetadataKey) == true
-            || upstream.KeyPaths.Any(prefix => path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+        if (route.Metadata?.ContainsKey(CachePolicyMetadataKey) == true)
+        {
+            return true;
+        }
+
+        foreach (var prefix in upstream.KeyPaths)
+        {
+            if (path.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether a path has a segment of an account, login or user endpoint.</summary>
@@ -47,10 +61,14 @@ internal static class ProxyKeyScope
     {
         ArgumentNullException.ThrowIfNull(path);
         // The request's path keeps an encoded slash encoded: account%2F1 is two segments to the upstream.
-        path = path.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        if (path.Contains('%'))
+        {
+            path = path.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+        }
+
         foreach (var range in path.AsSpan().Split('/'))
         {
-            if (PersonalSegments.GetAlternateLookup<ReadOnlySpan<char>>().Contains(path.AsSpan()[range]))
+            if (PersonalSegmentSpans.Contains(path.AsSpan()[range]))
             {
                 return true;
             }

@@ -1,3 +1,4 @@
+using EnrichProxy.Configuration;
 using EnrichProxy.Errors;
 using Yarp.ReverseProxy.Configuration;
 
@@ -20,8 +21,10 @@ internal sealed partial class UpstreamAccessGate(UpstreamRegistry upstreams, ILo
         }
 
         var upstream = upstreams.Get(route.ClusterId ?? string.Empty);
-        // A write, an account endpoint or a path nobody listed goes with the client's own credentials.
-        var clientCredentials = UpstreamAccessRules.KeepsClientCredentials(route.Metadata) || !ProxyKeyScope.MayUseProxyKey(context.Request, route, upstream);
+        // A write, an account endpoint or a path nobody listed goes with the client's own credentials. (Only a metadata
+        // cluster's key is ever put in place of a client's: an Arr key is checked, not replaced.)
+        var clientCredentials = UpstreamAccessRules.KeepsClientCredentials(route.Metadata)
+            || (upstream is { Kind: UpstreamKind.Metadata, HasApiKey: true } && !ProxyKeyScope.MayUseProxyKey(context.Request, route, upstream));
         var access = UpstreamAccessRules.Decide(context.Request, upstream, upstreams.InboundApiKey, upstreams.PartitionKey, clientCredentials);
         if (access is null)
         {

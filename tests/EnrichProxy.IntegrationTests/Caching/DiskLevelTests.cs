@@ -19,21 +19,8 @@ public sealed class DiskLevelTests : IDisposable
     [Fact]
     public async Task CacheBustingUrls_FillTheDiskOnlyUpToItsBound_TheSoonestToExpireEvictedFirst()
     {
-        var body = $$"""{"id":1,"overview":"{{new string('x', 8 * 1024)}}"}""";
-        _tmdb.Server.Given(Request.Create().WithPath(new RegexMatcher("^/3/movie/[0-9]+$")).UsingGet())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(body));
-        await using var proxy = await StartAsync(Settings(
-            Destination("tmdb", _tmdb.Url),
-            ("EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond", "0"),
-            ("EnrichProxy:Cache:DiskMaxBytes", $"{Bound}")), _time);
-        var file = Path.Combine(proxy.ContentRoot, "cache", "cache.db");
-
-        // 300 answers of 8 KB, about 2.5 MB: more than twice the bound.
-        for (var id = 1; id <= 300; id++)
-        {
-            using var answer = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
-            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        }
+        await using var proxy = await StartFilledAsync();
+        var file = DiskFile(proxy);
 
         Assert.True(UsedBytes(file) > 2 * Bound, $"the file held {UsedBytes(file)} bytes before the check");
         _time.Advance(TimeSpan.FromSeconds(31));
@@ -52,18 +39,8 @@ public sealed class DiskLevelTests : IDisposable
     [Fact]
     public async Task ADiskLockedByAnotherWriter_FailsOneCheck_TheProxyAnswersMeanwhile_AndTheNextCheckTrims()
     {
-        var body = $$"""{"id":1,"overview":"{{new string('x', 8 * 1024)}}"}""";
-        _tmdb.Server.Given(Request.Create().WithPath(new RegexMatcher("^/3/movie/[0-9]+$")).UsingGet())
-            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(body));
-        await using var proxy = await StartAsync(Settings(
-            Destination("tmdb", _tmdb.Url),
-            ("EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond", "0"),
-            ("EnrichProxy:Cache:DiskMaxBytes", $"{Bound}")), _time);
-        var file = Path.Combine(proxy.ContentRoot, "cache", "cache.db");
-        for (var id = 1; id <= 300; id++)
-        {
-            using var answer = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
-        }
+        await using var proxy = await StartFilledAsync();
+        var file = DiskFile(proxy);
 
         // Another process holds the file's write lock: the check waits its busy timeout, fails, and is logged.
         using (var holder = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString()))
@@ -88,6 +65,27 @@ public sealed class DiskLevelTests : IDisposable
     }
 
     public void Dispose() => _tmdb.Dispose();
+
+    // A proxy bounded to 1 MiB on disk, after 300 answers of 8 KB (about 2.5 MB: more than twice the bound).
+    private async Task<ProxyHost> StartFilledAsync()
+    {
+        var body = $$"""{"id":1,"overview":"{{new string('x', 8 * 1024)}}"}""";
+        _tmdb.Server.Given(Request.Create().WithPath(new RegexMatcher("^/3/movie/[0-9]+$")).UsingGet())
+            .RespondWith(Response.Create().WithHeader("Content-Type", "application/json").WithBody(body));
+        var proxy = await StartAsync(Settings(
+            Destination("tmdb", _tmdb.Url),
+            ("EnrichProxy:Upstreams:tmdb:RateLimit:PermitsPerSecond", "0"),
+            ("EnrichProxy:Cache:DiskMaxBytes", $"{Bound}")), _time);
+        for (var id = 1; id <= 300; id++)
+        {
+            using var answer = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        }
+
+        return proxy;
+    }
+
+    private static string DiskFile(ProxyHost proxy) => Path.Combine(proxy.ContentRoot, "cache", "cache.db");
 
     private static long UsedBytes(string file)
     {

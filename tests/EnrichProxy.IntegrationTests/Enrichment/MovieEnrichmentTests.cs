@@ -283,12 +283,7 @@ public sealed class MovieEnrichmentTests : IDisposable
         _radarr.Dispose();
     }
 
-    private static async Task<HttpResponseMessage> GetWithArrKeyAsync(ProxyHost proxy, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("X-Api-Key", RadarrKey);
-        return await proxy.Client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> GetWithArrKeyAsync(ProxyHost proxy, string path) => proxy.GetWithApiKeyAsync(path, RadarrKey);
 
     private static string? Source(HttpResponseMessage response) =>
         response.Headers.TryGetValues("X-EnrichProxy-Source", out var values) ? values.Single() : null;

@@ -206,10 +206,5 @@ public sealed class WebhookTests : IDisposable
         ]);
 
     // A document as a holder of the Arr key sees it, library tier included.
-    private static async Task<HttpResponseMessage> DocumentAsync(ProxyHost proxy, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("X-Api-Key", RadarrKey);
-        return await proxy.Client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> DocumentAsync(ProxyHost proxy, string path) => proxy.GetWithApiKeyAsync(path, RadarrKey);
 }

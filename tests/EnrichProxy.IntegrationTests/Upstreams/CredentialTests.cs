@@ -126,22 +126,15 @@ public sealed class CredentialTests : IDisposable
         await using var proxy = await StartAsync(RadarrSettings(AdminClient.Enabled));
 
         using var lower = await Radarr(proxy, RadarrKey);
-        using var upper = await RadarrPath(proxy, "/radarr/api/v3/Movie?tmdbId=760741");
+        using var upper = await proxy.GetWithApiKeyAsync("/radarr/api/v3/Movie?tmdbId=760741", RadarrKey);
         using var purge = await proxy.PurgeAsync(new { url = "/radarr/api/v3/MOVIE?tmdbId=760741" });
-        using var afterPurge = await RadarrPath(proxy, "/radarr/api/v3/movie?tmdbId=760741");
+        using var afterPurge = await proxy.GetWithApiKeyAsync("/radarr/api/v3/movie?tmdbId=760741", RadarrKey);
 
         Assert.Equal("MISS", lower.XCache());
         Assert.Equal("HIT", upper.XCache()); // Radarr answers both the same: one entry.
         Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
         Assert.Equal("MISS", afterPurge.XCache());
         Assert.Equal(2, _radarr.Received("/api/v3/movie").Count);
-
-        async Task<HttpResponseMessage> RadarrPath(ProxyHost host, string path)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Add("X-Api-Key", RadarrKey);
-            return await host.Client.SendAsync(request);
-        }
     }
 
     [Fact]

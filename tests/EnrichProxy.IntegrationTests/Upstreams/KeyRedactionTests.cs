@@ -106,10 +106,7 @@ public sealed class KeyRedactionTests : IDisposable
             Destination("radarr", _radarr.Url),
             ("EnrichProxy:Upstreams:radarr:ApiKey", RadarrKey),
             ("EnrichProxy:InboundApiKey", InboundKey)));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/radarr/api/v3/config/host");
-        request.Headers.Add("X-Api-Key", InboundKey);
-
-        using var response = await proxy.Client.SendAsync(request);
+        using var response = await proxy.GetWithApiKeyAsync("/radarr/api/v3/config/host", InboundKey);
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -189,10 +189,5 @@ public sealed class WarmupTests : IDisposable
         ]);
 
     // As the warm-up built it: the library's view, for a holder of the Arr key.
-    private static async Task<HttpResponseMessage> DocumentAsync(ProxyHost proxy, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("X-Api-Key", RadarrKey);
-        return await proxy.Client.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> DocumentAsync(ProxyHost proxy, string path) => proxy.GetWithApiKeyAsync(path, RadarrKey);
 }

@@ -1,3 +1,4 @@
+using EnrichProxy.Caching;
 using EnrichProxy.Upstreams;
 
 namespace EnrichProxy.Tests.Upstreams;
@@ -18,4 +19,8 @@ public sealed class ProxyKeyScopeTests
     [InlineData("/", false)]
     public void IsPersonal_FindsAccountLoginAndUserEndpointsBySegment(string path, bool expected) =>
         Assert.Equal(expected, ProxyKeyScope.IsPersonal(path));
+
+    [Fact]
+    public void CachePolicyMetadataKey_IsTheOneThePolicyRegistryReads() =>
+        Assert.Equal(CachePolicyRegistry.MetadataKey, ProxyKeyScope.CachePolicyMetadataKey);
 }
