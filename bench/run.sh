@@ -10,7 +10,7 @@
 #   ROUNDS=1 DURATION=3s bench/run.sh   a quick look
 #   BASELINE=c2c9f1e bench/run.sh      also the build of that revision, side by side with this one
 #                                       in every case (an A/B on one machine in one run)
-#   CASES="hits memory" bench/run.sh   only some cases (hits herd miss memory radarr scaleout outage)
+#   CASES="hits memory" bench/run.sh   only some cases (hits herd miss memory radarr scaleout outage revalidation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 BASELINE=${BASELINE:-}
-CASES=${CASES:-hits herd miss memory radarr scaleout outage}
+CASES=${CASES:-hits herd miss memory radarr scaleout revalidation outage}
 ORIGIN_PORT=18301 PROXY_PORT=18302 NGINX_PORT=18303 CEILING_PORT=18304 BASELINE_PORT=18305
 FORWARD_PROXY_PORT=18306 FRONT_DOOR_PORT=18307
 REDIS_PORT=18310 SCALE_PORTS=(18311 18312 18313)
@@ -137,6 +137,10 @@ start_nginx() {
 
 origin_count() { # path prefix: requests the origin received under it
   curl -fs "http://127.0.0.1:$ORIGIN_PORT/__stats" | tr ',' '\n' | { grep -F "\"$1" || true; } | sed 's/.*://; s/}//' | awk '{s+=$1} END {print s+0}'
+}
+
+origin_bytes() { # path prefix: body bytes the origin sent under it
+  curl -fs "http://127.0.0.1:$ORIGIN_PORT/__bytes" | tr ',' '\n' | { grep -F "\"$1\"" || true; } | sed 's/.*://; s/}//' | awk '{s+=$1} END {print s+0}'
 }
 
 to_ms() { # wrk latency like 1.23ms, 456.00us, 1.20s
@@ -265,6 +269,31 @@ radarr() {
   start_proxy enrichproxy
 }
 
+# Revalidation: 1,000 keys of 32 KB past the search policy's 2 s TTL (no stale-while-revalidate), asked again: each
+# request fills with the stale copy at hand. /etag/ keys carry an ETag, so the fill is a conditional request the origin
+# answers 304 without a body; /plain/ keys have no validator, so it is a full refetch. Upstream body bytes and latency.
+revalidation() {
+  local base; base=$(base_url enrichproxy)
+  for round in $(seq 1 "$ROUNDS"); do
+    local kind
+    for kind in etag plain; do
+      dotnet "$OUT/loadtool/LoadTool.dll" fill "$base/tmdb/3/search/$kind/r$round-" 1000 32 >/dev/null
+    done
+    sleep 3
+    for kind in etag plain; do
+      local before; before=$(origin_bytes "/3/search/$kind")
+      local json; json=$(dotnet "$OUT/loadtool/LoadTool.dll" probe "$base/tmdb/3/search/$kind/r$round-" 1000 32)
+      local sent=$(( $(origin_bytes "/3/search/$kind") - before ))
+      log "revalidation round $round $kind: $sent upstream body bytes, $json"
+      record "reval.$kind.bytes" "$sent"
+      record "reval.$kind.p50" "$(sed 's/.*"p50_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "reval.$kind.p99" "$(sed 's/.*"p99_ms":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "reval.$kind.seconds" "$(sed 's/.*"seconds":\([0-9.]*\).*/\1/' <<<"$json")"
+      record "reval.$kind.ok" "$(sed 's/.*"ok":\([0-9]*\).*/\1/' <<<"$json")"
+    done
+  done
+}
+
 # Three instances of this build on one redis-server: a herd on a cold key (the origin takes 200 ms)
 # dealt out among them, then Redis killed while one instance answers 2,000 keys another filled (so
 # they are in Redis, not in its memory).
@@ -390,6 +419,7 @@ main() {
 
   wants radarr && radarr
   wants scaleout && scaleout
+  wants revalidation && revalidation
 
   # Outage: warm 1,000 keys with a 2 s TTL, stop the origin, wait past the TTL, ask again. Twice, each like for like:
   # /trending/ within stale-while-revalidate (1 min), which nginx does with proxy_cache_background_update: the stale
@@ -475,6 +505,14 @@ report() {
       for target in $(builds) nginx; do
         echo "| $target | \`$(printf '%s' "${RESULTS[outage-trending.$target]}" | head -1)\` | \`$(printf '%s' "${RESULTS[outage-discover.$target]}" | head -1)\` |"
       done
+      echo
+    fi
+    if wants revalidation; then
+      echo "| 1,000 expired 32 KB entries asked again (origin 20 ms) | upstream body bytes | answered 200 | p50 ms | p99 ms | wall time s |"
+      echo "| --- | --- | --- | --- | --- | --- |"
+      echo "| With an ETag: conditional request, origin answers 304 | $(med reval.etag.bytes) | $(med reval.etag.ok) | $(med reval.etag.p50) | $(med reval.etag.p99) | $(med reval.etag.seconds) |"
+      echo "| Without a validator: full refetch | $(med reval.plain.bytes) | $(med reval.plain.ok) | $(med reval.plain.p50) | $(med reval.plain.p99) | $(med reval.plain.seconds) |"
+      echo "| ETag / full (bytes, p50, p99) | $(ratio "$(med reval.etag.bytes)" "$(med reval.plain.bytes)") | | $(ratio "$(med reval.etag.p50)" "$(med reval.plain.p50)") | $(ratio "$(med reval.etag.p99)" "$(med reval.plain.p99)") | |"
       echo
     fi
     if wants radarr; then

@@ -7,6 +7,9 @@ using System.Text;
 // per path; POST /__stats/reset clears them.
 // Radarr's metadata server (bench "radarr"): GET /v1/movie/{id} answers one movie of 2 KB, POST /v1/movie/bulk a
 // JSON array of TMDb ids with the array of those movies, each after 50 ms like a distant API.
+// Revalidation (bench "revalidation"): /3/search/etag/{id} answers 32 KB with an ETag and a 304 without a body to a
+// matching If-None-Match; /3/search/plain/{id} the same 32 KB without a validator; both after 20 ms. GET /__bytes: body
+// bytes sent per path prefix (/3/search/etag, /3/search/plain).
 // The browsing catalogue (bench/browse.sh): movies 500000-500299 in collections 900000-900074 of 2 to 6
 // movies each, answered after 50 ms like a distant API, with belongs_to_collection and parts as TMDb's.
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -14,11 +17,31 @@ builder.Logging.ClearProviders();
 var app = builder.Build();
 
 var counts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+var bytes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
 var small = Body(2 * 1024);
 var large = Body(32 * 1024);
 
 app.MapGet("/__stats", () => Results.Json(counts.OrderBy(c => c.Key).ToDictionary(c => c.Key, c => c.Value)));
 app.MapPost("/__stats/reset", () => counts.Clear());
+app.MapGet("/__bytes", () => Results.Json(bytes.OrderBy(b => b.Key).ToDictionary(b => b.Key, b => b.Value)));
+app.MapGet("/3/search/{kind}/{id}", async (HttpContext context, string kind) =>
+{
+    await Task.Delay(20);
+    var prefix = "/3/search/" + kind;
+    if (kind == "etag")
+    {
+        context.Response.Headers.ETag = "\"v1\"";
+        if (context.Request.Headers.IfNoneMatch == "\"v1\"")
+        {
+            counts.AddOrUpdate(context.Request.Path.Value!, 1, (_, n) => n + 1);
+            context.Response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+    }
+
+    bytes.AddOrUpdate(prefix, large.Length, (_, n) => n + large.Length);
+    await Answer(context, large);
+});
 var catalogue = Catalogue.Build();
 app.MapGet("/3/movie/{id}", async (HttpContext context, string id) =>
 {

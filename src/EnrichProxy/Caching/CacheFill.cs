@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using EnrichProxy.Background;
+using EnrichProxy.Caching.Http;
+using EnrichProxy.Caching.Purging;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
@@ -14,10 +16,14 @@ namespace EnrichProxy.Caching;
 /// stores beside the entry it replaces, which keeps answering until then.
 /// </summary>
 internal sealed partial class CacheFill(
-    IFusionCache cache, IUpstreamFetcher fetcher, FillListeners listeners, IRefreshLock refreshLock, TimeProvider time, ILogger<CacheFill> logger)
+    IFusionCache cache, IUpstreamFetcher fetcher, FillListeners listeners, IRefreshLock refreshLock, Purger purger, CacheMetrics metrics, TimeProvider time,
+    ILogger<CacheFill> logger)
 {
     // Per-entry bookkeeping the memory cache adds to every answer, counted against its size limit.
     private const int EntryOverheadBytes = 512;
+
+    // An origin's answer fresh for no time at all (no-cache, max-age=0) is still stored, for its validators.
+    private static readonly TimeSpan MinimumDuration = TimeSpan.FromMilliseconds(1);
 
     /// <summary>
     /// Fills the entry of <paramref name="read"/>: one upstream request, the stale entry when it fails
@@ -42,11 +48,14 @@ internal sealed partial class CacheFill(
                 async (context, _) =>
                 {
                     attempt.Started = true;
+                    attempt.HadStale = context.HasStaleValue;
                     UpstreamAnswer answer;
+                    var stale = context.HasStaleValue ? context.StaleValue.Value : null;
+                    var conditional = Conditional(read, stale);
                     try
                     {
                         // With a stale copy to fall back on, one attempt: a failing upstream is answered stale at once.
-                        var request = context.HasStaleValue ? read.Request with { HasStaleFallback = true } : read.Request;
+                        var request = stale is null ? read.Request : (conditional ?? read.Request) with { HasStaleFallback = true };
                         answer = await fetcher.FetchAsync(request, read.Policy.MaxCacheableBytes, background, CancellationToken.None);
                     }
                     catch
@@ -55,7 +64,7 @@ internal sealed partial class CacheFill(
                         throw;
                     }
 
-                    var produced = Produce(answer, read.Policy);
+                    var produced = Produce(Revalidated(read, stale, conditional, answer), read.Policy, answer.StatusCode);
                     if (produced.Storability == Storability.UpstreamFailure)
                     {
                         attempt.Failed = true;
@@ -114,14 +123,24 @@ internal sealed partial class CacheFill(
         {
             // One instance refreshes a key; the others hear of the new entry through the backplane.
             await using var refreshing = await refreshLock.TryTakeAsync(read.Key, read.Policy.HardTimeout, cancellationToken);
-            if (refreshing is null || await IsFreshAgainAsync(read, cancellationToken))
+            if (refreshing is null)
             {
                 return JobResult.Cached;
             }
 
+            // Another instance may have refreshed the key and released the lock before this job took it.
+            var current = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.EntryOptions, cancellationToken);
+            if (current.HasValue && Freshness.Of(current.Value, read.Policy, time.GetUtcNow(), out _) == EntryState.Fresh)
+            {
+                return JobResult.Cached;
+            }
+
+            var stale = current.HasValue ? current.Value : null;
+            var conditional = Conditional(read, stale);
             using var hardTimeout = new CancellationTokenSource(read.Policy.HardTimeout, time);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, hardTimeout.Token);
-            var answer = await fetcher.FetchAsync(read.Request, read.Policy.MaxCacheableBytes, new BackgroundPriority(), timeout.Token);
+            var answer = await fetcher.FetchAsync(conditional ?? read.Request, read.Policy.MaxCacheableBytes, new BackgroundPriority(), timeout.Token);
+            answer = Revalidated(read, stale, conditional, answer);
             if (await StoreAsync(read, answer) is null)
             {
                 LogRefreshNotStored(logger, read.RouteId, answer.StatusCode);
@@ -143,11 +162,22 @@ internal sealed partial class CacheFill(
         }
     }
 
-    // Another instance may have refreshed the key and released the lock before this job took it.
-    private async Task<bool> IsFreshAgainAsync(CacheRead read, CancellationToken cancellationToken)
+    // The request made conditional on the expired entry's validators, unless a purge covers the entry: a purged answer
+    // must be fetched whole, not confirmed by the upstream and kept.
+    private UpstreamRequest? Conditional(CacheRead read, CachedResponse? stale) =>
+        stale is not null && !purger.IsPurged(read.Request, read.Route, read.Policy, stale.PurgeStamp) ? Revalidation.Conditional(read.Request, stale) : null;
+
+    // A 304 to a conditional request is the stored answer again, with the 304's headers and times.
+    private UpstreamAnswer Revalidated(CacheRead read, CachedResponse? stale, UpstreamRequest? conditional, UpstreamAnswer answer)
     {
-        var current = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.EntryOptions, cancellationToken);
-        return current.HasValue && Freshness.Of(current.Value, read.Policy, time.GetUtcNow(), out _) == EntryState.Fresh;
+        if (conditional is null || stale is null)
+        {
+            return answer;
+        }
+
+        var notModified = answer.StatusCode == StatusCodes.Status304NotModified;
+        metrics.Revalidated(read.RouteId, notModified);
+        return notModified ? Revalidation.Refreshed(stale, answer) : answer;
     }
 
     /// <summary>
@@ -185,16 +215,17 @@ internal sealed partial class CacheFill(
     }
 
     // The storability rules, the same for every fill: what is kept, and as what.
-    private static Produced Produce(UpstreamAnswer answer, CachePolicy policy)
+    private static Produced Produce(UpstreamAnswer answer, CachePolicy policy, int? upstreamStatus = null)
     {
         var storability = StorabilityRules.Classify(answer, policy);
         var entry = storability switch
         {
             Storability.TooLarge => CachedResponse.TooLarge(answer.ReceivedAt),
             Storability.Private => CachedResponse.From(answer, withCookies: true),
+            Storability.Fresh or Storability.Negative when policy.FollowsOrigin => CachedResponse.From(answer, origin: OriginRules.FreshnessOf(answer, policy)),
             _ => CachedResponse.From(answer),
         };
-        return new Produced(storability, entry);
+        return new Produced(storability, entry, upstreamStatus ?? answer.StatusCode);
     }
 
     private static void Apply(Produced produced, CacheRead read, FusionCacheEntryOptions options)
@@ -208,6 +239,15 @@ internal sealed partial class CacheFill(
         }
 
         options.Size = EstimateSize(read.Key, produced.Entry);
+        if (produced.Entry.Origin is { } origin)
+        {
+            // The windows the origin gave, from its age on arrival: past them the fill runs (conditionally, with the entry
+            // fail-safe keeps); the policy's fail-safe window keeps the validators for that.
+            options.Duration = Max(origin.Lifetime + origin.StaleWhileRevalidate - origin.InitialAge, MinimumDuration);
+            options.FailSafeMaxDuration = Max(options.FailSafeMaxDuration, options.Duration);
+            return;
+        }
+
         if (produced.Storability == Storability.Negative)
         {
             // A "not found" is kept for its own time and no longer: not as the stale fallback of a failing upstream for
@@ -216,6 +256,8 @@ internal sealed partial class CacheFill(
             options.FailSafeMaxDuration = read.Policy.NegativeTtl;
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private void Notify(CacheRead read, Produced produced)
     {
@@ -234,7 +276,7 @@ internal sealed partial class CacheFill(
             {
                 Storability.Private => new FillOutcome.NotShared(value),
                 Storability.TooLarge => new FillOutcome.TooLarge(),
-                _ => new FillOutcome.Answer(value, FillSource.Fetched),
+                _ => new FillOutcome.Answer(value, FillSource.Fetched, new FetchReport(produced.UpstreamStatus, produced.IsStored, attempt.HadStale)),
             };
         }
 
@@ -251,7 +293,7 @@ internal sealed partial class CacheFill(
     }
 
     /// <summary>An upstream answer classified, and the entry it becomes.</summary>
-    private sealed record Produced(Storability Storability, CachedResponse Entry)
+    private sealed record Produced(Storability Storability, CachedResponse Entry, int UpstreamStatus)
     {
         public bool IsStored => Storability is Storability.Fresh or Storability.Negative or Storability.TooLarge;
     }
@@ -261,12 +303,15 @@ internal sealed partial class CacheFill(
     {
         private volatile bool _started;
         private volatile bool _failed;
+        private volatile bool _hadStale;
         private volatile Produced? _produced;
         private int _settled;
 
         public bool Started { get => _started; set => _started = value; }
 
         public bool Failed { get => _failed; set => _failed = value; }
+
+        public bool HadStale { get => _hadStale; set => _hadStale = value; }
 
         public Produced? Produced { get => _produced; set => _produced = value; }
 

@@ -1,8 +1,9 @@
 using System.Globalization;
+using EnrichProxy.Caching.Http;
 
 namespace EnrichProxy.Caching;
 
-/// <summary>The <c>X-Cache</c> and <c>Age</c> headers every answer of a cached route carries.</summary>
+/// <summary>The <c>X-Cache</c> and <c>Age</c> headers every answer of a cached route carries (and <c>Cache-Status</c>, <see cref="CacheStatus"/>).</summary>
 internal static class CacheHeaders
 {
     public const string XCache = "X-Cache";
@@ -27,22 +28,24 @@ internal static class CacheHeaders
 
     /// <summary>
     /// Marks an answer that did not use the cache. Set when the response starts, so that it wins over
-    /// whatever the upstream sent under the same names.
+    /// whatever the upstream sent under the same names; the <c>Cache-Status</c> member goes after the upstream's own.
     /// </summary>
-    public static void SetBypass(HttpResponse response)
+    public static void SetBypass(HttpResponse response, string cacheStatus)
     {
         ArgumentNullException.ThrowIfNull(response);
         response.OnStarting(static state =>
         {
-            var headers = ((HttpResponse)state).Headers;
+            var (response, cacheStatus) = ((HttpResponse, string))state;
+            var headers = response.Headers;
             headers[XCache] = "BYPASS";
             if (string.IsNullOrEmpty(headers.Age))
             {
                 headers.Age = "0";
             }
 
+            CacheStatus.Add(headers, cacheStatus);
             return Task.CompletedTask;
-        }, response);
+        }, (response, cacheStatus));
     }
 
     public static string FormatAge(TimeSpan age)

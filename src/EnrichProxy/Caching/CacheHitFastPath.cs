@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EnrichProxy.Caching.Http;
 using EnrichProxy.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -30,7 +31,7 @@ internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets,
             activity.SetTag(EnrichProxySpans.CacheResultAttribute, "hit");
         }
 
-        return CachedResponseWriter.WriteAsync(context, entry, CacheResult.Hit, age);
+        return CachedResponseWriter.WriteAsync(context, entry, CacheResult.Hit, age, CacheStatus.Hit(CacheStatus.Ttl(Freshness.Lifetime(entry, target.Policy), age)));
     }
 
     // The held answer while it is current; otherwise memory (L1) only, by the same freshness rule as every read.

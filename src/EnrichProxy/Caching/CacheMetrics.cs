@@ -12,6 +12,7 @@ namespace EnrichProxy.Caching;
 internal sealed class CacheMetrics
 {
     private readonly ConcurrentDictionary<string, RouteCacheCounters> _routes = new(StringComparer.Ordinal);
+    private readonly Counter<long> _revalidations;
 
     public CacheMetrics(IMeterFactory meterFactory)
     {
@@ -19,6 +20,8 @@ internal sealed class CacheMetrics
         var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
         meter.CreateObservableCounter(EnrichProxyDiagnostics.CacheRequests, ObserveAnswers, unit: "{request}", description: "Answers of cached routes, by route and cache result.");
         meter.CreateObservableCounter(EnrichProxyDiagnostics.CacheCoalesced, ObserveCoalesced, unit: "{request}", description: "Requests answered by a fill another request started.");
+        _revalidations = meter.CreateCounter<long>(
+            EnrichProxyDiagnostics.CacheRevalidations, unit: "{request}", description: "Conditional requests upstream for expired entries, by route and result.");
     }
 
     /// <summary>The counters of one route, to keep at hand where the route is known in advance.</summary>
@@ -27,6 +30,12 @@ internal sealed class CacheMetrics
     public void Answered(string routeId, CacheResult result) => For(routeId).Answered(result);
 
     public void Coalesced(string routeId) => For(routeId).Coalesced();
+
+    /// <summary>Counts a conditional request upstream: answered 304 (<paramref name="notModified"/>) or with a new answer.</summary>
+    public void Revalidated(string routeId, bool notModified) => _revalidations.Add(
+        1,
+        new KeyValuePair<string, object?>(EnrichProxyDiagnostics.RouteTag, routeId),
+        new KeyValuePair<string, object?>(EnrichProxyDiagnostics.ResultTag, notModified ? "not_modified" : "modified"));
 
     /// <summary>The <c>result</c> label and span attribute value of a cache result.</summary>
     public static string Label(CacheResult result) => result switch

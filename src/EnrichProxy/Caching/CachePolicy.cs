@@ -32,6 +32,7 @@ internal sealed class CachePolicy
         VaryByHeaders = [.. options.VaryByHeaders.Select(h => h.Trim().ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal)];
         IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
+        FollowsOrigin = options.Freshness == CacheFreshness.Origin;
         MaxCacheableBytes = options.MaxCacheableBytes;
         ExpectedContentTypes = [.. options.ExpectedContentTypes.Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).Distinct()];
         Tags = tags;
@@ -66,6 +67,9 @@ internal sealed class CachePolicy
     public FrozenSet<string> IgnoredQueryParameters { get; }
 
     public bool OverrideOriginCacheControl { get; }
+
+    /// <summary>Whether freshness follows the origin's headers (<see cref="CacheFreshness.Origin"/>), within this policy's windows.</summary>
+    public bool FollowsOrigin { get; }
 
     public long MaxCacheableBytes { get; }
 

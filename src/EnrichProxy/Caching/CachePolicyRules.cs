@@ -73,6 +73,16 @@ internal static class CachePolicyRules
             errors.Add($"{prefix}:MaxCacheableBytes must be greater than 0 (got {policy.MaxCacheableBytes}).");
         }
 
+        if (policy.Freshness == CacheFreshness.Origin && policy.OverrideOriginCacheControl)
+        {
+            errors.Add($"{prefix}:OverrideOriginCacheControl contradicts Freshness Origin, which follows the origin's Cache-Control.");
+        }
+
+        if (!Enum.IsDefined(policy.Freshness))
+        {
+            errors.Add($"{prefix}:Freshness must be Policy or Origin (got {policy.Freshness}).");
+        }
+
         foreach (var header in policy.VaryByHeaders)
         {
             if (string.IsNullOrWhiteSpace(header))

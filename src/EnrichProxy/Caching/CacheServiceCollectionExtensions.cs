@@ -38,6 +38,7 @@ internal static class CacheServiceCollectionExtensions
         services.AddSingleton<PurgeLedger>();
         services.AddSingleton<PurgeUrls>();
         services.AddSingleton<Purger>();
+        services.AddSingleton<UnsafeMethodInvalidator>();
         services.AddHostedService(sp => sp.GetRequiredService<Purger>());
         // Wall-clock bounds on I/O (see StorageCircuit): not the injected clock that cache semantics follow.
         services.AddSingleton(_ => new StorageCircuit(settings.Redis.OperationTimeout, TimeProvider.System));

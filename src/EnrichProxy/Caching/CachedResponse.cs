@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EnrichProxy.Caching.Http;
 using EnrichProxy.Upstreams;
 using Microsoft.Net.Http.Headers;
 
@@ -47,6 +48,9 @@ internal sealed class CachedResponse : IJsonOnDeserialized
     [JsonInclude]
     public bool IsTooLarge { get; private set; }
 
+    /// <summary>How long the origin said the answer stays fresh, for a <c>Freshness: Origin</c> policy; null when the policy decides alone.</summary>
+    public OriginFreshness? Origin { get; init; }
+
     /// <summary>A stored "not found" (404 or 410), kept for the policy's <c>NegativeTtl</c> only.</summary>
     public bool IsNotFound => StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone;
 
@@ -58,7 +62,7 @@ internal sealed class CachedResponse : IJsonOnDeserialized
     public static CachedResponse TooLarge(DateTimeOffset storedAt) => new() { StatusCode = 0, Headers = [], Body = [], StoredAt = storedAt, IsTooLarge = true };
 
     /// <summary>An upstream's answer as it is kept; with its cookies only when it is for the client that caused it alone (never stored).</summary>
-    public static CachedResponse From(UpstreamAnswer answer, bool withCookies = false)
+    public static CachedResponse From(UpstreamAnswer answer, bool withCookies = false, OriginFreshness? origin = null)
     {
         ArgumentNullException.ThrowIfNull(answer);
         return new()
@@ -70,10 +74,12 @@ internal sealed class CachedResponse : IJsonOnDeserialized
             Body = answer.Body ?? [],
             StoredAt = answer.ReceivedAt,
             RequestedAt = answer.SentAt,
+            Origin = origin,
         };
     }
 
-    public TimeSpan AgeAt(DateTimeOffset now) => now - StoredAt;
+    /// <summary>The answer's age (RFC 9111 4.2.3): the time since it was stored, and the age it had then when its origin said.</summary>
+    public TimeSpan AgeAt(DateTimeOffset now) => Origin is { } origin ? origin.InitialAge + (now - StoredAt) : now - StoredAt;
 
     // Reminders written before IsTooLarge existed were answers with status 0, which no answer has.
     void IJsonOnDeserialized.OnDeserialized() => IsTooLarge |= StatusCode == 0;

@@ -1,19 +1,82 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using EnrichProxy.Caching.Http;
+using EnrichProxy.Errors;
+using Microsoft.Net.Http.Headers;
+
 namespace EnrichProxy.Caching;
 
-/// <summary>Writes a <see cref="CachedResponse"/> to a client.</summary>
+/// <summary>
+/// Writes a <see cref="CachedResponse"/> to a client: whole, or as the client's conditional headers and range select
+/// (304, 412, 206, 416; <see cref="RequestConditions"/>), with <c>X-Cache</c>, <c>Age</c> and <c>Cache-Status</c>.
+/// </summary>
 internal static class CachedResponseWriter
 {
-    public static Task WriteAsync(HttpContext context, CachedResponse value, CacheResult result, TimeSpan age)
+    // What a 304 carries of the stored headers (RFC 9110 15.4.5): what a 200 would send of these, and Last-Modified,
+    // which guides the client's cache update. Nothing that describes a body it does not get.
+    private static readonly FrozenSet<string> NotModifiedHeaders = new[]
+    {
+        HeaderNames.CacheControl, HeaderNames.ContentLocation, HeaderNames.ETag, HeaderNames.Expires, HeaderNames.LastModified, HeaderNames.Vary,
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    public static Task WriteAsync(HttpContext context, CachedResponse value, CacheResult result, TimeSpan age, string cacheStatus)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(value);
 
+        // Typed header checks: a plain request costs the hit path a few bit tests, not a parse.
+        var selection = RequestConditions.Any(context.Request.Headers) ? RequestConditions.Select(context.Request, value) : Selection.Full;
         var response = context.Response;
+        WriteHeaders(response, value, selection.Kind == SelectionKind.NotModified);
+        CacheHeaders.Set(response, result, age);
+        CacheStatus.Add(response.Headers, cacheStatus);
+        switch (selection.Kind)
+        {
+            case SelectionKind.NotModified:
+                response.StatusCode = StatusCodes.Status304NotModified;
+                return Task.CompletedTask;
+            case SelectionKind.PreconditionFailed:
+                ClearRepresentation(response);
+                return ProblemResponses.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition failed",
+                    "The cached representation does not satisfy If-Match or If-Unmodified-Since.");
+            case SelectionKind.RangeNotSatisfiable:
+                ClearRepresentation(response);
+                response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes */{value.Body.Length}");
+                return ProblemResponses.WriteAsync(context, StatusCodes.Status416RangeNotSatisfiable, "Range not satisfiable",
+                    $"The representation has {value.Body.Length} bytes; the range asked for lies outside them.");
+            case SelectionKind.Partial:
+                response.StatusCode = StatusCodes.Status206PartialContent;
+                response.Headers.ContentRange = string.Create(
+                    CultureInfo.InvariantCulture, $"bytes {selection.Start}-{selection.Start + selection.Length - 1}/{value.Body.Length}");
+                response.ContentLength = selection.Length;
+                return response.Body.WriteAsync(value.Body.AsMemory((int)selection.Start, (int)selection.Length)).AsTask();
+        }
+
         response.StatusCode = value.StatusCode;
+        if (value.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+        {
+            return Task.CompletedTask;
+        }
+
+        response.ContentLength = value.Body.Length;
+        // No RequestAborted: Kestrel ends a write to a client that left by itself, and asking for the token
+        // makes it create a CancellationTokenSource for every answer.
+        return HttpMethods.IsHead(context.Request.Method) || value.Body.Length == 0
+            ? Task.CompletedTask
+            : response.Body.WriteAsync(value.Body).AsTask();
+    }
+
+    private static void WriteHeaders(HttpResponse response, CachedResponse value, bool notModified)
+    {
         var headers = response.Headers;
         string? previous = null;
         foreach (var header in value.Headers)
         {
+            if (notModified && !NotModifiedHeaders.Contains(header.Name))
+            {
+                continue;
+            }
+
             // Repeated names (Link, Vary) stand next to each other: append those, set the rest.
             if (string.Equals(header.Name, previous, StringComparison.OrdinalIgnoreCase))
             {
@@ -26,18 +89,16 @@ internal static class CachedResponseWriter
 
             previous = header.Name;
         }
+    }
 
-        CacheHeaders.Set(response, result, age);
-        if (value.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
-        {
-            return Task.CompletedTask;
-        }
-
-        response.ContentLength = value.Body.Length;
-        // No RequestAborted: Kestrel ends a write to a client that left by itself, and asking for the token
-        // makes it create a CancellationTokenSource for every answer.
-        return HttpMethods.IsHead(context.Request.Method) || value.Body.Length == 0
-            ? Task.CompletedTask
-            : response.Body.WriteAsync(value.Body).AsTask();
+    // A problem answer instead of the stored one: its own type and length, not the representation's.
+    private static void ClearRepresentation(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.ContentType = default;
+        headers.ContentEncoding = default;
+        headers.ContentLanguage = default;
+        headers.ContentMD5 = default;
+        headers.ContentDisposition = default;
     }
 }

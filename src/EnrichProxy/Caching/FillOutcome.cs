@@ -18,6 +18,12 @@ internal enum FillSource
     StaleAfterSoftTimeout,
 }
 
+/// <summary>What a fill's upstream request did, for <c>Cache-Status</c>.</summary>
+/// <param name="UpstreamStatus">The status the upstream answered.</param>
+/// <param name="Stored">Whether the answer was stored.</param>
+/// <param name="ReplacedStale">Whether a stale entry was in place (and was replaced, or revalidated).</param>
+internal sealed record FetchReport(int UpstreamStatus, bool Stored, bool ReplacedStale);
+
 /// <summary>The result of one fill, shared by every read that waited for it.</summary>
 internal abstract record FillOutcome
 {
@@ -25,8 +31,8 @@ internal abstract record FillOutcome
     {
     }
 
-    /// <summary>An answer for every waiter.</summary>
-    public sealed record Answer(CachedResponse Entry, FillSource Source) : FillOutcome;
+    /// <summary>An answer for every waiter; with what the upstream did when it was <see cref="FillSource.Fetched"/>.</summary>
+    public sealed record Answer(CachedResponse Entry, FillSource Source, FetchReport? Fetch = null) : FillOutcome;
 
     /// <summary>Larger than the policy keeps: a reminder is stored, and each waiter asks the upstream itself.</summary>
     public sealed record TooLarge : FillOutcome;

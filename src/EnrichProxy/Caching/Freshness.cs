@@ -1,3 +1,5 @@
+using EnrichProxy.Caching.Http;
+
 namespace EnrichProxy.Caching;
 
 /// <summary>What a found entry may be used for at its age.</summary>
@@ -15,18 +17,34 @@ internal enum EntryState
     /// </summary>
     StaleAfterFailure,
 
-    /// <summary>A "not found" past the policy's <c>NegativeTtl</c>: as if nothing were cached, never a stale answer (the item may exist by now).</summary>
+    /// <summary>
+    /// Never a stale answer: a "not found" past the policy's <c>NegativeTtl</c> (the item may exist by now), or an answer of an
+    /// origin-driven policy past the stale windows its origin allowed (none for <c>must-revalidate</c>).
+    /// </summary>
     Expired,
 }
 
 /// <summary>The one rule of HIT versus STALE, for the full read and the fast path alike.</summary>
 internal static class Freshness
 {
+    /// <summary>How long <paramref name="entry"/> is fresh for, from when it was stored: its <c>Cache-Status</c> ttl is this less its age.</summary>
+    public static TimeSpan Lifetime(CachedResponse entry, CachePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(policy);
+        return entry.Origin?.Lifetime ?? (entry.IsNotFound ? policy.NegativeTtl : policy.Ttl);
+    }
+
     public static EntryState Of(CachedResponse entry, CachePolicy policy, DateTimeOffset now, out TimeSpan age)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(policy);
         age = entry.AgeAt(now);
+        if (entry.Origin is { } origin)
+        {
+            return OfOrigin(origin, age);
+        }
+
         if (entry.IsNotFound)
         {
             return age <= policy.NegativeTtl ? EntryState.Fresh : EntryState.Expired;
@@ -36,4 +54,12 @@ internal static class Freshness
             : age <= policy.Ttl + policy.StaleWhileRevalidate ? EntryState.Revalidate
             : EntryState.StaleAfterFailure;
     }
+
+    // The windows the origin gave (bounded by the policy when stored); past them, or at once for must-revalidate, the entry
+    // is never answered stale. Its validators still serve the fill's conditional request while the entry is kept.
+    private static EntryState OfOrigin(OriginFreshness origin, TimeSpan age) =>
+        age <= origin.Lifetime ? EntryState.Fresh
+            : age <= origin.Lifetime + origin.StaleWhileRevalidate ? EntryState.Revalidate
+            : age <= origin.Lifetime + origin.StaleIfError ? EntryState.StaleAfterFailure
+            : EntryState.Expired;
 }

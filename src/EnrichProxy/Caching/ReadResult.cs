@@ -59,8 +59,8 @@ internal abstract record ReadResult
         public override CachedResponse Response => Entry;
     }
 
-    /// <summary>Fetched from the upstream for this read (or one it joined); stored when storable.</summary>
-    public sealed record Filled(CachedResponse Entry, TimeSpan Age) : ReadResult
+    /// <summary>Fetched from the upstream for this read (or one it joined), or stored by another fill it waited for (<paramref name="Fetch"/> null).</summary>
+    public sealed record Filled(CachedResponse Entry, TimeSpan Age, FetchReport? Fetch = null) : ReadResult
     {
         public override CachedResponse Response => Entry;
     }

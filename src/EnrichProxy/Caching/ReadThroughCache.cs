@@ -67,8 +67,8 @@ internal sealed class ReadThroughCache(
                 return answered;
             }
 
-            // An expired "not found": dropped, so that the fill below asks the upstream instead of finding it; unless
-            // another read's fill has stored a newer answer meanwhile.
+            // An expired "not found" (or an origin's answer past its windows while the cache still holds it): dropped, so that
+            // the fill below asks the upstream instead of finding it; unless another read's fill has stored a newer answer meanwhile.
             var current = cache.TryGet<CachedResponse>(read.Key, read.Policy.MemoryOnlyEntryOptions, cancellationToken);
             if (!current.HasValue || current.Value.StoredAt == found.StoredAt)
             {
@@ -170,7 +170,7 @@ internal sealed class ReadThroughCache(
         var outcome = await flight.WaitAsync(cancellationToken);
         ReadResult result = outcome switch
         {
-            FillOutcome.Answer { Source: FillSource.Fetched } answer => new ReadResult.Filled(answer.Entry, answer.Entry.AgeAt(time.GetUtcNow())),
+            FillOutcome.Answer { Source: FillSource.Fetched } answer => new ReadResult.Filled(answer.Entry, answer.Entry.AgeAt(time.GetUtcNow()), answer.Fetch),
             FillOutcome.Answer { Source: FillSource.Stored } answer when Freshness.Of(answer.Entry, read.Policy, time.GetUtcNow(), out var age) == EntryState.Fresh =>
                 new ReadResult.Filled(answer.Entry, age),
             FillOutcome.Answer answer => await StaleFallbackAsync(read, answer.Entry, answer.Source),
@@ -194,7 +194,9 @@ internal sealed class ReadThroughCache(
 
         if (IsExpired(read, entry))
         {
-            return new ReadResult.Failed(UpstreamProblem.Unreachable("The upstream failed, and its last answer, a \"not found\", is too old to be served for it."));
+            return new ReadResult.Failed(entry.Origin is not null
+                ? UpstreamProblem.StaleForbidden("The upstream failed, and its origin does not allow its last answer to be served stale (now).")
+                : UpstreamProblem.Unreachable("The upstream failed, and its last answer, a \"not found\", is too old to be served for it."));
         }
 
         var reason = source switch

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using EnrichProxy.Caching.Http;
+using EnrichProxy.Caching.Purging;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using Microsoft.AspNetCore.Http.Features;
@@ -17,6 +19,7 @@ internal sealed class ResponseCacheMiddleware(
     UpstreamAccessGate accessGate,
     HotTargets hotTargets,
     SharedRequests sharedRequests,
+    UnsafeMethodInvalidator invalidator,
     CacheMetrics metrics)
 {
     public async Task InvokeAsync(HttpContext context)
@@ -31,7 +34,14 @@ internal sealed class ResponseCacheMiddleware(
 
         if (!SharedRequests.IsCacheableRead(context.Request))
         {
-            await ForwardAsync(context, route.RouteId);
+            var method = context.Request.Method;
+            var because = HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? ForwardedBecause.Request : ForwardedBecause.Method;
+            if (UnsafeMethodInvalidator.IsUnsafe(method))
+            {
+                invalidator.InvalidateWhenAnswered(context, route);
+            }
+
+            await ForwardAsync(context, route.RouteId, CacheStatus.Forwarded(because));
             return;
         }
 
@@ -39,7 +49,7 @@ internal sealed class ResponseCacheMiddleware(
         if (access is null)
         {
             Answered(route.RouteId, CacheResult.Bypass);
-            CacheHeaders.SetBypass(context.Response);
+            CacheHeaders.SetBypass(context.Response, CacheStatus.Forwarded(ForwardedBecause.Bypass, detail: "credentials"));
             await UpstreamAccessGate.RefuseAsync(context);
             return;
         }
@@ -67,32 +77,34 @@ internal sealed class ResponseCacheMiddleware(
             Activity.Current?.SetTag(EnrichProxySpans.CoalescedAttribute, true);
         }
 
+        var cacheStatus = CacheStatus.Of(result, policy);
         switch (result)
         {
             case ReadResult.Hit hit:
                 RememberHotTarget(context, read, epoch);
-                await WriteAsync(context, route.RouteId, hit.Entry, CacheResult.Hit, hit.Age);
+                await WriteAsync(context, route.RouteId, hit.Entry, CacheResult.Hit, hit.Age, cacheStatus);
                 break;
             case ReadResult.Stale stale:
-                await WriteAsync(context, route.RouteId, stale.Entry, CacheResult.Stale, stale.Age);
+                await WriteAsync(context, route.RouteId, stale.Entry, CacheResult.Stale, stale.Age, cacheStatus);
                 break;
             case ReadResult.Filled filled:
-                await WriteAsync(context, route.RouteId, filled.Entry, CacheResult.Miss, filled.Age);
+                await WriteAsync(context, route.RouteId, filled.Entry, CacheResult.Miss, filled.Age, cacheStatus);
                 break;
             case ReadResult.Private own:
-                await WriteAsync(context, route.RouteId, own.Answer, CacheResult.Bypass, TimeSpan.Zero);
+                await WriteAsync(context, route.RouteId, own.Answer, CacheResult.Bypass, TimeSpan.Zero, cacheStatus);
                 break;
             case ReadResult.Failed { Problem.Answer: { } answer }:
                 // Nothing stale to fall back on: the client gets what the upstream said.
-                await WriteAsync(context, route.RouteId, CachedResponse.From(answer), CacheResult.Miss, TimeSpan.Zero);
+                await WriteAsync(context, route.RouteId, CachedResponse.From(answer), CacheResult.Miss, TimeSpan.Zero, cacheStatus);
                 break;
             case ReadResult.Failed failed:
                 Answered(route.RouteId, CacheResult.Miss);
                 CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
+                CacheStatus.Add(context.Response.Headers, cacheStatus);
                 await failed.Problem.WriteProblemAsync(context);
                 break;
             default:
-                await ForwardAsync(context, route.RouteId);
+                await ForwardAsync(context, route.RouteId, cacheStatus);
                 break;
         }
     }
@@ -109,17 +121,17 @@ internal sealed class ResponseCacheMiddleware(
         }
     }
 
-    private Task ForwardAsync(HttpContext context, string routeId)
+    private Task ForwardAsync(HttpContext context, string routeId, string cacheStatus)
     {
         Answered(routeId, CacheResult.Bypass);
-        CacheHeaders.SetBypass(context.Response);
+        CacheHeaders.SetBypass(context.Response, cacheStatus);
         return next(context);
     }
 
-    private Task WriteAsync(HttpContext context, string routeId, CachedResponse value, CacheResult result, TimeSpan age)
+    private Task WriteAsync(HttpContext context, string routeId, CachedResponse value, CacheResult result, TimeSpan age, string cacheStatus)
     {
         Answered(routeId, result);
-        return CachedResponseWriter.WriteAsync(context, value, result, age);
+        return CachedResponseWriter.WriteAsync(context, value, result, age, cacheStatus);
     }
 
     private void Answered(string routeId, CacheResult result)

@@ -36,13 +36,12 @@ internal sealed class SharedRequests
     private static readonly FrozenSet<string> KnownCredentialHeaders =
         new[] { HeaderNames.Authorization, HeaderNames.Cookie, HeaderNames.ProxyAuthorization }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A GET or HEAD that is neither a range request nor an upgrade (YARP tunnels WebSockets).</summary>
+    /// <summary>A GET or HEAD that is not an upgrade (YARP tunnels WebSockets). Ranges and conditions are answered from the whole stored answer (<see cref="Http.RequestConditions"/>).</summary>
     public static bool IsCacheableRead(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Typed header properties: Kestrel answers them without looking the name up (the fast path's budget is a few hundred ns).
         return (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
-            && request.Headers.Range.Count == 0
             && request.Headers.Upgrade.Count == 0;
     }
 

@@ -1,3 +1,4 @@
+using EnrichProxy.Caching.Http;
 using EnrichProxy.Upstreams;
 using Microsoft.Net.Http.Headers;
 
@@ -15,7 +16,10 @@ internal enum Storability
     /// <summary>Given to the reads waiting for this fill, not stored (other 4xx, temporary redirects, an unset negative TTL).</summary>
     SharedNotStored,
 
-    /// <summary>Belongs to the read that caused the fill only (<c>Set-Cookie</c>, <c>private</c>, or <c>no-store</c>/<c>no-cache</c> without the policy's override).</summary>
+    /// <summary>
+    /// Belongs to the read that caused the fill only (<c>Set-Cookie</c>, <c>private</c>, or <c>no-store</c>/<c>no-cache</c> without the
+    /// policy's override; for an origin-driven policy, <c>no-store</c> and a <c>Vary</c> the policy's key does not hold).
+    /// </summary>
     Private,
 
     /// <summary>Larger than the policy's <c>MaxCacheableBytes</c>: a reminder is stored, and every client is forwarded, streaming.</summary>
@@ -43,7 +47,10 @@ internal static class StorabilityRules
             return Storability.TooLarge;
         }
 
-        if (answer.HasSetCookie || OriginForbidsSharing(answer.Header(HeaderNames.CacheControl), policy.OverrideOriginCacheControl))
+        var forRequesterOnly = policy.FollowsOrigin
+            ? OriginRules.IsForRequesterOnly(answer, policy)
+            : OriginForbidsSharing(answer.Header(HeaderNames.CacheControl), policy.OverrideOriginCacheControl);
+        if (answer.HasSetCookie || forRequesterOnly)
         {
             return Storability.Private;
         }

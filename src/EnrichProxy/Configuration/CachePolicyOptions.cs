@@ -31,6 +31,15 @@ internal sealed class CachePolicyOptions
     public List<string> IgnoreQueryParameters { get; init; } = [];
 
     /// <summary>
+    /// Who decides how long an answer stays fresh: <see cref="CacheFreshness.Policy"/> (default: <see cref="Ttl"/> and the
+    /// stale windows, whatever the origin says) or <see cref="CacheFreshness.Origin"/> (RFC 9111: the origin's
+    /// <c>Cache-Control</c>, <c>CDN-Cache-Control</c>, <c>Expires</c>, <c>Age</c> and <c>Vary</c>, with this policy's
+    /// <see cref="Ttl"/>, <see cref="StaleWhileRevalidate"/> and <see cref="StaleIfError"/> as upper bounds).
+    /// See the README's "HTTP caching".
+    /// </summary>
+    public CacheFreshness Freshness { get; init; }
+
+    /// <summary>
     /// Cache even when the origin says <c>no-store</c> or <c>no-cache</c> (the Arr APIs say it on every answer).
     /// <c>private</c> and <c>Set-Cookie</c> answers are never shared. Default false.
     /// </summary>

@@ -60,6 +60,13 @@ public static class EnrichProxyDiagnostics
     /// <summary>Failed operations on the second level, tagged <c>operation</c> (get, set, refresh, remove). Prometheus: <c>enrichproxy_cache_l2_errors_total</c>.</summary>
     public const string CacheL2Errors = "enrichproxy.cache.l2.errors";
 
+    /// <summary>
+    /// Conditional requests sent upstream for expired entries with a validator, tagged <c>route</c> and <c>result</c>
+    /// (<c>not_modified</c>: a 304 refreshed the entry without a body; <c>modified</c>: a new answer came). Prometheus:
+    /// <c>enrichproxy_cache_revalidations_total</c>.
+    /// </summary>
+    public const string CacheRevalidations = "enrichproxy.cache.revalidations";
+
     /// <summary>Purges applied by this instance, tagged <c>scope</c> (url, route, tag). Prometheus: <c>enrichproxy_cache_purges_total</c>.</summary>
     public const string CachePurges = "enrichproxy.cache.purges";
 

@@ -1,7 +1,7 @@
 namespace EnrichProxy.Upstreams;
 
 /// <summary>What an upstream answered to a fetch, before the cache decides what to do with it.</summary>
-internal sealed class UpstreamAnswer
+internal sealed record UpstreamAnswer
 {
     public required int StatusCode { get; init; }
 
@@ -21,6 +21,12 @@ internal sealed class UpstreamAnswer
 
     public DateTimeOffset ReceivedAt { get; init; }
 
+    /// <summary>The origin's <c>Date</c>, which is not replayed (the proxy writes its own) but counts in the answer's age.</summary>
+    public DateTimeOffset? OriginDate { get; init; }
+
+    /// <summary>The <c>Age</c> the upstream (or a cache before it) gave, which is not replayed but counts in the answer's age.</summary>
+    public TimeSpan? OriginAge { get; init; }
+
     public bool IsTooLarge => Body is null;
 
     /// <summary>Whether the upstream says it failed or is overloaded (5xx, 429, 408), rather than answering the question.</summary>
@@ -38,4 +44,7 @@ internal sealed class UpstreamAnswer
 
         return null;
     }
+
+    /// <summary>The status only: headers and body are the upstream's, not for logs.</summary>
+    public override string ToString() => $"{StatusCode}";
 }

@@ -97,6 +97,8 @@ internal sealed partial class UpstreamFetcher(
                 SetCookies = [.. context.Response.Headers.SetCookie.OfType<string>()],
                 SentAt = sentAt,
                 ReceivedAt = time.GetUtcNow(),
+                OriginDate = response.Headers.Date,
+                OriginAge = response.Headers.Age,
             };
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -81,6 +81,13 @@ internal sealed class UpstreamProblem
     public static UpstreamProblem Unreachable(string detail) =>
         new(UpstreamProblemKind.Unreachable, StatusCodes.Status502BadGateway, "Upstream unavailable", detail);
 
+    /// <summary>
+    /// The upstream failed, and the origin forbade answering its last answer stale (<c>must-revalidate</c>): a 504, as
+    /// RFC 9111 5.2.2.2 asks of a cache that cannot revalidate.
+    /// </summary>
+    public static UpstreamProblem StaleForbidden(string detail) =>
+        new(UpstreamProblemKind.Unreachable, StatusCodes.Status504GatewayTimeout, "Upstream unavailable", detail);
+
     /// <summary>Writes the problem as RFC 9457 problem+json (the caller writes <see cref="Answer"/> itself, when there is one).</summary>
     public Task WriteProblemAsync(HttpContext context) => ProblemResponses.WriteAsync(context, Status, Title, Detail, RetryAfter);
 

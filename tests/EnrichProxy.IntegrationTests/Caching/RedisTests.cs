@@ -93,6 +93,26 @@ public sealed class RedisL2Tests(RedisServer redis) : IDisposable
     }
 
     [Fact]
+    public async Task ASuccessfulPostThroughOneInstance_DropsTheCachedReadOnEveryInstance()
+    {
+        _tmdb.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/3/movie/603/rating").UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("Content-Type", "application/json").WithBody("""{"value":8}"""));
+        _tmdb.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/3/movie/603/rating").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(201).WithBody("{}"));
+        await using var first = await StartAsync(Settings());
+        await using var second = await StartAsync(Settings());
+        foreach (var proxy in new[] { first, second, second })
+        {
+            using var read = await proxy.Client.GetAsync("/tmdb/3/movie/603/rating");
+        }
+
+        using var post = await first.Client.PostAsync("/tmdb/3/movie/603/rating", new StringContent("""{"value":9}"""));
+
+        Assert.Equal(HttpStatusCode.Created, post.StatusCode);
+        Assert.Equal("MISS", await FirstNonHitAsync(second, "/tmdb/3/movie/603/rating"));
+    }
+
+    [Fact]
     public async Task Overrides_AreSharedByEveryInstance()
     {
         await using var first = await StartAsync(Settings());

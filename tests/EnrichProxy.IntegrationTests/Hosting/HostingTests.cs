@@ -53,7 +53,11 @@ public sealed class HostingTests : IDisposable
     [Fact]
     public async Task Metrics_CountHitsMissesStaleAndBypassPerRoute()
     {
-        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        _tmdb.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(Tmdb.MoviePath).UsingGet())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("Content-Type", "application/json").WithBody(Tmdb.Movie()));
+        // As TMDb does: a POST of a movie is refused, so it changes nothing the cache holds (a successful one would purge it).
+        _tmdb.Server.Given(WireMock.RequestBuilders.Request.Create().WithPath(Tmdb.MoviePath).UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithStatusCode(405));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)), time);
 

@@ -30,6 +30,19 @@ internal sealed class FakeUpstream : IDisposable
         return this;
     }
 
+    /// <summary>Answers <paramref name="path"/> with <paramref name="body"/> of <paramref name="contentType"/> and the given headers.</summary>
+    public FakeUpstream Bytes(string path, byte[] body, string contentType, params (string Name, string Value)[] headers)
+    {
+        var response = Response.Create().WithStatusCode(200).WithHeader("Content-Type", contentType).WithBody(body);
+        foreach (var (name, value) in headers)
+        {
+            response = response.WithHeader(name, value);
+        }
+
+        Server.Given(Request.Create().WithPath(path).UsingAnyMethod()).RespondWith(response);
+        return this;
+    }
+
     /// <summary>Requests the upstream received for a path.</summary>
     public IReadOnlyList<WireMock.Logging.ILogEntry> Received(string path) =>
         [.. Server.LogEntries.Where(entry => entry.RequestMessage.Path == path)];

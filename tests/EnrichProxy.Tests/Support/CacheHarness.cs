@@ -51,6 +51,7 @@ internal sealed class CacheHarness : IAsyncDisposable
         services.AddSingleton<RouteFinder>();
         services.AddSingleton<FillListeners>();
         services.AddSingleton<IRefreshLock, SingleInstanceRefreshLock>();
+        services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CacheFill>();
         services.AddSingleton<ReadThroughCache>();
         services.AddSingleton<ProxyReads>();

@@ -1,0 +1,155 @@
+using System.Globalization;
+using EnrichProxy.Upstreams;
+using Microsoft.Net.Http.Headers;
+
+namespace EnrichProxy.Caching.Http;
+
+/// <summary>
+/// RFC 9111 for the answers of a <c>Freshness: Origin</c> policy: which directives count (a targeted field, RFC 9213,
+/// before <c>Cache-Control</c>), whether the answer may be stored for every client, and how long it stays fresh.
+/// The policy's TTL and stale windows bound whatever the origin says.
+/// </summary>
+internal static class OriginRules
+{
+    /// <summary>The targeted fields EnrichProxy follows before <c>Cache-Control</c>, most specific first (RFC 9213).</summary>
+    public static readonly string[] TargetedFields = ["EnrichProxy-Cache-Control", "CDN-Cache-Control"];
+
+    // RFC 9111 4.2.2: a tenth of the time since the last modification is the usual heuristic.
+    private const double HeuristicFraction = 0.1;
+
+    /// <summary>The directives the cache follows, and whether they came from a targeted field (then <c>Expires</c> is ignored too).</summary>
+    public static (CacheControlHeaderValue? Directives, bool Targeted) DirectivesOf(UpstreamAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        foreach (var field in TargetedFields)
+        {
+            if (answer.Header(field) is { Length: > 0 } value && CacheControlHeaderValue.TryParse(value, out var targeted))
+            {
+                return (targeted, true);
+            }
+        }
+
+        return (answer.Header(HeaderNames.CacheControl) is { Length: > 0 } cacheControl && CacheControlHeaderValue.TryParse(cacheControl, out var parsed) ? parsed : null, false);
+    }
+
+    /// <summary>
+    /// Whether the answer is for its requester alone: <c>private</c>, <c>no-store</c>, or a <c>Vary</c> on a request header
+    /// the policy's key does not hold (<c>*</c>, or anything but <c>Accept-Encoding</c>, which fills normalise to the plain body).
+    /// </summary>
+    public static bool IsForRequesterOnly(UpstreamAnswer answer, CachePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(policy);
+        var (directives, _) = DirectivesOf(answer);
+        if (directives is { Private: true } or { NoStore: true })
+        {
+            return true;
+        }
+
+        foreach (var header in answer.Headers)
+        {
+            if (!header.Name.Equals(HeaderNames.Vary, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            foreach (var name in header.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (name == "*" || !(name.Equals(HeaderNames.AcceptEncoding, StringComparison.OrdinalIgnoreCase) || IsKeyedBy(policy, name)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>How long a storable <paramref name="answer"/> stays fresh and may be answered stale, within the policy's bounds.</summary>
+    public static OriginFreshness FreshnessOf(UpstreamAnswer answer, CachePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(policy);
+        var (directives, targeted) = DirectivesOf(answer);
+        var date = answer.OriginDate ?? answer.ReceivedAt;
+        var notFound = answer.StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone;
+        var cap = notFound ? policy.NegativeTtl : policy.Ttl;
+        var lifetime = Min(ExplicitLifetime(answer, directives, targeted, date) ?? HeuristicLifetime(answer, date, cap), cap);
+        // A "not found" is never answered stale either, as with the policy's own freshness: the item may exist by now.
+        var mustRevalidate = notFound || directives is { NoCache: true } or { MustRevalidate: true } or { ProxyRevalidate: true } or { SharedMaxAge: not null };
+        if (directives is { NoCache: true })
+        {
+            lifetime = TimeSpan.Zero; // Stored, and validated with the origin before every use.
+        }
+
+        return new OriginFreshness(
+            lifetime,
+            InitialAge(answer, date),
+            mustRevalidate ? TimeSpan.Zero : Min(Extension(directives, "stale-while-revalidate") ?? policy.StaleWhileRevalidate, policy.StaleWhileRevalidate),
+            mustRevalidate ? TimeSpan.Zero : Min(Extension(directives, "stale-if-error") ?? policy.StaleIfError, policy.StaleIfError),
+            mustRevalidate);
+    }
+
+    // s-maxage, then max-age, then Expires less Date (an Expires that is not a date is in the past: RFC 9111 5.3).
+    private static TimeSpan? ExplicitLifetime(UpstreamAnswer answer, CacheControlHeaderValue? directives, bool targeted, DateTimeOffset date)
+    {
+        if ((directives?.SharedMaxAge ?? directives?.MaxAge) is { } maxAge)
+        {
+            return maxAge;
+        }
+
+        if (targeted || answer.Header(HeaderNames.Expires) is not { } expires)
+        {
+            return null;
+        }
+
+        return HeaderUtilities.TryParseDate(expires, out var at) && at > date ? at - date : TimeSpan.Zero;
+    }
+
+    // Without an explicit lifetime: a tenth of the time since Last-Modified; without that either, the policy's TTL, the
+    // lifetime the operator chose for this kind of answer (README "HTTP caching").
+    private static TimeSpan HeuristicLifetime(UpstreamAnswer answer, DateTimeOffset date, TimeSpan cap) =>
+        answer.Header(HeaderNames.LastModified) is { } lastModified && HeaderUtilities.TryParseDate(lastModified, out var modified)
+            ? modified < date ? (date - modified) * HeuristicFraction : TimeSpan.Zero
+            : cap;
+
+    // RFC 9111 4.2.3: the larger of the age the clocks give and the age the caches on the way said, plus the time in flight.
+    private static TimeSpan InitialAge(UpstreamAnswer answer, DateTimeOffset date)
+    {
+        var apparentAge = Max(TimeSpan.Zero, answer.ReceivedAt - date);
+        var responseDelay = Max(TimeSpan.Zero, answer.ReceivedAt - answer.SentAt);
+        var correctedAge = (answer.OriginAge ?? TimeSpan.Zero) + responseDelay;
+        return Max(apparentAge, correctedAge);
+    }
+
+    private static TimeSpan? Extension(CacheControlHeaderValue? directives, string name)
+    {
+        foreach (var extension in directives?.Extensions ?? [])
+        {
+            if (extension.Name.Equals(name, StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(extension.Value.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return TimeSpan.FromSeconds(Math.Min(seconds, int.MaxValue));
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsKeyedBy(CachePolicy policy, string header)
+    {
+        foreach (var keyed in policy.VaryByHeaders)
+        {
+            if (keyed.Equals(header, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,143 @@
+using System.Net;
+using EnrichProxy.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using static EnrichProxy.IntegrationTests.Infrastructure.ProxyHost;
+
+namespace EnrichProxy.IntegrationTests.Caching;
+
+/// <summary>
+/// The shipped image policy (<c>image-files</c>, <c>Freshness: Origin</c>): the image CDN's own headers decide, within the
+/// policy's 30 days fresh, a day of stale-while-revalidate and a year of stale-if-error.
+/// </summary>
+public sealed class OriginFreshnessTests : IDisposable
+{
+    private const string ImagePath = "/t/p/w500/poster.jpg";
+    private const string ProxyImagePath = "/tmdb-images" + ImagePath;
+    private static readonly byte[] Image = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4];
+    private readonly FakeUpstream _images = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task MaxAge_DecidesHowLongAHitLasts_ThenThePolicysStaleWhileRevalidate()
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", "public, max-age=60"));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var miss = await proxy.Client.GetAsync(ProxyImagePath);
+        _time.Advance(TimeSpan.FromSeconds(59));
+        using var hit = await proxy.Client.GetAsync(ProxyImagePath);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        using var stale = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal("EnrichProxy; fwd=uri-miss; fwd-status=200; stored; ttl=60", miss.CacheStatus());
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal(59, hit.AgeSeconds());
+        Assert.Equal("EnrichProxy; hit; ttl=1", hit.CacheStatus());
+        Assert.Equal("STALE", stale.XCache()); // The origin said nothing of stale answers: the policy's day applies.
+        Assert.Equal("EnrichProxy; hit; ttl=-1; detail=stale-while-revalidate", stale.CacheStatus());
+    }
+
+    [Fact]
+    public async Task TheAgeAnAnswerArrivesWith_CountsAgainstItsLifetime()
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", "max-age=60"), ("Age", "30"));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var miss = await proxy.Client.GetAsync(ProxyImagePath);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        using var later = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal(30, miss.AgeSeconds());
+        Assert.Equal("EnrichProxy; fwd=uri-miss; fwd-status=200; stored; ttl=30", miss.CacheStatus());
+        Assert.Equal("STALE", later.XCache());
+        Assert.Equal(61, later.AgeSeconds());
+    }
+
+    [Fact]
+    public async Task AYearLongMaxAge_IsBoundedByThePolicysTtl()
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", "max-age=31536000"));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var miss = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal("EnrichProxy; fwd=uri-miss; fwd-status=200; stored; ttl=2592000", miss.CacheStatus());
+    }
+
+    [Theory]
+    [InlineData("Cache-Control", "no-store")]
+    [InlineData("Cache-Control", "private, max-age=600")]
+    [InlineData("Vary", "Accept-Language")] // The policy's key does not hold it.
+    public async Task AnswersForTheRequesterOnly_AreNotShared(string name, string value)
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", (name, value));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var first = await proxy.Client.GetAsync(ProxyImagePath);
+        using var second = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.NotEqual("HIT", second.XCache());
+        Assert.Equal(2, _images.Received(ImagePath).Count);
+    }
+
+    [Fact]
+    public async Task ATargetedField_DecidesForThisCache_WhateverCacheControlTellsBrowsers()
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", "no-store"), ("CDN-Cache-Control", "max-age=600"));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var miss = await proxy.Client.GetAsync(ProxyImagePath);
+        using var hit = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal("HIT", hit.XCache());
+        Assert.Equal("EnrichProxy; hit; ttl=600", hit.CacheStatus());
+        Assert.Equal("no-store", hit.Headers.CacheControl?.ToString()); // Replayed for the browsers it speaks to.
+    }
+
+    [Theory]
+    [InlineData("max-age=1, must-revalidate", HttpStatusCode.GatewayTimeout, "MISS")]
+    [InlineData("max-age=1", HttpStatusCode.OK, "STALE")]
+    public async Task MustRevalidate_IsNeverAnsweredStale_WhenTheUpstreamFails(string cacheControl, HttpStatusCode expected, string xCache)
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", cacheControl));
+        // The real clock: FusionCache keeps the entry for the second the origin gave, by its own.
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Upstreams:tmdb-images:Retry:MaxRetries", "0")));
+        using var filled = await proxy.Client.GetAsync(ProxyImagePath);
+        _images.Server.Reset();
+        _images.Server.Given(Request.Create().WithPath(ImagePath)).RespondWith(Response.Create().WithStatusCode(503));
+        await Task.Delay(1500);
+
+        using var failing = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal(expected, failing.StatusCode);
+        Assert.Equal(xCache, failing.XCache());
+    }
+
+    [Fact]
+    public async Task NoCache_IsStoredAndRevalidatedBeforeEveryUse()
+    {
+        _images.Server.Given(Request.Create().WithPath(ImagePath).WithHeader("If-None-Match", "\"img-1\"")).AtPriority(1)
+            .RespondWith(Response.Create().WithStatusCode(304).WithHeader("ETag", "\"img-1\""));
+        _images.Server.Given(Request.Create().WithPath(ImagePath)).AtPriority(2)
+            .RespondWith(Response.Create().WithHeader("Content-Type", "image/jpeg").WithHeader("Cache-Control", "no-cache").WithHeader("ETag", "\"img-1\"").WithBody(Image));
+        await using var proxy = await StartAsync(Settings());
+
+        using var first = await proxy.Client.GetAsync(ProxyImagePath);
+        await Task.Delay(50);
+        using var second = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal(Image, await second.Content.ReadAsByteArrayAsync());
+        Assert.StartsWith("EnrichProxy; fwd=stale; fwd-status=304; stored", second.CacheStatus(), StringComparison.Ordinal);
+        var requests = _images.Received(ImagePath);
+        Assert.Equal(2, requests.Count);
+        Assert.Equal("\"img-1\"", requests[1].RequestMessage.Headers!["If-None-Match"].Single());
+    }
+
+    public void Dispose() => _images.Dispose();
+
+    private Dictionary<string, string> Settings(params (string Key, string Value)[] extra) =>
+        ProxyHost.Settings([Destination("tmdb-images", _images.Url), .. extra]);
+}
