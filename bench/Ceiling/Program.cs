@@ -23,6 +23,7 @@ app.Run(context =>
     response.ContentType = "application/json";
     response.Headers["X-Cache"] = "HIT";
     response.Headers.Age = "0";
+    response.Headers["Cache-Status"] = "EnrichProxy; hit; ttl=86340";
     response.ContentLength = body.Length;
     return response.Body.WriteAsync(body).AsTask();
 });

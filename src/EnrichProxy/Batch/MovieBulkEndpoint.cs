@@ -48,7 +48,7 @@ internal static class MovieBulkEndpoint
         var response = context.Response;
         response.ContentType = "application/json; charset=utf-8";
         response.Headers[CacheHeaders.XCache] = CacheHeaders.Name(answer.Result);
-        CacheStatus.Add(response.Headers, CacheStatus.Summary(answer.Result));
+        CacheStatus.Set(response.Headers, CacheStatus.Summary(answer.Result));
         response.ContentLength = 2 + answer.Movies.Sum(movie => movie.Length) + Math.Max(0, answer.Movies.Count - 1);
         var body = response.BodyWriter;
         body.Write("["u8);

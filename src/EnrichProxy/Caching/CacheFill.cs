@@ -64,7 +64,8 @@ internal sealed partial class CacheFill(
                         throw;
                     }
 
-                    var produced = Produce(Revalidated(read, stale, conditional, answer), read.Policy, answer.StatusCode);
+                    var fetched = Revalidated(read, stale, conditional, answer);
+                    var produced = Produce(fetched, read.Policy, answer.StatusCode);
                     if (produced.Storability == Storability.UpstreamFailure)
                     {
                         attempt.Failed = true;
@@ -73,13 +74,26 @@ internal sealed partial class CacheFill(
 
                     Apply(produced, read, context.Options);
                     attempt.Produced = produced;
+                    var stored = produced.Entry;
+                    if (VariesBy(read, produced, fetched) is { } variesBy)
+                    {
+                        // The answer is one variant: it goes under its own key, and this key keeps the marker that says where.
+                        var variant = read.ForVariant(variesBy);
+                        var variantOptions = read.Policy.EntryOptions.Duplicate();
+                        Apply(produced, variant, variantOptions);
+                        await cache.SetAsync(variant.Key, produced.Entry, variantOptions, CancellationToken.None);
+                        stored = attempt.Marker = CachedResponse.Variants(variesBy, produced.Entry);
+                        attempt.Variant = (variesBy, variant.Key);
+                        context.Options.Size = EstimateSize(read.Key, stored);
+                    }
+
                     if (attempt.Settle())
                     {
                         // The caller was answered stale at the soft timeout and this fill went on alone.
                         Notify(read, produced);
                     }
 
-                    return produced.Entry;
+                    return stored;
                 },
                 options: read.Policy.EntryOptions,
                 token: CancellationToken.None);
@@ -259,6 +273,12 @@ internal sealed partial class CacheFill(
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
+    // The request headers a stored answer of an origin-driven policy varies by, beyond the policy's key; null when it does not.
+    private static string[]? VariesBy(CacheRead read, Produced produced, UpstreamAnswer answer) =>
+        read.Policy.FollowsOrigin && !read.IsVariant && produced.Storability is Storability.Fresh or Storability.Negative
+            ? OriginRules.VariesBy(answer, read.Policy)
+            : null;
+
     private void Notify(CacheRead read, Produced produced)
     {
         if (produced.Storability == Storability.Fresh)
@@ -270,13 +290,15 @@ internal sealed partial class CacheFill(
     // What GetOrSetAsync returned says where it came from only together with what the factory did.
     private static FillOutcome Outcome(CachedResponse value, Attempt attempt)
     {
-        if (attempt.Produced is { } produced && ReferenceEquals(value, produced.Entry))
+        if (attempt.Produced is { } produced && (ReferenceEquals(value, produced.Entry) || ReferenceEquals(value, attempt.Marker)))
         {
             return produced.Storability switch
             {
-                Storability.Private => new FillOutcome.NotShared(value),
+                Storability.Private => new FillOutcome.NotShared(produced.Entry),
                 Storability.TooLarge => new FillOutcome.TooLarge(),
-                _ => new FillOutcome.Answer(value, FillSource.Fetched, new FetchReport(produced.UpstreamStatus, produced.IsStored, attempt.HadStale)),
+                _ => new FillOutcome.Answer(
+                    produced.Entry, FillSource.Fetched, new FetchReport(produced.UpstreamStatus, produced.IsStored, attempt.HadStale),
+                    attempt.Variant?.VariesBy, attempt.Variant?.Key),
             };
         }
 
@@ -312,6 +334,12 @@ internal sealed partial class CacheFill(
         public bool Failed { get => _failed; set => _failed = value; }
 
         public bool HadStale { get => _hadStale; set => _hadStale = value; }
+
+        /// <summary>The variants marker stored under the read's key instead of the answer, when the answer varies.</summary>
+        public CachedResponse? Marker { get; set; }
+
+        /// <summary>What the answer varies by, and the key of its variant, when it does.</summary>
+        public (string[] VariesBy, string Key)? Variant { get; set; }
 
         public Produced? Produced { get => _produced; set => _produced = value; }
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using EnrichProxy.Caching.Http;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Configuration;
 using ZiggyCreatures.Caching.Fusion;
@@ -33,6 +34,7 @@ internal sealed class CachePolicy
         IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         FollowsOrigin = options.Freshness == CacheFreshness.Origin;
+        ForwardedHeaders = FollowsOrigin ? [.. VaryByHeaders.Union(OriginRules.NegotiationHeaders, StringComparer.OrdinalIgnoreCase)] : VaryByHeaders;
         MaxCacheableBytes = options.MaxCacheableBytes;
         ExpectedContentTypes = [.. options.ExpectedContentTypes.Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).Distinct()];
         Tags = tags;
@@ -67,6 +69,12 @@ internal sealed class CachePolicy
     public FrozenSet<string> IgnoredQueryParameters { get; }
 
     public bool OverrideOriginCacheControl { get; }
+
+    /// <summary>
+    /// The client's request headers a fill sends upstream: <see cref="VaryByHeaders"/>, and for an origin-driven policy the
+    /// negotiation headers its origin may vary by (<see cref="OriginRules.NegotiationHeaders"/>), which key only the variants.
+    /// </summary>
+    public IReadOnlyList<string> ForwardedHeaders { get; }
 
     /// <summary>Whether freshness follows the origin's headers (<see cref="CacheFreshness.Origin"/>), within this policy's windows.</summary>
     public bool FollowsOrigin { get; }

@@ -10,7 +10,29 @@ namespace EnrichProxy.Caching;
 /// <param name="Key">The cache key (<see cref="CacheKeyBuilder"/>).</param>
 internal sealed record CacheRead(RouteConfig Route, CachePolicy Policy, UpstreamRequest Request, string Key)
 {
+    // Past this many characters of header values, a secondary key holds their hash.
+    private const int MaxVariantLength = 256;
+
     public string RouteId => Route.RouteId;
+
+    /// <summary>Whether this read is of one variant of a key whose answers vary (<see cref="ForVariant"/>).</summary>
+    public bool IsVariant { get; private init; }
+
+    /// <summary>
+    /// The read of this request's variant of a key whose answers vary by the request headers <paramref name="variesBy"/>: its
+    /// secondary key adds their values, normalised (RFC 9111 4.1).
+    /// </summary>
+    public CacheRead ForVariant(IReadOnlyList<string> variesBy)
+    {
+        ArgumentNullException.ThrowIfNull(variesBy);
+        var values = string.Join('&', variesBy.Select(name => name + "=" + Http.OriginRules.NormalizedValue(Request.HeaderValue(name))));
+        if (values.Length > MaxVariantLength)
+        {
+            values = "#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(values)));
+        }
+
+        return this with { Key = Key + "|vary|" + values, IsVariant = true };
+    }
 
     /// <summary>Route and path only: the query and headers may carry a client's credentials.</summary>
     public override string ToString() => Request.ToString();

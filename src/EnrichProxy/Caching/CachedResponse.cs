@@ -51,6 +51,17 @@ internal sealed class CachedResponse : IJsonOnDeserialized
     /// <summary>How long the origin said the answer stays fresh, for a <c>Freshness: Origin</c> policy; null when the policy decides alone.</summary>
     public OriginFreshness? Origin { get; init; }
 
+    /// <summary>
+    /// Set on the entry an origin-driven policy keeps under a key whose answers vary (<c>Vary: Accept</c>): not an answer but the
+    /// request headers (lower case, sorted) whose values make the secondary key of each variant (<see cref="CacheRead.ForVariant"/>).
+    /// </summary>
+    [JsonInclude]
+    public string[]? VariesBy { get; private set; }
+
+    /// <summary>Whether this is the marker of a key whose answers vary (<see cref="VariesBy"/>), never an answer itself.</summary>
+    [JsonIgnore]
+    public bool IsVariants => VariesBy is not null;
+
     /// <summary>A stored "not found" (404 or 410), kept for the policy's <c>NegativeTtl</c> only.</summary>
     public bool IsNotFound => StatusCode is StatusCodes.Status404NotFound or StatusCodes.Status410Gone;
 
@@ -60,6 +71,13 @@ internal sealed class CachedResponse : IJsonOnDeserialized
 
     /// <summary>The reminder that a key's answers are too large to cache (<see cref="IsTooLarge"/>).</summary>
     public static CachedResponse TooLarge(DateTimeOffset storedAt) => new() { StatusCode = 0, Headers = [], Body = [], StoredAt = storedAt, IsTooLarge = true };
+
+    /// <summary>The marker of a key whose answers vary by <paramref name="variesBy"/>, stored beside the first variant, <paramref name="variant"/>.</summary>
+    public static CachedResponse Variants(string[] variesBy, CachedResponse variant)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        return new() { StatusCode = 0, Headers = [], Body = [], StoredAt = variant.StoredAt, RequestedAt = variant.RequestedAt, VariesBy = variesBy };
+    }
 
     /// <summary>An upstream's answer as it is kept; with its cookies only when it is for the client that caused it alone (never stored).</summary>
     public static CachedResponse From(UpstreamAnswer answer, bool withCookies = false, OriginFreshness? origin = null)
@@ -81,6 +99,6 @@ internal sealed class CachedResponse : IJsonOnDeserialized
     /// <summary>The answer's age (RFC 9111 4.2.3): the time since it was stored, and the age it had then when its origin said.</summary>
     public TimeSpan AgeAt(DateTimeOffset now) => Origin is { } origin ? origin.InitialAge + (now - StoredAt) : now - StoredAt;
 
-    // Reminders written before IsTooLarge existed were answers with status 0, which no answer has.
-    void IJsonOnDeserialized.OnDeserialized() => IsTooLarge |= StatusCode == 0;
+    // Reminders written before IsTooLarge existed were answers with status 0, which no answer has (nor a variants marker).
+    void IJsonOnDeserialized.OnDeserialized() => IsTooLarge |= StatusCode == 0 && VariesBy is null;
 }

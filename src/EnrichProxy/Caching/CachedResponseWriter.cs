@@ -27,20 +27,23 @@ internal static class CachedResponseWriter
         // Typed header checks: a plain request costs the hit path a few bit tests, not a parse.
         var selection = RequestConditions.Any(context.Request.Headers) ? RequestConditions.Select(context.Request, value) : Selection.Full;
         var response = context.Response;
-        WriteHeaders(response, value, selection.Kind == SelectionKind.NotModified);
+        if (selection.Kind is not (SelectionKind.PreconditionFailed or SelectionKind.RangeNotSatisfiable))
+        {
+            // A 412 or 416 is the proxy's problem answer, not the representation: none of its headers (its max-age least of all).
+            WriteHeaders(response, value, selection.Kind == SelectionKind.NotModified);
+        }
+
         CacheHeaders.Set(response, result, age);
-        CacheStatus.Add(response.Headers, cacheStatus);
+        CacheStatus.Set(response.Headers, cacheStatus);
         switch (selection.Kind)
         {
             case SelectionKind.NotModified:
                 response.StatusCode = StatusCodes.Status304NotModified;
                 return Task.CompletedTask;
             case SelectionKind.PreconditionFailed:
-                ClearRepresentation(response);
                 return ProblemResponses.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "Precondition failed",
                     "The cached representation does not satisfy If-Match or If-Unmodified-Since.");
             case SelectionKind.RangeNotSatisfiable:
-                ClearRepresentation(response);
                 response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes */{value.Body.Length}");
                 return ProblemResponses.WriteAsync(context, StatusCodes.Status416RangeNotSatisfiable, "Range not satisfiable",
                     $"The representation has {value.Body.Length} bytes; the range asked for lies outside them.");
@@ -89,16 +92,5 @@ internal static class CachedResponseWriter
 
             previous = header.Name;
         }
-    }
-
-    // A problem answer instead of the stored one: its own type and length, not the representation's.
-    private static void ClearRepresentation(HttpResponse response)
-    {
-        var headers = response.Headers;
-        headers.ContentType = default;
-        headers.ContentEncoding = default;
-        headers.ContentLanguage = default;
-        headers.ContentMD5 = default;
-        headers.ContentDisposition = default;
     }
 }

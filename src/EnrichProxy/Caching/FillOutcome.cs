@@ -31,8 +31,13 @@ internal abstract record FillOutcome
     {
     }
 
-    /// <summary>An answer for every waiter; with what the upstream did when it was <see cref="FillSource.Fetched"/>.</summary>
-    public sealed record Answer(CachedResponse Entry, FillSource Source, FetchReport? Fetch = null) : FillOutcome;
+    /// <summary>
+    /// An answer for every waiter; with what the upstream did when it was <see cref="FillSource.Fetched"/>. An answer that
+    /// varies (<paramref name="VariesBy"/>) is the variant of the read that started the fill, stored under <paramref name="VariantKey"/>;
+    /// a waiter whose own variant differs reads that one instead. <paramref name="Entry"/> may also be a variants marker
+    /// (<see cref="CachedResponse.IsVariants"/>) another fill stored, or fail-safe kept.
+    /// </summary>
+    public sealed record Answer(CachedResponse Entry, FillSource Source, FetchReport? Fetch = null, string[]? VariesBy = null, string? VariantKey = null) : FillOutcome;
 
     /// <summary>Larger than the policy keeps: a reminder is stored, and each waiter asks the upstream itself.</summary>
     public sealed record TooLarge : FillOutcome;

@@ -62,6 +62,11 @@ internal sealed class ReadThroughCache(
 
         if (await LookupAsync(read, cancellationToken) is { } found)
         {
+            if (found is { VariesBy: { } variesBy } && !read.IsVariant)
+            {
+                return await ReadAsync(read.ForVariant(variesBy), cancellationToken); // Answers vary: this request's variant.
+            }
+
             if (Found(read, found) is { } answered)
             {
                 return answered;
@@ -91,7 +96,14 @@ internal sealed class ReadThroughCache(
     private async ValueTask<CachedResponse?> LookupStaleAsync(CacheRead read, CancellationToken cancellationToken)
     {
         var kept = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.StaleEntryOptions, cancellationToken);
-        return kept.HasValue && !kept.Value.IsTooLarge && !IsExpired(read, kept.Value) && !IsPurged(read, kept.Value) ? kept.Value : null;
+        if (kept.HasValue && kept.Value is { VariesBy: { } variesBy } && !read.IsVariant)
+        {
+            return await LookupStaleAsync(read.ForVariant(variesBy), cancellationToken);
+        }
+
+        return kept.HasValue && !kept.Value.IsTooLarge && !kept.Value.IsVariants && !IsExpired(read, kept.Value) && !IsPurged(read, kept.Value)
+            ? kept.Value
+            : null;
     }
 
     /// <summary>
@@ -116,15 +128,20 @@ internal sealed class ReadThroughCache(
         var found = cache.TryGet<CachedResponse>(key, policy.MemoryOnlyEntryOptions);
         entry = found.HasValue ? found.Value : null!;
         age = default;
-        return found.HasValue && !entry.IsTooLarge && Freshness.Of(entry, policy, time.GetUtcNow(), out age) == EntryState.Fresh;
+        return found.HasValue && !entry.IsTooLarge && !entry.IsVariants && Freshness.Of(entry, policy, time.GetUtcNow(), out age) == EntryState.Fresh;
     }
 
-    // Null for an entry that counts as nothing cached (an expired "not found"): the caller fills.
+    // Null for an entry that counts as nothing cached (an expired "not found"; a variants marker where an answer should be): the caller fills.
     private ReadResult? Found(CacheRead read, CachedResponse entry)
     {
         if (entry.IsTooLarge)
         {
             return new ReadResult.Forward(ForwardReason.TooLarge);
+        }
+
+        if (entry.IsVariants)
+        {
+            return null;
         }
 
         switch (Freshness.Of(entry, read.Policy, time.GetUtcNow(), out var age))
@@ -168,6 +185,17 @@ internal sealed class ReadThroughCache(
     {
         var (flight, started) = StartOrJoin(read);
         var outcome = await flight.WaitAsync(cancellationToken);
+        if (!read.IsVariant && outcome is FillOutcome.Answer { Entry.VariesBy: { } markerVariesBy })
+        {
+            return await ReadAsync(read.ForVariant(markerVariesBy), cancellationToken); // Another fill found the answers vary.
+        }
+
+        if (!started && outcome is FillOutcome.Answer { VariesBy: { } variesBy, VariantKey: { } variantKey } && read.ForVariant(variesBy) is { } own
+            && own.Key != variantKey)
+        {
+            return await ReadAsync(own, cancellationToken); // The fill this read joined fetched another client's variant.
+        }
+
         ReadResult result = outcome switch
         {
             FillOutcome.Answer { Source: FillSource.Fetched } answer => new ReadResult.Filled(answer.Entry, answer.Entry.AgeAt(time.GetUtcNow()), answer.Fetch),

@@ -60,7 +60,7 @@ internal sealed class ResponseCacheMiddleware(
         activity?.SetTag(EnrichProxySpans.UpstreamAttribute, route.ClusterId);
 
         var epoch = hotTargets.Epoch;
-        var read = cache.Prepare(route, policy, UpstreamRequest.FromClient(context, route.RouteId, policy.VaryByHeaders, access));
+        var read = cache.Prepare(route, policy, UpstreamRequest.FromClient(context, route.RouteId, policy.ForwardedHeaders, access));
         ReadResult result;
         try
         {
@@ -100,7 +100,7 @@ internal sealed class ResponseCacheMiddleware(
             case ReadResult.Failed failed:
                 Answered(route.RouteId, CacheResult.Miss);
                 CacheHeaders.Set(context.Response, CacheResult.Miss, TimeSpan.Zero);
-                CacheStatus.Add(context.Response.Headers, cacheStatus);
+                CacheStatus.Set(context.Response.Headers, cacheStatus);
                 await failed.Problem.WriteProblemAsync(context);
                 break;
             default:

@@ -8,13 +8,14 @@ internal static class ReplayedHeaders
 {
     /// <summary>
     /// Never replayed: per-connection and per-answer headers the proxy writes itself (a cache in front of
-    /// the upstream, such as a CDN, sends an <c>X-Cache</c> of its own), and cookies, which belong to one client.
+    /// the upstream, such as a CDN, sends an <c>X-Cache</c> and a <c>Cache-Status</c> of its own, which speak of the fill's
+    /// request, not of the later ones the stored answer serves), and cookies, which belong to one client.
     /// </summary>
     private static readonly FrozenSet<string> NotReplayed = new[]
     {
         HeaderNames.SetCookie, HeaderNames.Age, HeaderNames.Date, HeaderNames.ContentLength,
         HeaderNames.TransferEncoding, HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.Upgrade,
-        HeaderNames.ProxyAuthenticate, HeaderNames.Trailer, HeaderNames.TE, "X-Cache",
+        HeaderNames.ProxyAuthenticate, HeaderNames.Trailer, HeaderNames.TE, "X-Cache", "Cache-Status",
     }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     public static bool IsReplayed(string name) => !NotReplayed.Contains(name);

@@ -69,7 +69,8 @@ public sealed class OriginFreshnessTests : IDisposable
     [Theory]
     [InlineData("Cache-Control", "no-store")]
     [InlineData("Cache-Control", "private, max-age=600")]
-    [InlineData("Vary", "Accept-Language")] // The policy's key does not hold it.
+    [InlineData("Vary", "User-Agent")] // Neither the policy's key nor a fill holds it.
+    [InlineData("Vary", "*")]
     public async Task AnswersForTheRequesterOnly_AreNotShared(string name, string value)
     {
         _images.Bytes(ImagePath, Image, "image/jpeg", (name, value));
@@ -136,7 +137,77 @@ public sealed class OriginFreshnessTests : IDisposable
         Assert.Equal("\"img-1\"", requests[1].RequestMessage.Headers!["If-None-Match"].Single());
     }
 
+    [Fact]
+    public async Task VaryAccept_KeepsOneEntryPerVariant_UnderKeysThatIgnoreSpellingOnly()
+    {
+        NegotiatingOrigin();
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var webp = await GetAsync(proxy, "image/webp,image/*;q=0.8");
+        using var jpeg = await GetAsync(proxy, "image/jpeg");
+        using var webpAgain = await GetAsync(proxy, "IMAGE/WEBP, image/*; q=0.8");
+        using var jpegAgain = await GetAsync(proxy, "image/jpeg");
+
+        Assert.Equal("webp", await webp.BodyAsync());
+        Assert.Equal("jpeg", await jpeg.BodyAsync());
+        Assert.Equal(["MISS", "MISS", "HIT", "HIT"], new[] { webp, jpeg, webpAgain, jpegAgain }.Select(r => r.XCache()));
+        Assert.Equal("webp", await webpAgain.BodyAsync());
+        Assert.Equal("jpeg", await jpegAgain.BodyAsync());
+        Assert.Equal("Accept", webpAgain.Headers.Vary.Single());
+        var received = _images.Received(ImagePath);
+        Assert.Equal(2, received.Count); // The fills sent the client's Accept, so the origin chose each variant itself.
+        Assert.Equal("image/webp,image/*;q=0.8", received[0].RequestMessage.Headers!["Accept"].Single());
+    }
+
+    [Fact]
+    public async Task ConcurrentClientsOfTwoVariants_EachGetTheirOwn()
+    {
+        NegotiatingOrigin(TimeSpan.FromMilliseconds(300));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        var requests = Enumerable.Range(0, 12).Select(i => (Accept: i % 2 == 0 ? "image/webp" : "image/jpeg", Response: GetAsync(proxy, i % 2 == 0 ? "image/webp" : "image/jpeg"))).ToList();
+        await Task.WhenAll(requests.Select(r => r.Response));
+
+        foreach (var (accept, response) in requests)
+        {
+            using var answer = await response;
+            Assert.Equal(accept[6..], await answer.BodyAsync());
+        }
+
+        Assert.InRange(_images.Received(ImagePath).Count, 2, 3); // One fill per variant (and the first, whichever it was).
+    }
+
     public void Dispose() => _images.Dispose();
+
+    private void NegotiatingOrigin(TimeSpan? delay = null)
+    {
+        var response = Response.Create().WithCallback(request => new WireMock.ResponseMessage
+        {
+            StatusCode = 200,
+            Headers = new Dictionary<string, WireMock.Types.WireMockList<string>>
+            {
+                ["Content-Type"] = new("image/" + (Accepts(request, "webp") ? "webp" : "jpeg")),
+                ["Cache-Control"] = new("max-age=3600"),
+                ["Vary"] = new("Accept"),
+            },
+            BodyData = new WireMock.Util.BodyData
+            {
+                BodyAsString = Accepts(request, "webp") ? "webp" : "jpeg",
+                DetectedBodyType = WireMock.Types.BodyType.String,
+            },
+        });
+        _images.Server.Given(Request.Create().WithPath(ImagePath)).RespondWith(delay is { } wait ? response.WithDelay(wait) : response);
+    }
+
+    private static bool Accepts(WireMock.IRequestMessage request, string format) =>
+        request.Headers?.TryGetValue("Accept", out var accept) == true && accept.Any(value => value.Contains(format, StringComparison.OrdinalIgnoreCase));
+
+    private static async Task<HttpResponseMessage> GetAsync(ProxyHost proxy, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, ProxyImagePath);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        return await proxy.Client.SendAsync(request);
+    }
 
     private Dictionary<string, string> Settings(params (string Key, string Value)[] extra) =>
         ProxyHost.Settings([Destination("tmdb-images", _images.Url), .. extra]);

@@ -123,12 +123,27 @@ public sealed class OriginRulesTests
     [InlineData("Cache-Control", "private, max-age=60", true)]
     [InlineData("Cache-Control", "no-store", true)]
     [InlineData("Vary", "*", true)]
-    [InlineData("Vary", "Cookie", true)] // The policy's key does not hold it: another client's answer may differ.
+    [InlineData("Vary", "Cookie", true)] // Neither the key nor a fill holds it: another client's answer may differ.
+    [InlineData("Vary", "Accept", false)] // Fills send it: one entry per variant (VariesBy).
     [InlineData("Vary", "Accept-Encoding", false)] // Fills store the plain body whatever the client accepts.
     [InlineData("Vary", "accept-language, Accept-Encoding", false)] // The policy varies by it already.
     [InlineData("Cache-Control", "public, max-age=60", false)]
     public void IsForRequesterOnly_WhenPrivateNoStoreOrVaryingOnWhatTheKeyDoesNotHold(string name, string value, bool expected) =>
         Assert.Equal(expected, OriginRules.IsForRequesterOnly(Answer((name, value)), Policy));
+
+    [Theory]
+    [InlineData("Accept", "accept")]
+    [InlineData("accept-language, Accept-Encoding", null)] // The policy's key holds Accept-Language; fills store the plain body.
+    [InlineData("Accept-Language, ACCEPT, Accept", "accept")]
+    [InlineData("Origin", null)]
+    public void VariesBy_NamesTheNegotiationHeadersBeyondThePolicysKey(string vary, string? expected) =>
+        Assert.Equal(expected, OriginRules.VariesBy(Answer(("Vary", vary)), Policy) is { } names ? string.Join(",", names) : null);
+
+    [Theory]
+    [InlineData("image/webp,image/*;q=0.8", "image/webp,image/*;q=0.8")]
+    [InlineData(" IMAGE/WEBP ,  image/* ; q=0.8 ", "image/webp,image/*;q=0.8")]
+    [InlineData(null, "")]
+    public void NormalizedValue_IgnoresBlanksAndCase(string? value, string expected) => Assert.Equal(expected, OriginRules.NormalizedValue(value));
 
     [Fact]
     public void Freshness_OfAnOriginEntry_UsesItsOwnLifetimeAgeAndWindows()

@@ -136,7 +136,14 @@ internal static class CacheStatus
         _ => Forwarded(ForwardedBecause.Bypass),
     };
 
-    /// <summary>Adds <paramref name="member"/> after whatever the field holds already: the caches nearer the origin come first.</summary>
+    /// <summary>Sets the field of an answer from the cache, which no other cache handled (stored answers keep no upstream member).</summary>
+    public static void Set(IHeaderDictionary headers, string member)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        headers[HeaderName] = member;
+    }
+
+    /// <summary>Adds <paramref name="member"/> to a forwarded answer, after the upstream caches' own: those nearer the origin come first.</summary>
     public static void Add(IHeaderDictionary headers, string member)
     {
         ArgumentNullException.ThrowIfNull(headers);

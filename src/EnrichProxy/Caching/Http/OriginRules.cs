@@ -14,6 +14,13 @@ internal static class OriginRules
     /// <summary>The targeted fields EnrichProxy follows before <c>Cache-Control</c>, most specific first (RFC 9213).</summary>
     public static readonly string[] TargetedFields = ["EnrichProxy-Cache-Control", "CDN-Cache-Control"];
 
+    /// <summary>
+    /// The request headers a fill of an origin-driven policy sends upstream besides the policy's own, so that an origin that
+    /// negotiates on them (<c>Vary: Accept</c> for WebP or AVIF images, <c>Accept-Language</c>) answers the client's variant,
+    /// which is then kept under a secondary key (<see cref="VariesBy"/>).
+    /// </summary>
+    public static readonly string[] NegotiationHeaders = ["accept", "accept-language"];
+
     // RFC 9111 4.2.2: a tenth of the time since the last modification is the usual heuristic.
     private const double HeuristicFraction = 0.1;
 
@@ -33,8 +40,9 @@ internal static class OriginRules
     }
 
     /// <summary>
-    /// Whether the answer is for its requester alone: <c>private</c>, <c>no-store</c>, or a <c>Vary</c> on a request header
-    /// the policy's key does not hold (<c>*</c>, or anything but <c>Accept-Encoding</c>, which fills normalise to the plain body).
+    /// Whether the answer is for its requester alone: <c>private</c>, <c>no-store</c>, or a <c>Vary</c> on a request header a
+    /// fill does not send (<c>*</c>, or anything but the policy's <c>VaryByHeaders</c>, the <see cref="NegotiationHeaders"/>
+    /// and <c>Accept-Encoding</c>, which fills normalise to the plain body).
     /// </summary>
     public static bool IsForRequesterOnly(UpstreamAnswer answer, CachePolicy policy)
     {
@@ -46,23 +54,49 @@ internal static class OriginRules
             return true;
         }
 
-        foreach (var header in answer.Headers)
+        foreach (var name in VaryNames(answer))
         {
-            if (!header.Name.Equals(HeaderNames.Vary, StringComparison.OrdinalIgnoreCase))
+            if (name == "*" || !(name == "accept-encoding" || IsKeyedBy(policy, name) || NegotiationHeaders.Contains(name)))
             {
-                continue;
-            }
-
-            foreach (var name in header.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (name == "*" || !(name.Equals(HeaderNames.AcceptEncoding, StringComparison.OrdinalIgnoreCase) || IsKeyedBy(policy, name)))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The request headers, beyond the policy's key, that the answer's <c>Vary</c> names (lower case, sorted): its entry is
+    /// kept under a secondary key made of their values, one per variant. Null when the answer does not vary by any.
+    /// </summary>
+    public static string[]? VariesBy(UpstreamAnswer answer, CachePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(policy);
+        var names = VaryNames(answer).Where(name => NegotiationHeaders.Contains(name) && !IsKeyedBy(policy, name)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        return names.Length == 0 ? null : names;
+    }
+
+    /// <summary>
+    /// A request header's value as a secondary key holds it: lists without the blanks around their members, in lower case
+    /// (both negotiation headers compare without case), so that <c>en-US, fr;q=0.5</c> and <c>en-us,fr;q=0.5</c> are one variant.
+    /// </summary>
+    public static string NormalizedValue(string? value) =>
+        value is null ? string.Empty : string.Join(',', value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(member => member.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant()));
+
+    private static IEnumerable<string> VaryNames(UpstreamAnswer answer)
+    {
+        foreach (var header in answer.Headers)
+        {
+            if (header.Name.Equals(HeaderNames.Vary, StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (var name in header.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    yield return name.ToLowerInvariant();
+                }
+            }
+        }
     }
 
     /// <summary>How long a storable <paramref name="answer"/> stays fresh and may be answered stale, within the policy's bounds.</summary>

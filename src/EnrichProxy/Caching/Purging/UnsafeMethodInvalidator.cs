@@ -19,7 +19,11 @@ internal sealed class UnsafeMethodInvalidator(Purger purger, PurgeUrls urls, Rou
     public static bool IsUnsafe(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
 
-    /// <summary>Purges what the request changed as its answer starts, if it succeeded: before the client hears of it, so its next read is fresh.</summary>
+    /// <summary>
+    /// Purges what the request changed as its answer starts, if it succeeded: here at once, before the client hears of it,
+    /// so that its next read is fresh; stored and announced to the other instances in the background, so that no answer
+    /// waits on the purge store.
+    /// </summary>
     public void InvalidateWhenAnswered(HttpContext context, RouteConfig route)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -27,29 +31,30 @@ internal sealed class UnsafeMethodInvalidator(Purger purger, PurgeUrls urls, Rou
         context.Response.OnStarting(static state =>
         {
             var (invalidator, context, route) = ((UnsafeMethodInvalidator, HttpContext, RouteConfig))state;
-            return context.Response.StatusCode is >= 200 and < 400 ? invalidator.InvalidateAsync(context, route) : Task.CompletedTask;
+            if (context.Response.StatusCode is >= 200 and < 400)
+            {
+                invalidator.Invalidate(context, route);
+            }
+
+            return Task.CompletedTask;
         }, (this, context, route));
     }
 
-    private async Task InvalidateAsync(HttpContext context, RouteConfig route)
+    // Each PurgeAsync applies its marker before its first await and never throws (a store it cannot reach is logged).
+    private void Invalidate(HttpContext context, RouteConfig route)
     {
         var request = context.Request;
-        if (upstreams.Get(route.ClusterId ?? string.Empty).Kind == UpstreamKind.Arr)
-        {
+        _ = upstreams.Get(route.ClusterId ?? string.Empty).Kind == UpstreamKind.Arr
             // An edit of one item changes the lists that hold it, whatever their query: the library's reads go, as for a webhook.
-            await purger.PurgeAsync(PurgeScope.Route, route.RouteId);
-        }
-        else
-        {
-            await purger.PurgeAsync(PurgeScope.Url, urls.PartOf(request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty));
-        }
+            ? purger.PurgeAsync(PurgeScope.Route, route.RouteId)
+            : purger.PurgeAsync(PurgeScope.Url, urls.PartOf(request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty));
 
         var headers = context.Response.Headers;
         foreach (var location in new[] { headers.Location.ToString(), headers[HeaderNames.ContentLocation].ToString() })
         {
             if (location.Length > 0 && SameUpstreamPath(context, route, location) is { } path)
             {
-                await purger.PurgeAsync(PurgeScope.Url, urls.PartOf(path.Path, path.Query));
+                _ = purger.PurgeAsync(PurgeScope.Url, urls.PartOf(path.Path, path.Query));
             }
         }
     }
