@@ -34,11 +34,11 @@ internal sealed class CachePolicy
         IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         FollowsOrigin = options.Freshness == CacheFreshness.Origin;
-        ForwardedHeaders = FollowsOrigin ? [.. VaryByHeaders.Union(OriginRules.NegotiationHeaders, StringComparer.OrdinalIgnoreCase)] : VaryByHeaders;
         MaxCacheableBytes = options.MaxCacheableBytes;
         ExpectedContentTypes = [.. options.ExpectedContentTypes.Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).Distinct()];
         Tags = tags;
-        EntryOptions = CreateEntryOptions(Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout, storageTimeout ?? RedisOptions.DefaultOperationTimeout);
+        EntryOptions = CreateEntryOptions(
+            Ttl, StaleWhileRevalidate, StaleIfError, SoftTimeout, HardTimeout, storageTimeout ?? RedisOptions.DefaultOperationTimeout, keepExpired: FollowsOrigin);
         // This instance's own file holds nothing newer than its memory does (every write goes to both), so a stale copy
         // in memory is not looked up again on disk: during an outage, every stale answer comes from memory. A shared L2
         // may hold what another instance stored since, so there it is read.
@@ -71,12 +71,10 @@ internal sealed class CachePolicy
     public bool OverrideOriginCacheControl { get; }
 
     /// <summary>
-    /// The client's request headers a fill sends upstream: <see cref="VaryByHeaders"/>, and for an origin-driven policy the
-    /// negotiation headers its origin may vary by (<see cref="OriginRules.NegotiationHeaders"/>), which key only the variants.
+    /// Whether freshness follows the origin's headers (<see cref="CacheFreshness.Origin"/>), within this policy's windows. Its
+    /// fills send the client's end-to-end headers, as a forwarded request would, and an answer that varies by one of them is
+    /// kept per variant (<see cref="OriginRules.VariesBy"/>).
     /// </summary>
-    public IReadOnlyList<string> ForwardedHeaders { get; }
-
-    /// <summary>Whether freshness follows the origin's headers (<see cref="CacheFreshness.Origin"/>), within this policy's windows.</summary>
     public bool FollowsOrigin { get; }
 
     public long MaxCacheableBytes { get; }
@@ -97,7 +95,7 @@ internal sealed class CachePolicy
     public FusionCacheEntryOptions MemoryOnlyEntryOptions { get; }
 
     private static FusionCacheEntryOptions CreateEntryOptions(
-        TimeSpan ttl, TimeSpan staleWhileRevalidate, TimeSpan staleIfError, TimeSpan? softTimeout, TimeSpan hardTimeout, TimeSpan storageTimeout)
+        TimeSpan ttl, TimeSpan staleWhileRevalidate, TimeSpan staleIfError, TimeSpan? softTimeout, TimeSpan hardTimeout, TimeSpan storageTimeout, bool keepExpired)
     {
         // FusionCache's logical duration covers the fresh and the stale-while-revalidate windows: within
         // both, a lookup finds the entry and our middleware decides HIT or STALE from its age. Past it, the
@@ -106,7 +104,9 @@ internal sealed class CachePolicy
         return new FusionCacheEntryOptions
         {
             Duration = ttl + staleWhileRevalidate,
-            IsFailSafeEnabled = staleWindow > TimeSpan.Zero,
+            // An origin-driven policy keeps an expired entry for its validators (a conditional fill) even without stale windows; the
+            // freshness rule, not fail-safe, says whether it may be answered.
+            IsFailSafeEnabled = staleWindow > TimeSpan.Zero || keepExpired,
             FailSafeMaxDuration = ttl + staleWindow,
             FailSafeThrottleDuration = Min(TimeSpan.FromSeconds(30), Max(staleWindow, TimeSpan.FromSeconds(1))),
             FactorySoftTimeout = softTimeout ?? Timeout.InfiniteTimeSpan,

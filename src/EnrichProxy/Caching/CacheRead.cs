@@ -25,7 +25,7 @@ internal sealed record CacheRead(RouteConfig Route, CachePolicy Policy, Upstream
     public CacheRead ForVariant(IReadOnlyList<string> variesBy)
     {
         ArgumentNullException.ThrowIfNull(variesBy);
-        var values = string.Join('&', variesBy.Select(name => name + "=" + Http.OriginRules.NormalizedValue(Request.HeaderValue(name))));
+        var values = string.Join('&', variesBy.Select(name => name + "=" + Http.OriginRules.NormalizedValue(name, Request.HeaderValue(name))));
         if (values.Length > MaxVariantLength)
         {
             values = "#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(values)));

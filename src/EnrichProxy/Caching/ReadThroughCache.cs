@@ -81,6 +81,13 @@ internal sealed class ReadThroughCache(
             }
         }
 
+        // Answers of this key varied: the expired marker still says by what, so that the fill is of this request's variant, whose
+        // expired entry gives the conditional request its validators.
+        if (read.Policy.FollowsOrigin && !read.IsVariant && await ExpiredVariantsAsync(read, cancellationToken) is { } expiredVariesBy)
+        {
+            return await ReadAsync(read.ForVariant(expiredVariesBy), cancellationToken);
+        }
+
         // The upstream is known to be failing (it asked for a pause, or every destination's circuit is open or refused
         // a connection moments ago): a fill would be refused or fail at once, so a stale copy within stale-if-error is
         // answered now, as fast as a hit.
@@ -104,6 +111,12 @@ internal sealed class ReadThroughCache(
         return kept.HasValue && !kept.Value.IsTooLarge && !kept.Value.IsVariants && !IsExpired(read, kept.Value) && !IsPurged(read, kept.Value)
             ? kept.Value
             : null;
+    }
+
+    private async ValueTask<string[]?> ExpiredVariantsAsync(CacheRead read, CancellationToken cancellationToken)
+    {
+        var kept = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.StaleEntryOptions, cancellationToken);
+        return kept.HasValue && !IsPurged(read, kept.Value) ? kept.Value.VariesBy : null;
     }
 
     /// <summary>

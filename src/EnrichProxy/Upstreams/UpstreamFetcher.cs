@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy;
@@ -80,6 +81,11 @@ internal sealed partial class UpstreamFetcher(
             using var response = await model.HttpClient.SendAsync(message, timeout.Token);
             context.Response.StatusCode = (int)response.StatusCode;
             await route.Transformer.TransformResponseAsync(context, response, timeout.Token);
+            foreach (var listed in response.Headers.Connection)
+            {
+                context.Response.Headers.Remove(listed); // Hop-by-hop by the upstream's say (RFC 9110 7.6.1): never stored.
+            }
+
             var secret = upstreams.Get(cluster.ClusterId).ApiKey;
             var answerBody = await ReadBodyAsync(response, maxBodyBytes, timeout.Token);
             if (!ContentDecoding.IsPlain(response.Content.Headers))
@@ -98,7 +104,7 @@ internal sealed partial class UpstreamFetcher(
                 SentAt = sentAt,
                 ReceivedAt = time.GetUtcNow(),
                 OriginDate = response.Headers.Date,
-                OriginAge = response.Headers.Age,
+                OriginAge = FirstAge(response.Headers.NonValidated),
             };
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -149,9 +155,33 @@ internal sealed partial class UpstreamFetcher(
         return context;
     }
 
+    // RFC 9111 5.1: the first member of the first line, a non-negative integer, or nothing at all.
+    private static TimeSpan? FirstAge(HttpHeadersNonValidated headers)
+    {
+        if (!headers.TryGetValues(HeaderNames.Age, out var values))
+        {
+            return null;
+        }
+
+        foreach (var value in values)
+        {
+            var first = value.Split(',')[0].Trim();
+            return long.TryParse(first, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                ? TimeSpan.FromSeconds(Math.Min(seconds, int.MaxValue))
+                : null;
+        }
+
+        return null;
+    }
+
     /// <summary>Reads the whole body, or returns null as soon as it proves larger than <paramref name="maxBytes"/>.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpResponseMessage response, long maxBytes, CancellationToken cancellationToken)
     {
+        if (response.StatusCode is HttpStatusCode.NotModified or HttpStatusCode.NoContent)
+        {
+            return []; // No content, whatever Content-Length says (a 304 gives the stored answer's).
+        }
+
         var plain = ContentDecoding.IsPlain(response.Content.Headers);
         // The length of an encoded body says nothing of the decoded one.
         var declared = plain ? response.Content.Headers.ContentLength : null;

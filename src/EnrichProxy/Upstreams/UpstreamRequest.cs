@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using Microsoft.Net.Http.Headers;
+
 namespace EnrichProxy.Upstreams;
 
 /// <summary>
@@ -19,8 +22,24 @@ internal sealed record UpstreamRequest(
     UpstreamAccess Access,
     IReadOnlyDictionary<string, object?>? RouteValues = null)
 {
-    /// <summary>The request of a client, with the headers named by <paramref name="varyByHeaders"/> and the credentials <paramref name="access"/> lets through.</summary>
-    public static UpstreamRequest FromClient(HttpContext context, string routeId, IReadOnlyList<string> varyByHeaders, UpstreamAccess access)
+    // What a fill never sends of a client's headers, when it sends the others (an origin-driven policy): hop-by-hop fields, the
+    // host and forwarding fields (YARP writes its own), credentials (the access decision sends those it allows), what the cache
+    // answers itself (conditions, ranges, encodings: the fill asks for the whole plain answer) and the request directives the
+    // cache does not follow, which must not reach the origin as if the cache had asked.
+    private static readonly FrozenSet<string> NeverForwarded = new[]
+    {
+        HeaderNames.Host, HeaderNames.Connection, HeaderNames.KeepAlive, HeaderNames.TE, HeaderNames.Trailer, HeaderNames.TransferEncoding,
+        HeaderNames.Upgrade, HeaderNames.ProxyAuthorization, "Proxy-Connection", HeaderNames.ContentLength, HeaderNames.ContentType, HeaderNames.Expect,
+        HeaderNames.IfMatch, HeaderNames.IfNoneMatch, HeaderNames.IfModifiedSince, HeaderNames.IfUnmodifiedSince, HeaderNames.IfRange, HeaderNames.Range,
+        HeaderNames.AcceptEncoding, HeaderNames.CacheControl, HeaderNames.Pragma, "Forwarded", "X-Forwarded-For", "X-Forwarded-Host",
+        "X-Forwarded-Proto", "X-Forwarded-Prefix", "X-Real-IP",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The request of a client, with the headers named by <paramref name="varyByHeaders"/> (or, with <paramref name="allHeaders"/>,
+    /// every end-to-end header a fill may send: <see cref="IsForwardedByFills"/>) and the credentials <paramref name="access"/> lets through.
+    /// </summary>
+    public static UpstreamRequest FromClient(HttpContext context, string routeId, IReadOnlyList<string> varyByHeaders, UpstreamAccess access, bool allHeaders = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(varyByHeaders);
@@ -28,11 +47,24 @@ internal sealed record UpstreamRequest(
 
         var request = context.Request;
         var headers = new List<KeyValuePair<string, string>>(varyByHeaders.Count + access.CredentialHeaders.Count);
-        foreach (var name in varyByHeaders)
+        if (allHeaders)
         {
-            if (request.Headers.TryGetValue(name, out var value))
+            foreach (var (name, value) in request.Headers)
             {
-                headers.Add(new(name, value.ToString()));
+                if (IsForwardedByFills(name))
+                {
+                    headers.Add(new(name, value.ToString()));
+                }
+            }
+        }
+        else
+        {
+            foreach (var name in varyByHeaders)
+            {
+                if (request.Headers.TryGetValue(name, out var value))
+                {
+                    headers.Add(new(name, value.ToString()));
+                }
             }
         }
 
@@ -46,6 +78,9 @@ internal sealed record UpstreamRequest(
             // A copy: the request's own dictionary is recycled with the HttpContext, and a refresh outlives it.
             request.RouteValues.Count == 0 ? null : new RouteValueDictionary(request.RouteValues));
     }
+
+    /// <summary>Whether a fill that sends its client's headers sends this one (neither hop-by-hop, nor a credential, nor one the cache answers).</summary>
+    public static bool IsForwardedByFills(string name) => !NeverForwarded.Contains(name) && !ClientCredentials.IsCredentialHeader(name, configuredKeyName: null);
 
     /// <summary>The method sent: GET for every cached read; POST for a batch such as Radarr's bulk lookup.</summary>
     public string Method { get; init; } = HttpMethods.Get;

@@ -55,6 +55,36 @@ public sealed class OriginFreshnessTests : IDisposable
         Assert.Equal(61, later.AgeSeconds());
     }
 
+    [Theory]
+    [InlineData("30, 0", 30)] // The first member (RFC 9111 5.1).
+    [InlineData("abc", 0)] // Not a non-negative integer: ignored.
+    [InlineData("-5", 0)]
+    public async Task TheAgeHeader_IsReadAsRfc9111Says(string age, int expected)
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", "max-age=60"), ("Age", age));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var miss = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal(expected, miss.AgeSeconds());
+    }
+
+    [Fact]
+    public async Task HeadersTheUpstreamListsInConnection_AreNeverStoredOrReplayed()
+    {
+        // Raw bytes: WireMock's server writes its own Connection header.
+        await using var upstream = new RawHttpUpstream(
+            200, [("Content-Type", "image/jpeg"), ("Cache-Control", "max-age=60"), ("Connection", "X-Per-Hop"), ("X-Per-Hop", "1"), ("X-Kept", "1")], Image);
+        await using var proxy = await StartAsync(ProxyHost.Settings(Destination("tmdb-images", upstream.Url)), _time);
+
+        using var miss = await proxy.Client.GetAsync(ProxyImagePath);
+        using var hit = await proxy.Client.GetAsync(ProxyImagePath);
+
+        Assert.Equal("HIT", hit.XCache());
+        Assert.False(hit.Headers.Contains("X-Per-Hop"));
+        Assert.True(hit.Headers.Contains("X-Kept"));
+    }
+
     [Fact]
     public async Task AYearLongMaxAge_IsBoundedByThePolicysTtl()
     {
@@ -69,7 +99,7 @@ public sealed class OriginFreshnessTests : IDisposable
     [Theory]
     [InlineData("Cache-Control", "no-store")]
     [InlineData("Cache-Control", "private, max-age=600")]
-    [InlineData("Vary", "User-Agent")] // Neither the policy's key nor a fill holds it.
+    [InlineData("Vary", "Cookie")] // A credential: fills never send it, so the origin cannot have chosen by it.
     [InlineData("Vary", "*")]
     public async Task AnswersForTheRequesterOnly_AreNotShared(string name, string value)
     {
@@ -175,6 +205,29 @@ public sealed class OriginFreshnessTests : IDisposable
         }
 
         Assert.InRange(_images.Received(ImagePath).Count, 2, 3); // One fill per variant (and the first, whichever it was).
+    }
+
+    [Fact]
+    public async Task AFill_SendsTheClientsEndToEndHeaders_ButNotWhatTheCacheAnswersOrCredentials()
+    {
+        _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", "max-age=60"));
+        await using var proxy = await StartAsync(Settings(), _time);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, ProxyImagePath);
+        foreach (var (name, value) in new[] { ("X-Request-Tag", "7"), ("User-Agent", "Jellyfin/10.9"), ("If-None-Match", "\"x\""), ("Range", "bytes=0-1"), ("Cache-Control", "no-cache") })
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await proxy.Client.SendAsync(request);
+
+        var sent = Assert.Single(_images.Received(ImagePath)).RequestMessage.Headers!;
+        Assert.Equal("7", sent["X-Request-Tag"].Single());
+        Assert.Equal("Jellyfin/10.9", sent["User-Agent"].Single());
+        Assert.False(sent.ContainsKey("If-None-Match"));
+        Assert.False(sent.ContainsKey("Range"));
+        Assert.False(sent.ContainsKey("Cache-Control"));
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode); // The range is the cache's to cut.
     }
 
     public void Dispose() => _images.Dispose();

@@ -46,6 +46,22 @@ public sealed class OriginRulesTests
         Assert.Equal(TimeSpan.FromSeconds(seconds), OriginRules.FreshnessOf(answer, Policy).Lifetime);
     }
 
+    [Theory]
+    [InlineData("max-age=-1")]
+    [InlineData("max-age='3600'")]
+    [InlineData("max-age=\"3600")]
+    public void ACacheControlThatDoesNotParse_IsStale(string cacheControl) =>
+        Assert.Equal(TimeSpan.Zero, OriginRules.FreshnessOf(Answer(("Cache-Control", cacheControl)), Policy).Lifetime);
+
+    [Fact]
+    public void SeveralCacheControlLines_AreOneField()
+    {
+        var answer = Answer(("Cache-Control", "max-age=3600"), ("Cache-Control", "s-maxage=1"));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), OriginRules.FreshnessOf(answer, Policy).Lifetime);
+        Assert.True(OriginRules.IsForRequesterOnly(Answer(("Cache-Control", "max-age=60"), ("Cache-Control", "private")), Policy));
+    }
+
     [Fact]
     public void MaxAge_WinsOverExpires()
     {
@@ -125,6 +141,7 @@ public sealed class OriginRulesTests
     [InlineData("Vary", "*", true)]
     [InlineData("Vary", "Cookie", true)] // Neither the key nor a fill holds it: another client's answer may differ.
     [InlineData("Vary", "Accept", false)] // Fills send it: one entry per variant (VariesBy).
+    [InlineData("Vary", "If-None-Match", true)] // The cache answers it; fills never send it.
     [InlineData("Vary", "Accept-Encoding", false)] // Fills store the plain body whatever the client accepts.
     [InlineData("Vary", "accept-language, Accept-Encoding", false)] // The policy varies by it already.
     [InlineData("Cache-Control", "public, max-age=60", false)]
@@ -135,15 +152,18 @@ public sealed class OriginRulesTests
     [InlineData("Accept", "accept")]
     [InlineData("accept-language, Accept-Encoding", null)] // The policy's key holds Accept-Language; fills store the plain body.
     [InlineData("Accept-Language, ACCEPT, Accept", "accept")]
-    [InlineData("Origin", null)]
-    public void VariesBy_NamesTheNegotiationHeadersBeyondThePolicysKey(string vary, string? expected) =>
+    [InlineData("Origin, User-Agent", "origin,user-agent")]
+    [InlineData("Accept-Encoding", null)]
+    public void VariesBy_NamesTheRequestHeadersBeyondThePolicysKey(string vary, string? expected) =>
         Assert.Equal(expected, OriginRules.VariesBy(Answer(("Vary", vary)), Policy) is { } names ? string.Join(",", names) : null);
 
     [Theory]
-    [InlineData("image/webp,image/*;q=0.8", "image/webp,image/*;q=0.8")]
-    [InlineData(" IMAGE/WEBP ,  image/* ; q=0.8 ", "image/webp,image/*;q=0.8")]
-    [InlineData(null, "")]
-    public void NormalizedValue_IgnoresBlanksAndCase(string? value, string expected) => Assert.Equal(expected, OriginRules.NormalizedValue(value));
+    [InlineData("Accept", "image/webp,image/*;q=0.8", "image/webp,image/*;q=0.8")]
+    [InlineData("Accept", " IMAGE/WEBP ,  image/* ; q=0.8 ", "image/webp,image/*;q=0.8")]
+    [InlineData("X-Theme", " Dark ,  Wide ", "Dark,Wide")] // Case may matter to a field RFC 9110 does not define.
+    [InlineData("Accept", null, "")]
+    public void NormalizedValue_IgnoresBlanks_AndCaseWhereTheFieldDoes(string name, string? value, string expected) =>
+        Assert.Equal(expected, OriginRules.NormalizedValue(name, value));
 
     [Fact]
     public void Freshness_OfAnOriginEntry_UsesItsOwnLifetimeAgeAndWindows()

@@ -14,12 +14,11 @@ internal static class OriginRules
     /// <summary>The targeted fields EnrichProxy follows before <c>Cache-Control</c>, most specific first (RFC 9213).</summary>
     public static readonly string[] TargetedFields = ["EnrichProxy-Cache-Control", "CDN-Cache-Control"];
 
-    /// <summary>
-    /// The request headers a fill of an origin-driven policy sends upstream besides the policy's own, so that an origin that
-    /// negotiates on them (<c>Vary: Accept</c> for WebP or AVIF images, <c>Accept-Language</c>) answers the client's variant,
-    /// which is then kept under a secondary key (<see cref="VariesBy"/>).
-    /// </summary>
-    public static readonly string[] NegotiationHeaders = ["accept", "accept-language"];
+    // Request fields whose values compare without case (RFC 9110), so that a secondary key may hold them in lower case.
+    private static readonly HashSet<string> CaseInsensitiveFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        HeaderNames.Accept, HeaderNames.AcceptLanguage, HeaderNames.AcceptCharset,
+    };
 
     // RFC 9111 4.2.2: a tenth of the time since the last modification is the usual heuristic.
     private const double HeuristicFraction = 0.1;
@@ -30,19 +29,51 @@ internal static class OriginRules
         ArgumentNullException.ThrowIfNull(answer);
         foreach (var field in TargetedFields)
         {
-            if (answer.Header(field) is { Length: > 0 } value && CacheControlHeaderValue.TryParse(value, out var targeted))
+            if (AllValues(answer, field) is { Length: > 0 } value && CacheControlHeaderValue.TryParse(value, out var targeted))
             {
                 return (targeted, true);
             }
         }
 
-        return (answer.Header(HeaderNames.CacheControl) is { Length: > 0 } cacheControl && CacheControlHeaderValue.TryParse(cacheControl, out var parsed) ? parsed : null, false);
+        if (AllValues(answer, HeaderNames.CacheControl) is not { Length: > 0 } cacheControl)
+        {
+            return (null, false);
+        }
+
+        if (CacheControlHeaderValue.TryParse(cacheControl, out var parsed))
+        {
+            return (parsed, false);
+        }
+
+        // A field that does not parse (max-age=-1, a quoted max-age) says nothing reliable of freshness: stale, so revalidated
+        // before use (RFC 9111 4.2.1); and for its requester only if it so much as mentions it.
+        return (new CacheControlHeaderValue
+        {
+            MaxAge = TimeSpan.Zero,
+            Private = cacheControl.Contains("private", StringComparison.OrdinalIgnoreCase),
+            NoStore = cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase),
+        }, false);
+    }
+
+    // Every line of a list field, as one list (two Cache-Control lines are one field).
+    private static string? AllValues(UpstreamAnswer answer, string name)
+    {
+        string? joined = null;
+        foreach (var header in answer.Headers)
+        {
+            if (header.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                joined = joined is null ? header.Value : joined + ", " + header.Value;
+            }
+        }
+
+        return joined;
     }
 
     /// <summary>
     /// Whether the answer is for its requester alone: <c>private</c>, <c>no-store</c>, or a <c>Vary</c> on a request header a
-    /// fill does not send (<c>*</c>, or anything but the policy's <c>VaryByHeaders</c>, the <see cref="NegotiationHeaders"/>
-    /// and <c>Accept-Encoding</c>, which fills normalise to the plain body).
+    /// fill does not send (<c>*</c>, a credential, a condition: <see cref="UpstreamRequest.IsForwardedByFills"/>), by which the
+    /// origin could not have chosen. <c>Accept-Encoding</c> does not count: fills store the plain body for every client.
     /// </summary>
     public static bool IsForRequesterOnly(UpstreamAnswer answer, CachePolicy policy)
     {
@@ -56,7 +87,7 @@ internal static class OriginRules
 
         foreach (var name in VaryNames(answer))
         {
-            if (name == "*" || !(name == "accept-encoding" || IsKeyedBy(policy, name) || NegotiationHeaders.Contains(name)))
+            if (name == "*" || !(name == "accept-encoding" || IsKeyedBy(policy, name) || UpstreamRequest.IsForwardedByFills(name)))
             {
                 return true;
             }
@@ -73,17 +104,28 @@ internal static class OriginRules
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(policy);
-        var names = VaryNames(answer).Where(name => NegotiationHeaders.Contains(name) && !IsKeyedBy(policy, name)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var names = VaryNames(answer).Where(name => name != "accept-encoding" && !IsKeyedBy(policy, name) && UpstreamRequest.IsForwardedByFills(name))
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
         return names.Length == 0 ? null : names;
     }
 
     /// <summary>
-    /// A request header's value as a secondary key holds it: lists without the blanks around their members, in lower case
-    /// (both negotiation headers compare without case), so that <c>en-US, fr;q=0.5</c> and <c>en-us,fr;q=0.5</c> are one variant.
+    /// A request header's value as a secondary key holds it (RFC 9111 4.1): list members without the blanks around them, and
+    /// in lower case for the fields that compare without case (<c>Accept</c>, <c>Accept-Language</c>, <c>Accept-Charset</c>),
+    /// so that <c>en-US, fr;q=0.5</c> and <c>en-us,fr;q=0.5</c> are one variant.
     /// </summary>
-    public static string NormalizedValue(string? value) =>
-        value is null ? string.Empty : string.Join(',', value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(member => member.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant()));
+    public static string NormalizedValue(string name, string? value)
+    {
+        if (value is null)
+        {
+            return string.Empty;
+        }
+
+        var members = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return CaseInsensitiveFields.Contains(name)
+            ? string.Join(',', members.Select(member => member.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant()))
+            : string.Join(',', members);
+    }
 
     private static IEnumerable<string> VaryNames(UpstreamAnswer answer)
     {
