@@ -29,6 +29,38 @@ public sealed class PrefetcherTests
     }
 
     [Fact]
+    public async Task APrefetchOfAnExpiredEntryWithAValidator_IsAConditionalRequest()
+    {
+        var instant = TimeSpan.FromMilliseconds(1); // Expired at once in FusionCache's own clock: each read fills, with the stale entry at hand.
+        var options = CacheHarness.Options(ttl: instant, staleIfError: TimeSpan.FromHours(1), prefetch: "/tmdb/3/collection/{belongs_to_collection.id}");
+        options.Policies["collection"] = new Configuration.CachePolicyOptions { Ttl = instant, StaleIfError = TimeSpan.FromHours(1) };
+        await using var harness = new CacheHarness(options, CacheHarness.MovieRoute, FakeProxyState.Route("tmdb-collection", "tmdb", "/tmdb/3/collection/{id:int}", "collection"));
+        await harness.StartQueueAsync();
+        await harness.Services.GetRequiredService<Prefetcher>().StartAsync(CancellationToken.None);
+        harness.Fetcher.Answer(Movie, 200, """{"id":603,"belongs_to_collection":{"id":2344}}""");
+        harness.Fetcher.Answer(Collection, request => request.HeaderValue("If-None-Match") == "\"c1\""
+            ? new UpstreamAnswer { StatusCode = 304, Headers = [], Body = [], SentAt = harness.Time.GetUtcNow(), ReceivedAt = harness.Time.GetUtcNow() }
+            : new UpstreamAnswer
+            {
+                StatusCode = 200,
+                Headers = [new ResponseHeader("Content-Type", "application/json"), new ResponseHeader("ETag", "\"c1\"")],
+                Body = """{"id":2344,"parts":[]}"""u8.ToArray(),
+                SentAt = harness.Time.GetUtcNow(),
+                ReceivedAt = harness.Time.GetUtcNow(),
+            });
+
+        await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
+        await Eventually.TrueAsync(() => harness.Fetcher.CountOf(Collection) == 1, "the first prefetch");
+        await Task.Delay(50);
+        await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None); // Filled again: its rules run again.
+        await Eventually.TrueAsync(() => harness.Fetcher.CountOf(Collection) == 2, "the second prefetch");
+
+        var second = harness.Fetcher.Fetched.Where(f => f.Request.Path == Collection).Last();
+        Assert.True(second.Background);
+        Assert.Equal("\"c1\"", second.Request.HeaderValue("If-None-Match"));
+    }
+
+    [Fact]
     public async Task AnAnswerInAClientsOwnPartition_PrefetchesNothing()
     {
         await using var harness = await StartAsync();
