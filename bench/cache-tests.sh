@@ -30,7 +30,8 @@ dotnet publish src/EnrichProxy -c Release -o "$OUT/cache-tests-proxy" -v quiet -
 PIDS+=("$!")
 
 # /test/... through a route with an origin-driven policy whose bounds never bind (a year fresh, no stale windows of
-# its own, so that only the origin's directives allow stale answers); /config and /state (the suite's bookkeeping)
+# its own, so that only the origin's directives allow stale answers) and whose fills send every client header, as the
+# suite expects of a forwarding cache (ForwardedRequestHeaders "*"); /config and /state (the suite's bookkeeping)
 # through a route without a policy. No retries and no circuit breaker to speak of: the suite sends 5xx on purpose.
 (cd "$OUT/cache-tests-proxy" && exec dotnet EnrichProxy.dll --urls "http://127.0.0.1:$PROXY_PORT" \
   --ReverseProxy:Clusters:suite:Destinations:default:Address="http://127.0.0.1:$SUITE_PORT/" \
@@ -38,7 +39,7 @@ PIDS+=("$!")
   --ReverseProxy:Routes:suite-test:Metadata:CachePolicy=conformance \
   --ReverseProxy:Routes:suite-other:ClusterId=suite --ReverseProxy:Routes:suite-other:Match:Path="/{**rest}" \
   --EnrichProxy:Policies:conformance:Freshness=Origin --EnrichProxy:Policies:conformance:Ttl=365.00:00:00 \
-  --EnrichProxy:Policies:conformance:NegativeTtl=365.00:00:00 \
+  --EnrichProxy:Policies:conformance:NegativeTtl=365.00:00:00 --EnrichProxy:Policies:conformance:ForwardedRequestHeaders:0="*" \
   --EnrichProxy:Upstreams:suite:Kind=Metadata --EnrichProxy:Upstreams:suite:Retry:MaxRetries=0 \
   --EnrichProxy:Upstreams:suite:CircuitBreaker:FailuresBeforeOpening=100000 \
   --EnrichProxy:Cache:DiskPath="$WORK/cache.db" --EnrichProxy:Warmup:Enabled=false \

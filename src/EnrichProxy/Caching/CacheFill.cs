@@ -32,7 +32,11 @@ internal sealed partial class CacheFill(
     /// </summary>
     /// <param name="read">What to fill.</param>
     /// <param name="background">Set when a background job started the fill: its upstream request waits for rate-limit permits after clients'.</param>
-    public async Task<FillOutcome> FillAsync(CacheRead read, BackgroundPriority? background)
+    /// <param name="staleUsable">
+    /// False when the expired entry at hand may not be answered (an origin's must-revalidate): the fill neither gives up at the
+    /// soft timeout nor makes a single attempt for it, and uses the entry only for its validators.
+    /// </param>
+    public async Task<FillOutcome> FillAsync(CacheRead read, BackgroundPriority? background, bool staleUsable = true)
     {
         ArgumentNullException.ThrowIfNull(read);
         using var activity = EnrichProxySpans.Source.StartActivity(EnrichProxySpans.CacheFill);
@@ -55,7 +59,7 @@ internal sealed partial class CacheFill(
                     try
                     {
                         // With a stale copy to fall back on, one attempt: a failing upstream is answered stale at once.
-                        var request = stale is null ? read.Request : (conditional ?? read.Request) with { HasStaleFallback = true };
+                        var request = stale is null ? read.Request : (conditional ?? read.Request) with { HasStaleFallback = staleUsable };
                         answer = await fetcher.FetchAsync(request, read.Policy.MaxCacheableBytes, background, CancellationToken.None);
                     }
                     catch
@@ -77,14 +81,10 @@ internal sealed partial class CacheFill(
                     var stored = produced.Entry;
                     if (VariesBy(read, produced, fetched) is { } variesBy)
                     {
-                        // The answer is one variant: it goes under its own key, and this key keeps the marker that says where.
-                        var variant = read.ForVariant(variesBy);
-                        var variantOptions = read.Policy.EntryOptions.Duplicate();
-                        Apply(produced, variant, variantOptions);
-                        await cache.SetAsync(variant.Key, produced.Entry, variantOptions, CancellationToken.None);
+                        var variantKey = await StoreVariantAsync(read, produced, variesBy);
                         stored = attempt.Marker = CachedResponse.Variants(variesBy, produced.Entry);
-                        attempt.Variant = (variesBy, variant.Key);
-                        context.Options.Size = EstimateSize(read.Key, stored);
+                        attempt.Variant = (variesBy, variantKey);
+                        ApplyMarker(read, stored, context.Options);
                     }
 
                     if (attempt.Settle())
@@ -95,7 +95,7 @@ internal sealed partial class CacheFill(
 
                     return stored;
                 },
-                options: read.Policy.EntryOptions,
+                options: staleUsable ? read.Policy.EntryOptions : read.Policy.ValidatorsOnlyEntryOptions,
                 token: CancellationToken.None);
         }
         catch (UpstreamErrorAnswerException failure)
@@ -211,9 +211,38 @@ internal sealed partial class CacheFill(
 
         var options = read.Policy.EntryOptions.Duplicate();
         Apply(produced, read, options);
-        await cache.SetAsync(read.Key, produced.Entry, options, CancellationToken.None);
+        if (VariesBy(read, produced, answer) is { } variesBy)
+        {
+            // A refresh may find that the answers vary now: the variant of the request it replays goes under its own key.
+            await StoreVariantAsync(read, produced, variesBy);
+            var marker = CachedResponse.Variants(variesBy, produced.Entry);
+            ApplyMarker(read, marker, options);
+            await cache.SetAsync(read.Key, marker, options, CancellationToken.None);
+        }
+        else
+        {
+            await cache.SetAsync(read.Key, produced.Entry, options, CancellationToken.None);
+        }
+
         Notify(read, produced);
         return produced.Entry;
+    }
+
+    // The answer is one variant: it goes under its own key; the read's key keeps the marker that says where (ApplyMarker).
+    private async Task<string> StoreVariantAsync(CacheRead read, Produced produced, string[] variesBy)
+    {
+        var variant = read.ForVariant(variesBy);
+        var options = read.Policy.EntryOptions.Duplicate();
+        Apply(produced, variant, options);
+        await cache.SetAsync(variant.Key, produced.Entry, options, CancellationToken.None);
+        return variant.Key;
+    }
+
+    // The marker outlives any one variant's freshness: the policy's window, not the first variant's; and its own small size.
+    private static void ApplyMarker(CacheRead read, CachedResponse marker, FusionCacheEntryOptions options)
+    {
+        options.Size = EstimateSize(read.Key, marker);
+        options.Duration = read.Policy.EntryOptions.Duration;
     }
 
     /// <summary>The bytes the memory level counts for an entry against its size limit: its key, headers and body, and a fixed overhead.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using EnrichProxy.Caching.Http;
 using EnrichProxy.Caching.Purging;
 using EnrichProxy.Configuration;
+using EnrichProxy.Upstreams;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching;
@@ -34,6 +35,11 @@ internal sealed class CachePolicy
         IgnoredQueryParameters = options.IgnoreQueryParameters.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
         OverrideOriginCacheControl = options.OverrideOriginCacheControl;
         FollowsOrigin = options.Freshness == CacheFreshness.Origin;
+        ForwardsEveryHeader = FollowsOrigin && options.ForwardedRequestHeaders.Contains("*");
+        ForwardedHeaders = FollowsOrigin
+            ? [.. VaryByHeaders.Union(options.ForwardedRequestHeaders.Where(h => h != "*").Select(h => h.Trim().ToLowerInvariant()), StringComparer.Ordinal)
+                .Where(UpstreamRequest.IsForwardedByFills)]
+            : VaryByHeaders;
         MaxCacheableBytes = options.MaxCacheableBytes;
         ExpectedContentTypes = [.. options.ExpectedContentTypes.Select(type => type.Trim().ToLowerInvariant()).Where(type => type.Length > 0).Distinct()];
         Tags = tags;
@@ -47,6 +53,8 @@ internal sealed class CachePolicy
         MemoryOnlyEntryOptions.SkipDistributedCacheRead = true;
         StaleEntryOptions = EntryOptions.Duplicate();
         StaleEntryOptions.AllowStaleOnReadOnly = true;
+        ValidatorsOnlyEntryOptions = EntryOptions.Duplicate();
+        ValidatorsOnlyEntryOptions.FactorySoftTimeout = Timeout.InfiniteTimeSpan;
     }
 
     public string Name { get; }
@@ -70,10 +78,20 @@ internal sealed class CachePolicy
 
     public bool OverrideOriginCacheControl { get; }
 
+    /// <summary>The client request headers a fill sends (lower case): <see cref="VaryByHeaders"/>, and an origin-driven policy's <c>ForwardedRequestHeaders</c>.</summary>
+    public IReadOnlyList<string> ForwardedHeaders { get; }
+
+    /// <summary>Whether fills send every end-to-end header of the client (<c>ForwardedRequestHeaders: ["*"]</c>).</summary>
+    public bool ForwardsEveryHeader { get; }
+
+    /// <summary>Whether a fill sends the client's <paramref name="header"/>, so that an origin may have chosen its answer by it.</summary>
+    public bool Forwards(string header) =>
+        ForwardsEveryHeader ? UpstreamRequest.IsForwardedByFills(header) : ForwardedHeaders.Contains(header, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Whether freshness follows the origin's headers (<see cref="CacheFreshness.Origin"/>), within this policy's windows. Its
-    /// fills send the client's end-to-end headers, as a forwarded request would, and an answer that varies by one of them is
-    /// kept per variant (<see cref="OriginRules.VariesBy"/>).
+    /// fills send the client's <see cref="ForwardedHeaders"/>, and an answer that varies by one of them is kept per variant
+    /// (<see cref="OriginRules.VariesBy"/>).
     /// </summary>
     public bool FollowsOrigin { get; }
 
@@ -90,6 +108,9 @@ internal sealed class CachePolicy
 
     /// <summary><see cref="EntryOptions"/> for lookups of the copy fail-safe keeps past the TTL (an upstream known to be failing).</summary>
     public FusionCacheEntryOptions StaleEntryOptions { get; }
+
+    /// <summary><see cref="EntryOptions"/> for a fill whose expired entry may not be answered (kept for its validators): no soft timeout.</summary>
+    public FusionCacheEntryOptions ValidatorsOnlyEntryOptions { get; }
 
     /// <summary><see cref="EntryOptions"/> for lookups that must not wait on L2 (the fast path).</summary>
     public FusionCacheEntryOptions MemoryOnlyEntryOptions { get; }

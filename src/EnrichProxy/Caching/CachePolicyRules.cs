@@ -78,6 +78,14 @@ internal static class CachePolicyRules
             errors.Add($"{prefix}:OverrideOriginCacheControl contradicts Freshness Origin, which follows the origin's Cache-Control.");
         }
 
+        foreach (var header in policy.ForwardedRequestHeaders)
+        {
+            if (header != "*" && (string.IsNullOrWhiteSpace(header) || !UpstreamRequest.IsForwardedByFills(header.Trim())))
+            {
+                errors.Add($"{prefix}:ForwardedRequestHeaders cannot name '{header}': a credential, a hop-by-hop field or one the cache answers itself.");
+            }
+        }
+
         if (!Enum.IsDefined(policy.Freshness))
         {
             errors.Add($"{prefix}:Freshness must be Policy or Origin (got {policy.Freshness}).");

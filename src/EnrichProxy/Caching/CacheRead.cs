@@ -25,7 +25,10 @@ internal sealed record CacheRead(RouteConfig Route, CachePolicy Policy, Upstream
     public CacheRead ForVariant(IReadOnlyList<string> variesBy)
     {
         ArgumentNullException.ThrowIfNull(variesBy);
-        var values = string.Join('&', variesBy.Select(name => name + "=" + Http.OriginRules.NormalizedValue(name, Request.HeaderValue(name))));
+        // "name=" and a value for a header the request had, the name alone for one it had not: absent is not empty (RFC 9111 4.1).
+        var values = string.Join('&', variesBy.Select(name => Request.HeaderValue(name) is { } value
+            ? name + "=" + Http.OriginRules.NormalizedValue(name, value)
+            : name));
         if (values.Length > MaxVariantLength)
         {
             values = "#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(values)));

@@ -81,11 +81,20 @@ internal sealed class ReadThroughCache(
             }
         }
 
-        // Answers of this key varied: the expired marker still says by what, so that the fill is of this request's variant, whose
-        // expired entry gives the conditional request its validators.
-        if (read.Policy.FollowsOrigin && !read.IsVariant && await ExpiredVariantsAsync(read, cancellationToken) is { } expiredVariesBy)
+        var staleUsable = true;
+        if (read.Policy.FollowsOrigin)
         {
-            return await ReadAsync(read.ForVariant(expiredVariesBy), cancellationToken);
+            var kept = await KeptAsync(read, cancellationToken);
+            if (kept is { VariesBy: { } expiredVariesBy } && !read.IsVariant)
+            {
+                // Answers of this key varied: the expired marker still says by what, so that the fill is of this request's
+                // variant, whose expired entry gives the conditional request its validators.
+                return await ReadAsync(read.ForVariant(expiredVariesBy), cancellationToken);
+            }
+
+            // An expired entry kept only for its validators (past what its origin allows stale) must not make the fill give up
+            // at the soft timeout, or try only once, for an answer it cannot give.
+            staleUsable = kept is not null && !kept.IsVariants && !kept.IsTooLarge && !IsExpired(read, kept);
         }
 
         // The upstream is known to be failing (it asked for a pause, or every destination's circuit is open or refused
@@ -96,7 +105,7 @@ internal sealed class ReadThroughCache(
             return new ReadResult.Stale(stale, stale.AgeAt(time.GetUtcNow()), StaleReason.UpstreamFailing);
         }
 
-        return await FillAsync(read, cancellationToken);
+        return await FillAsync(read, staleUsable, cancellationToken);
     }
 
     // The copy fail-safe keeps past the TTL (within stale-if-error), unless a purge covers it or it is not an answer.
@@ -113,10 +122,11 @@ internal sealed class ReadThroughCache(
             : null;
     }
 
-    private async ValueTask<string[]?> ExpiredVariantsAsync(CacheRead read, CancellationToken cancellationToken)
+    // The expired entry fail-safe keeps for the key, unless a purge covers it.
+    private async ValueTask<CachedResponse?> KeptAsync(CacheRead read, CancellationToken cancellationToken)
     {
         var kept = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.StaleEntryOptions, cancellationToken);
-        return kept.HasValue && !IsPurged(read, kept.Value) ? kept.Value.VariesBy : null;
+        return kept.HasValue && !IsPurged(read, kept.Value) ? kept.Value : null;
     }
 
     /// <summary>
@@ -194,9 +204,9 @@ internal sealed class ReadThroughCache(
         return null;
     }
 
-    private async ValueTask<ReadResult> FillAsync(CacheRead read, CancellationToken cancellationToken)
+    private async ValueTask<ReadResult> FillAsync(CacheRead read, bool staleUsable, CancellationToken cancellationToken)
     {
-        var (flight, started) = StartOrJoin(read);
+        var (flight, started) = StartOrJoin(read, staleUsable);
         var outcome = await flight.WaitAsync(cancellationToken);
         if (!read.IsVariant && outcome is FillOutcome.Answer { Entry.VariesBy: { } markerVariesBy })
         {
@@ -253,7 +263,7 @@ internal sealed class ReadThroughCache(
 
     // Joins the fill in progress for the key, or starts one. A fill a background job starts takes its
     // permit after clients, until a client joins it.
-    private (Task<FillOutcome> Flight, bool Started) StartOrJoin(CacheRead read)
+    private (Task<FillOutcome> Flight, bool Started) StartOrJoin(CacheRead read, bool staleUsable)
     {
         var key = read.Key;
         // TryAdd: the entry of a background fill already running for the key must stay for clients to find.
@@ -263,8 +273,8 @@ internal sealed class ReadThroughCache(
             background = new BackgroundPriority();
         }
 
-        var (flight, started) = _fills.Run(key, (Reader: this, Read: read, Background: background),
-            static state => state.Reader.RunFillAsync(state.Read, state.Background));
+        var (flight, started) = _fills.Run(key, (Reader: this, Read: read, Background: background, StaleUsable: staleUsable),
+            static state => state.Reader.RunFillAsync(state.Read, state.Background, state.StaleUsable));
         if (!started && background is not null)
         {
             _backgroundFills.TryRemove(new KeyValuePair<string, BackgroundPriority>(key, background));
@@ -277,11 +287,11 @@ internal sealed class ReadThroughCache(
         return (flight, started);
     }
 
-    private async Task<FillOutcome> RunFillAsync(CacheRead read, BackgroundPriority? background)
+    private async Task<FillOutcome> RunFillAsync(CacheRead read, BackgroundPriority? background, bool staleUsable)
     {
         try
         {
-            return await fill.FillAsync(read, background);
+            return await fill.FillAsync(read, background, staleUsable);
         }
         finally
         {

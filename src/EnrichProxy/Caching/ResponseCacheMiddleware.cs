@@ -60,7 +60,7 @@ internal sealed class ResponseCacheMiddleware(
         activity?.SetTag(EnrichProxySpans.UpstreamAttribute, route.ClusterId);
 
         var epoch = hotTargets.Epoch;
-        var read = cache.Prepare(route, policy, UpstreamRequest.FromClient(context, route.RouteId, policy.VaryByHeaders, access, allHeaders: policy.FollowsOrigin));
+        var read = cache.Prepare(route, policy, UpstreamRequest.FromClient(context, route.RouteId, policy.ForwardedHeaders, access, allHeaders: policy.ForwardsEveryHeader));
         ReadResult result;
         try
         {

@@ -40,6 +40,14 @@ internal sealed class CachePolicyOptions
     public CacheFreshness Freshness { get; init; }
 
     /// <summary>
+    /// For <see cref="CacheFreshness.Origin"/>: the client request headers a fill sends upstream besides <see cref="VaryByHeaders"/>,
+    /// which an origin's <c>Vary</c> may then key variants by. Default <c>Accept</c> and <c>Accept-Language</c> (image formats,
+    /// languages). <c>*</c> sends every end-to-end header, as a forwarding HTTP cache does; only for clients and origins you
+    /// trust, since a header the origin reacts to without naming it in <c>Vary</c> then shapes what every client gets.
+    /// </summary>
+    public List<string> ForwardedRequestHeaders { get; init; } = ["Accept", "Accept-Language"];
+
+    /// <summary>
     /// Cache even when the origin says <c>no-store</c> or <c>no-cache</c> (the Arr APIs say it on every answer).
     /// <c>private</c> and <c>Set-Cookie</c> answers are never shared. Default false.
     /// </summary>

@@ -37,7 +37,8 @@ internal sealed record UpstreamRequest(
 
     /// <summary>
     /// The request of a client, with the headers named by <paramref name="varyByHeaders"/> (or, with <paramref name="allHeaders"/>,
-    /// every end-to-end header a fill may send: <see cref="IsForwardedByFills"/>) and the credentials <paramref name="access"/> lets through.
+    /// every end-to-end header a fill may send: <see cref="IsForwardedByFills"/>; an operator's choice for a trusted origin) and the
+    /// credentials <paramref name="access"/> lets through.
     /// </summary>
     public static UpstreamRequest FromClient(HttpContext context, string routeId, IReadOnlyList<string> varyByHeaders, UpstreamAccess access, bool allHeaders = false)
     {

@@ -207,14 +207,17 @@ public sealed class OriginFreshnessTests : IDisposable
         Assert.InRange(_images.Received(ImagePath).Count, 2, 3); // One fill per variant (and the first, whichever it was).
     }
 
-    [Fact]
-    public async Task AFill_SendsTheClientsEndToEndHeaders_ButNotWhatTheCacheAnswersOrCredentials()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AFill_SendsTheHeadersThePolicyForwards_NeverWhatTheCacheAnswersItself(bool everyHeader)
     {
         _images.Bytes(ImagePath, Image, "image/jpeg", ("Cache-Control", "max-age=60"));
-        await using var proxy = await StartAsync(Settings(), _time);
+        await using var proxy = await StartAsync(
+            everyHeader ? Settings(("EnrichProxy:Policies:image-files:ForwardedRequestHeaders:0", "*")) : Settings(), _time);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, ProxyImagePath);
-        foreach (var (name, value) in new[] { ("X-Request-Tag", "7"), ("User-Agent", "Jellyfin/10.9"), ("If-None-Match", "\"x\""), ("Range", "bytes=0-1"), ("Cache-Control", "no-cache") })
+        foreach (var (name, value) in new[] { ("Accept", "image/webp"), ("X-Forwarded-Scheme", "http"), ("If-None-Match", "\"x\""), ("Range", "bytes=0-1"), ("Cache-Control", "no-cache") })
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
@@ -222,12 +225,54 @@ public sealed class OriginFreshnessTests : IDisposable
         using var response = await proxy.Client.SendAsync(request);
 
         var sent = Assert.Single(_images.Received(ImagePath)).RequestMessage.Headers!;
-        Assert.Equal("7", sent["X-Request-Tag"].Single());
-        Assert.Equal("Jellyfin/10.9", sent["User-Agent"].Single());
+        Assert.Equal("image/webp", sent["Accept"].Single());
+        // A header the origin may react to without naming it in Vary reaches it only when the operator says so ("*").
+        Assert.Equal(everyHeader, sent.ContainsKey("X-Forwarded-Scheme"));
         Assert.False(sent.ContainsKey("If-None-Match"));
         Assert.False(sent.ContainsKey("Range"));
         Assert.False(sent.ContainsKey("Cache-Control"));
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode); // The range is the cache's to cut.
+    }
+
+    [Fact]
+    public async Task ARefreshThatFindsTheAnswersVaryNow_KeepsEachVariantApart()
+    {
+        var served = 0;
+        _images.Server.Given(Request.Create().WithPath(ImagePath)).RespondWith(Response.Create().WithCallback(request =>
+        {
+            // The origin starts negotiating after its first answer (a CDN that turned WebP on).
+            var negotiates = Interlocked.Increment(ref served) > 1;
+            var format = negotiates && Accepts(request, "webp") ? "webp" : "jpeg";
+            var headers = new Dictionary<string, WireMock.Types.WireMockList<string>>
+            {
+                ["Content-Type"] = new("image/" + format),
+                ["Cache-Control"] = new("max-age=60"),
+            };
+            if (negotiates)
+            {
+                headers["Vary"] = new("Accept");
+            }
+
+            return new WireMock.ResponseMessage
+            {
+                StatusCode = 200,
+                Headers = headers,
+                BodyData = new WireMock.Util.BodyData { BodyAsString = format, DetectedBodyType = WireMock.Types.BodyType.String },
+            };
+        }));
+        await using var proxy = await StartAsync(Settings(), _time);
+        using var first = await GetAsync(proxy, "image/jpeg");
+        _time.Advance(TimeSpan.FromSeconds(61)); // Within the policy's day of stale-while-revalidate.
+
+        using var stale = await GetAsync(proxy, "image/webp"); // Answered stale; its request is the one the refresh replays.
+        await _images.WaitForAsync(ImagePath, 2);
+        await Task.Delay(200); // The refresh stores after the origin answers.
+        using var jpeg = await GetAsync(proxy, "image/jpeg");
+        using var webp = await GetAsync(proxy, "image/webp");
+
+        Assert.Equal("STALE", stale.XCache());
+        Assert.Equal("jpeg", await jpeg.BodyAsync()); // Not the WebP the refresh fetched for another client.
+        Assert.Equal("webp", await webp.BodyAsync());
     }
 
     public void Dispose() => _images.Dispose();

@@ -93,6 +93,24 @@ public sealed class UnsafeMethodInvalidationTests : IDisposable
         Assert.Equal("HIT", await XCacheAsync(proxy, "/tmdb/3/movie/604"));
     }
 
+    [Theory]
+    [InlineData("/\\[x")]
+    [InlineData("http://[::1")]
+    [InlineData("mailto:someone@example.com")]
+    public async Task AMalformedLocation_NeitherFailsTheChangeNorStopsItsOwnInvalidation(string location)
+    {
+        AnswerGet(_tmdb, RatingPath, """{"value":8}""");
+        _tmdb.Server.Given(Request.Create().WithPath(RatingPath).UsingPost()).RespondWith(Response.Create().WithStatusCode(201)
+            .WithHeader("Location", location).WithBody("{}"));
+        await using var proxy = await StartAsync(TmdbSettings());
+        using var fill = await proxy.Client.GetAsync(ProxyRatingPath);
+
+        using var change = await proxy.Client.PostAsync(ProxyRatingPath, new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.Created, change.StatusCode);
+        Assert.Equal("MISS", await XCacheAsync(proxy, ProxyRatingPath));
+    }
+
     [Fact]
     public async Task APutToAnArrItem_DropsTheItemAndTheLibraryListsThatHoldIt()
     {

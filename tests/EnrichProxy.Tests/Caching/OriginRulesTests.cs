@@ -28,6 +28,8 @@ public sealed class OriginRulesTests
     [InlineData("max-age=31536000", 86400)] // Image CDNs say a year; the policy's TTL is the bound.
     [InlineData("max-age=0", 0)]
     [InlineData("no-cache, max-age=600", 0)]
+    [InlineData("max-age=99999999999", 86400)] // Past 2^31: as large as can be (1.2.2), then the policy's bound.
+    [InlineData("max-age=99999999999, no-cache", 0)] // And the other directives still count.
     public void Lifetime_ComesFromTheDirectives_WithinThePolicysTtl(string cacheControl, int seconds)
     {
         var freshness = OriginRules.FreshnessOf(Answer(("Cache-Control", cacheControl)), Policy);
@@ -142,6 +144,7 @@ public sealed class OriginRulesTests
     [InlineData("Vary", "Cookie", true)] // Neither the key nor a fill holds it: another client's answer may differ.
     [InlineData("Vary", "Accept", false)] // Fills send it: one entry per variant (VariesBy).
     [InlineData("Vary", "If-None-Match", true)] // The cache answers it; fills never send it.
+    [InlineData("Vary", "User-Agent", true)] // Not among the headers this policy forwards.
     [InlineData("Vary", "Accept-Encoding", false)] // Fills store the plain body whatever the client accepts.
     [InlineData("Vary", "accept-language, Accept-Encoding", false)] // The policy varies by it already.
     [InlineData("Cache-Control", "public, max-age=60", false)]
@@ -152,7 +155,7 @@ public sealed class OriginRulesTests
     [InlineData("Accept", "accept")]
     [InlineData("accept-language, Accept-Encoding", null)] // The policy's key holds Accept-Language; fills store the plain body.
     [InlineData("Accept-Language, ACCEPT, Accept", "accept")]
-    [InlineData("Origin, User-Agent", "origin,user-agent")]
+    [InlineData("Origin, User-Agent", null)] // Not forwarded by this policy: see IsForRequesterOnly.
     [InlineData("Accept-Encoding", null)]
     public void VariesBy_NamesTheRequestHeadersBeyondThePolicysKey(string vary, string? expected) =>
         Assert.Equal(expected, OriginRules.VariesBy(Answer(("Vary", vary)), Policy) is { } names ? string.Join(",", names) : null);
@@ -164,6 +167,19 @@ public sealed class OriginRulesTests
     [InlineData("Accept", null, "")]
     public void NormalizedValue_IgnoresBlanks_AndCaseWhereTheFieldDoes(string name, string? value, string expected) =>
         Assert.Equal(expected, OriginRules.NormalizedValue(name, value));
+
+    [Theory]
+    [InlineData("Accept", true)]
+    [InlineData("X-Request-Tag", true)]
+    [InlineData("Authorization", false)]
+    [InlineData("Cookie", false)]
+    [InlineData("X-Api-Key", false)]
+    [InlineData("If-None-Match", false)]
+    [InlineData("Range", false)]
+    [InlineData("Connection", false)]
+    [InlineData("X-Forwarded-Host", false)]
+    public void IsForwardedByFills_NeverCredentialsHopByHopOrWhatTheCacheAnswers(string header, bool expected) =>
+        Assert.Equal(expected, UpstreamRequest.IsForwardedByFills(header));
 
     [Fact]
     public void Freshness_OfAnOriginEntry_UsesItsOwnLifetimeAgeAndWindows()

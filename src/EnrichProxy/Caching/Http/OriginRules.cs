@@ -9,7 +9,7 @@ namespace EnrichProxy.Caching.Http;
 /// before <c>Cache-Control</c>), whether the answer may be stored for every client, and how long it stays fresh.
 /// The policy's TTL and stale windows bound whatever the origin says.
 /// </summary>
-internal static class OriginRules
+internal static partial class OriginRules
 {
     /// <summary>The targeted fields EnrichProxy follows before <c>Cache-Control</c>, most specific first (RFC 9213).</summary>
     public static readonly string[] TargetedFields = ["EnrichProxy-Cache-Control", "CDN-Cache-Control"];
@@ -29,7 +29,7 @@ internal static class OriginRules
         ArgumentNullException.ThrowIfNull(answer);
         foreach (var field in TargetedFields)
         {
-            if (AllValues(answer, field) is { Length: > 0 } value && CacheControlHeaderValue.TryParse(value, out var targeted))
+            if (AllValues(answer, field) is { Length: > 0 } value && CacheControlHeaderValue.TryParse(Lenient(value), out var targeted))
             {
                 return (targeted, true);
             }
@@ -40,7 +40,7 @@ internal static class OriginRules
             return (null, false);
         }
 
-        if (CacheControlHeaderValue.TryParse(cacheControl, out var parsed))
+        if (CacheControlHeaderValue.TryParse(Lenient(cacheControl), out var parsed))
         {
             return (parsed, false);
         }
@@ -54,6 +54,18 @@ internal static class OriginRules
             NoStore = cacheControl.Contains("no-store", StringComparison.OrdinalIgnoreCase),
         }, false);
     }
+
+    // A delta-seconds past 2^31 counts as 2^31 (RFC 9111 1.2.2), which the parser refuses: here int.MaxValue, its largest, a
+    // second short of it. (A quoted one, which 5.2 says to accept, stays refused: the public conformance suite wants that stale.)
+    private static string Lenient(string cacheControl) =>
+        LongDeltaSeconds().Replace(cacheControl, match =>
+            decimal.Parse(match.Groups["seconds"].Value, CultureInfo.InvariantCulture) > int.MaxValue
+                ? match.Groups["name"].Value + "=" + int.MaxValue.ToString(CultureInfo.InvariantCulture)
+                : match.Value);
+
+    [System.Text.RegularExpressions.GeneratedRegex("(?<name>max-age|s-maxage|stale-while-revalidate|stale-if-error)=(?<seconds>[0-9]{10,28})\\b",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex LongDeltaSeconds();
 
     // Every line of a list field, as one list (two Cache-Control lines are one field).
     private static string? AllValues(UpstreamAnswer answer, string name)
@@ -72,8 +84,8 @@ internal static class OriginRules
 
     /// <summary>
     /// Whether the answer is for its requester alone: <c>private</c>, <c>no-store</c>, or a <c>Vary</c> on a request header a
-    /// fill does not send (<c>*</c>, a credential, a condition: <see cref="UpstreamRequest.IsForwardedByFills"/>), by which the
-    /// origin could not have chosen. <c>Accept-Encoding</c> does not count: fills store the plain body for every client.
+    /// fill does not send (<c>*</c>, a credential, one the policy does not forward: <see cref="CachePolicy.Forwards"/>), by which
+    /// the origin could not have chosen. <c>Accept-Encoding</c> does not count: fills store the plain body for every client.
     /// </summary>
     public static bool IsForRequesterOnly(UpstreamAnswer answer, CachePolicy policy)
     {
@@ -87,7 +99,7 @@ internal static class OriginRules
 
         foreach (var name in VaryNames(answer))
         {
-            if (name == "*" || !(name == "accept-encoding" || IsKeyedBy(policy, name) || UpstreamRequest.IsForwardedByFills(name)))
+            if (name == "*" || !(name == "accept-encoding" || IsKeyedBy(policy, name) || policy.Forwards(name)))
             {
                 return true;
             }
@@ -104,7 +116,7 @@ internal static class OriginRules
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(policy);
-        var names = VaryNames(answer).Where(name => name != "accept-encoding" && !IsKeyedBy(policy, name) && UpstreamRequest.IsForwardedByFills(name))
+        var names = VaryNames(answer).Where(name => name != "accept-encoding" && !IsKeyedBy(policy, name) && policy.Forwards(name))
             .Distinct().Order(StringComparer.Ordinal).ToArray();
         return names.Length == 0 ? null : names;
     }

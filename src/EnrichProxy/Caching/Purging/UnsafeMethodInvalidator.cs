@@ -4,25 +4,42 @@ using EnrichProxy.Upstreams;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace EnrichProxy.Caching.Purging;
 
 /// <summary>
 /// Invalidation on unsafe methods (RFC 9111 section 4.4): once the upstream has accepted a POST, PUT, PATCH or
-/// DELETE through a cached route (2xx or 3xx), the cached reads of its target URI are purged, and those of its
+/// DELETE through a cached route (2xx or 3xx), the shared cached reads of its target URI are evicted, and those of its
 /// <c>Location</c> and <c>Content-Location</c> when they are on the same upstream; for an Arr instance, every
-/// library read of the route (the item and the lists that hold it). Purges reach every instance, as an admin's do.
+/// library read of the route (the item and the lists that hold it) is purged. Both reach every instance (the backplane,
+/// the purge store).
 /// </summary>
-internal sealed class UnsafeMethodInvalidator(Purger purger, PurgeUrls urls, RouteFinder routes, CachePolicyRegistry policies, UpstreamRegistry upstreams, IProxyStateLookup proxyState)
+/// <remarks>
+/// A URL is evicted, not purged: a purge marker lives as long as the longest policy and the ledger folds past 10,000 of them
+/// into "everything", so markers any client could make by the thousand (each a rating it posts) would in the end empty the
+/// cache. An eviction leaves nothing behind. An Arr route's purge is one marker per route, however many edits.
+/// </remarks>
+internal sealed partial class UnsafeMethodInvalidator(
+    Purger purger, ProxyReads reads, IFusionCache cache, RouteFinder routes, CachePolicyRegistry policies, UpstreamRegistry upstreams,
+    IProxyStateLookup proxyState, ILogger<UnsafeMethodInvalidator> logger)
 {
+    // This instance's memory only, at once (the client's next read must not find the entry); L2 and the others after.
+    private static readonly FusionCacheEntryOptions ThisMemoryOnly = new()
+    {
+        SkipDistributedCacheRead = true,
+        SkipDistributedCacheWrite = true,
+        SkipBackplaneNotifications = true,
+    };
+
     /// <summary>Whether a request with <paramref name="method"/> may change what the upstream holds.</summary>
     public static bool IsUnsafe(string method) =>
         !(HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method));
 
     /// <summary>
-    /// Purges what the request changed as its answer starts, if it succeeded: here at once, before the client hears of it,
-    /// so that its next read is fresh; stored and announced to the other instances in the background, so that no answer
-    /// waits on the purge store.
+    /// Invalidates what the request changed as its answer starts, if it succeeded: in this instance's memory at once, before
+    /// the client hears of it, so that its next read is fresh; in L2 and on the other instances in the background, so that
+    /// no answer waits on Redis or the purge store.
     /// </summary>
     public void InvalidateWhenAnswered(HttpContext context, RouteConfig route)
     {
@@ -40,23 +57,55 @@ internal sealed class UnsafeMethodInvalidator(Purger purger, PurgeUrls urls, Rou
         }, (this, context, route));
     }
 
-    // Each PurgeAsync applies its marker before its first await and never throws (a store it cannot reach is logged).
     private void Invalidate(HttpContext context, RouteConfig route)
     {
-        var request = context.Request;
-        _ = upstreams.Get(route.ClusterId ?? string.Empty).Kind == UpstreamKind.Arr
-            // An edit of one item changes the lists that hold it, whatever their query: the library's reads go, as for a webhook.
-            ? purger.PurgeAsync(PurgeScope.Route, route.RouteId)
-            : purger.PurgeAsync(PurgeScope.Url, urls.PartOf(request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty));
-
-        var headers = context.Response.Headers;
-        foreach (var location in new[] { headers.Location.ToString(), headers[HeaderNames.ContentLocation].ToString() })
+        try
         {
-            if (location.Length > 0 && SameUpstreamPath(context, route, location) is { } path)
+            var request = context.Request;
+            if (upstreams.Get(route.ClusterId ?? string.Empty).Kind == UpstreamKind.Arr)
             {
-                _ = purger.PurgeAsync(PurgeScope.Url, urls.PartOf(path.Path, path.Query));
+                // An edit of one item changes the lists that hold it, whatever their query: the library's reads go, as for a
+                // webhook. PurgeAsync applies the marker before its first await and never throws.
+                _ = purger.PurgeAsync(PurgeScope.Route, route.RouteId);
+            }
+            else
+            {
+                Evict(request, request.Path.Value ?? "/", request.QueryString.Value ?? string.Empty);
+            }
+
+            var headers = context.Response.Headers;
+            foreach (var location in new[] { headers.Location.ToString(), headers[HeaderNames.ContentLocation].ToString() })
+            {
+                if (location.Length > 0 && SameUpstreamPath(context, route, location) is { } path)
+                {
+                    Evict(request, path.Path, path.Query);
+                }
             }
         }
+#pragma warning disable CA1031 // The upstream has accepted the change: its answer must reach the client whatever happens here.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogInvalidationFailed(logger, route.RouteId, exception.GetType().Name);
+        }
+    }
+
+    // The shared entry a GET of the URL reads (with the headers its policy varies by, from the request that changed it).
+    private void Evict(HttpRequest request, string path, string query)
+    {
+        var headers = new List<KeyValuePair<string, string>>(request.Headers.Count);
+        foreach (var (name, value) in request.Headers)
+        {
+            headers.Add(new(name, value.ToString()));
+        }
+
+        if (reads.ForPath(path, query, new UpstreamRequest(string.Empty, path, query, headers, UpstreamAccess.ProxyKey)) is not { } read)
+        {
+            return;
+        }
+
+        cache.Remove(read.Key, ThisMemoryOnly);
+        _ = cache.RemoveAsync(read.Key, token: CancellationToken.None).AsTask();
     }
 
     // The client-facing path of a Location on the same upstream: a cached route of the same cluster answers it. The upstream
@@ -71,9 +120,14 @@ internal sealed class UnsafeMethodInvalidator(Purger purger, PurgeUrls urls, Rou
         var request = context.Request;
         Uri uri;
         bool isUpstreamPath;
-        if (location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal))
+        if (location.StartsWith('/') && !location.StartsWith("//", StringComparison.Ordinal) && !location.StartsWith("/\\", StringComparison.Ordinal))
         {
-            uri = new Uri(new Uri("http://upstream"), location); // The upstream's own path.
+            if (!Uri.TryCreate(new Uri("http://upstream"), location, out var upstreamPath))
+            {
+                return null;
+            }
+
+            uri = upstreamPath; // The upstream's own path.
             isUpstreamPath = true;
         }
         else if (Uri.TryCreate(location, UriKind.Absolute, out var absolute))
@@ -145,4 +199,8 @@ internal sealed class UnsafeMethodInvalidator(Purger purger, PurgeUrls urls, Rou
 
         return null;
     }
+
+    [LoggerMessage(EventId = 3201, EventName = "InvalidationFailed", Level = LogLevel.Warning,
+        Message = "Invalidating what an unsafe request through route {RouteId} changed failed ({Error}); the cached reads expire on their own")]
+    private static partial void LogInvalidationFailed(ILogger logger, string routeId, string error);
 }
