@@ -28,6 +28,12 @@ internal sealed class ResponseCacheMiddleware(
         var policy = policies.Resolve(route);
         if (policy is null)
         {
+            if (UnsafeMethodInvalidator.IsUnsafe(context.Request.Method))
+            {
+                // A write through an uncached route may change cached reads of the same upstream (an Arr's command, a file deleted).
+                invalidator.InvalidateWhenAnswered(context, route);
+            }
+
             await next(context);
             return;
         }

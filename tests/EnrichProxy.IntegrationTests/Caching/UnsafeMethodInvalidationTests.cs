@@ -139,6 +139,27 @@ public sealed class UnsafeMethodInvalidationTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task ACommandThroughAnUncachedArrRoute_DropsThatInstancesCachedReads()
+    {
+        AnswerGet(_radarr, "/api/v3/movie/12", Radarr.LibraryMovie().Trim()[1..^1]);
+        Answer(_radarr, "POST", "/api/v3/command", 201);
+        await using var proxy = await StartAsync(Settings(
+            Destination("radarr", _radarr.Url), ("EnrichProxy:Upstreams:radarr:ApiKey", RadarrKey)));
+        using (var fill = await proxy.GetWithApiKeyAsync("/radarr/api/v3/movie/12", RadarrKey))
+        {
+            Assert.Equal("MISS", fill.XCache());
+        }
+
+        using var command = new HttpRequestMessage(HttpMethod.Post, "/radarr/api/v3/command") { Content = new StringContent("""{"name":"RefreshMovie","movieIds":[12]}""") };
+        command.Headers.Add("X-Api-Key", RadarrKey);
+        using var sent = await proxy.Client.SendAsync(command);
+        using var after = await proxy.GetWithApiKeyAsync("/radarr/api/v3/movie/12", RadarrKey);
+
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        Assert.Equal("MISS", after.XCache());
+    }
+
     public void Dispose()
     {
         _tmdb.Dispose();

@@ -11,14 +11,14 @@ namespace EnrichProxy.Caching.Purging;
 /// <summary>
 /// Invalidation on unsafe methods (RFC 9111 section 4.4): once the upstream has accepted a POST, PUT, PATCH or
 /// DELETE through a cached route (2xx or 3xx), the shared cached reads of its target URI are evicted, and those of its
-/// <c>Location</c> and <c>Content-Location</c> when they are on the same upstream; for an Arr instance, every
-/// library read of the route (the item and the lists that hold it) is purged. Both reach every instance (the backplane,
+/// <c>Location</c> and <c>Content-Location</c> when they are on the same upstream; for an Arr instance, every cached
+/// read of it is purged (through any of its routes, cached or not: a command changes items too). Both reach every instance (the backplane,
 /// the purge store).
 /// </summary>
 /// <remarks>
 /// A URL is evicted, not purged: a purge marker lives as long as the longest policy and the ledger folds past 10,000 of them
 /// into "everything", so markers any client could make by the thousand (each a rating it posts) would in the end empty the
-/// cache. An eviction leaves nothing behind. An Arr route's purge is one marker per route, however many edits.
+/// cache. An eviction leaves nothing behind. An Arr instance's purge is one marker per cached route, however many edits.
 /// </remarks>
 internal sealed partial class UnsafeMethodInvalidator(
     Purger purger, ProxyReads reads, IFusionCache cache, RouteFinder routes, CachePolicyRegistry policies, UpstreamRegistry upstreams,
@@ -64,9 +64,16 @@ internal sealed partial class UnsafeMethodInvalidator(
             var request = context.Request;
             if (upstreams.Get(route.ClusterId ?? string.Empty).Kind == UpstreamKind.Arr)
             {
-                // An edit of one item changes the lists that hold it, whatever their query: the library's reads go, as for a
-                // webhook. PurgeAsync applies the marker before its first await and never throws.
-                _ = purger.PurgeAsync(PurgeScope.Route, route.RouteId);
+                // An edit of one item changes the lists that hold it, whatever their query, and a command or a deleted file
+                // changes items: the instance's cached reads go, route by route, as for a webhook. PurgeAsync applies the
+                // marker before its first await and never throws.
+                foreach (var cached in proxyState.GetRoutes())
+                {
+                    if (cached.Config.ClusterId == route.ClusterId && policies.Resolve(cached.Config) is not null)
+                    {
+                        _ = purger.PurgeAsync(PurgeScope.Route, cached.Config.RouteId);
+                    }
+                }
             }
             else
             {
