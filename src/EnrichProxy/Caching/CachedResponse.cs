@@ -97,6 +97,9 @@ internal sealed class CachedResponse : IJsonOnDeserialized
     }
 
     /// <summary>The answer's age (RFC 9111 4.2.3): the time since it was stored, and the age it had then when its origin said.</summary>
+    /// <summary>The first stored value of the header <paramref name="name"/>, or null.</summary>
+    public string? Header(string name) => ResponseHeader.Find(Headers, name);
+
     public TimeSpan AgeAt(DateTimeOffset now) => Origin is { } origin ? origin.InitialAge + (now - StoredAt) : now - StoredAt;
 
     // Reminders written before IsTooLarge existed were answers with status 0, which no answer has (nor a variants marker).

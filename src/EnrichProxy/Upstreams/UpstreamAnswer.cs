@@ -32,18 +32,7 @@ internal sealed record UpstreamAnswer
     /// <summary>Whether the upstream says it failed or is overloaded (5xx, 429, 408), rather than answering the question.</summary>
     public bool IsFailure => StatusCode >= 500 || StatusCode is StatusCodes.Status429TooManyRequests or StatusCodes.Status408RequestTimeout;
 
-    public string? Header(string name)
-    {
-        foreach (var header in Headers)
-        {
-            if (string.Equals(header.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return header.Value;
-            }
-        }
-
-        return null;
-    }
+    public string? Header(string name) => ResponseHeader.Find(Headers, name);
 
     /// <summary>The status only: headers and body are the upstream's, not for logs.</summary>
     public override string ToString() => $"{StatusCode}";

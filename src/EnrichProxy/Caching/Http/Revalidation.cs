@@ -28,20 +28,8 @@ internal static class Revalidation
             return null;
         }
 
-        string? etag = null;
-        string? lastModified = null;
-        foreach (var header in stored.Headers)
-        {
-            if (header.Name.Equals(HeaderNames.ETag, StringComparison.OrdinalIgnoreCase))
-            {
-                etag ??= header.Value;
-            }
-            else if (header.Name.Equals(HeaderNames.LastModified, StringComparison.OrdinalIgnoreCase))
-            {
-                lastModified ??= header.Value;
-            }
-        }
-
+        var etag = stored.Header(HeaderNames.ETag);
+        var lastModified = stored.Header(HeaderNames.LastModified);
         if (etag is null && lastModified is null)
         {
             return null;
