@@ -3,9 +3,10 @@ using Microsoft.Extensions.Configuration.Json;
 namespace EnrichProxy.Hosting;
 
 /// <summary>
-/// Loads <c>config/appsettings.json</c> (and <c>config/appsettings.{Environment}.json</c>) with the
-/// precedence of the default <c>appsettings.json</c>: environment variables and command-line
-/// arguments still override every key.
+/// Loads <c>config/appsettings.json</c> (and <c>config/appsettings.{Environment}.json</c>) beneath every other
+/// source: an <c>appsettings.json</c> in the content root (the container's <c>/config</c> volume, where an
+/// operator keeps only the keys they change), environment variables, secret files and command-line arguments
+/// override any key of it.
 /// </summary>
 internal static class ConfigurationFiles
 {
@@ -23,7 +24,7 @@ internal static class ConfigurationFiles
         }
 
         var sources = configuration.Sources;
-        var insertAt = LastIndexOfJsonFile(sources) + 1;
+        var insertAt = FirstIndexOfJsonFile(sources);
         // Changes need a restart: routes and policies are validated together at start-up.
         sources.Insert(insertAt, JsonFile(directory, "appsettings.json"));
         sources.Insert(insertAt + 1, JsonFile(directory, $"appsettings.{environment.EnvironmentName}.json"));
@@ -44,9 +45,10 @@ internal static class ConfigurationFiles
         return null;
     }
 
-    private static int LastIndexOfJsonFile(IList<IConfigurationSource> sources)
+    // Before the content root's appsettings.json, which the default builder adds; at the end when there is none.
+    private static int FirstIndexOfJsonFile(IList<IConfigurationSource> sources)
     {
-        for (var i = sources.Count - 1; i >= 0; i--)
+        for (var i = 0; i < sources.Count; i++)
         {
             if (sources[i] is JsonConfigurationSource)
             {
@@ -54,7 +56,7 @@ internal static class ConfigurationFiles
             }
         }
 
-        return -1;
+        return sources.Count;
     }
 
     private static JsonConfigurationSource JsonFile(string directory, string name)

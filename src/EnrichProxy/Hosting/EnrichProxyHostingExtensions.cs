@@ -29,6 +29,7 @@ internal static class EnrichProxyHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Configuration.AddEnrichProxyConfigFiles(builder.Environment);
+        builder.Configuration.AddSecretFiles();
         InlineSocketCompletions.Apply(builder.Configuration);
         DefaultAddress.Apply(builder);
         Listeners.Apply(builder);

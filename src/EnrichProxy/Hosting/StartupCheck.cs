@@ -15,7 +15,7 @@ internal static class StartupCheck
     public static void Run(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var errors = new List<string>();
+        var errors = new List<string>(SecretFiles.Errors(services.GetRequiredService<IConfiguration>()));
         try
         {
             _ = services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value;

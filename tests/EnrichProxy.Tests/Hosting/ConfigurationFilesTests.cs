@@ -33,6 +33,19 @@ public sealed class ConfigurationFilesTests : IDisposable
     }
 
     [Fact]
+    public void AnAppsettingsFileInTheContentRoot_OverridesTheShippedOne_KeyByKey()
+    {
+        // The container's layout: the shipped config/ beside the binaries, the operator's /config as the content root.
+        File.WriteAllText(Path.Combine(_contentRoot, "appsettings.json"), """{ "EnrichProxy": { "Admin": { "ApiKey": "operator-key-0123456789" } } }""");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = _contentRoot });
+
+        builder.Configuration.AddEnrichProxyConfigFiles(builder.Environment);
+
+        Assert.Equal("operator-key-0123456789", builder.Configuration["EnrichProxy:Admin:ApiKey"]);
+        Assert.Equal("data/cache.db", builder.Configuration["EnrichProxy:Cache:DiskPath"]);
+    }
+
+    [Fact]
     public void FindConfigDirectory_FallsBackToTheFolderBesideTheBinaries()
     {
         var found = ConfigurationFiles.FindConfigDirectory(_contentRoot);
