@@ -15,7 +15,7 @@ internal static class HealthcheckCommand
     public const string Name = "healthcheck";
 
     // Docker's default timeout is 30 s; a live process answers in milliseconds, so a few seconds say it is stuck.
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(5);
 
     public static bool IsRequested(string[] args) =>
         args.Length > 0 && string.Equals(args[0], Name, StringComparison.OrdinalIgnoreCase);
@@ -41,7 +41,7 @@ internal static class HealthcheckCommand
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, errors) => errors == SslPolicyErrors.None || target.IsLoopback },
             UseProxy = false,
         };
-        using var client = new HttpClient(handler) { Timeout = s_timeout };
+        using var client = new HttpClient(handler) { Timeout = AnswerTimeout };
         try
         {
             using var response = await client.GetAsync(target);
@@ -51,7 +51,7 @@ internal static class HealthcheckCommand
         }
         catch (Exception failure) when (failure is HttpRequestException or TaskCanceledException or SocketException)
         {
-            await output.WriteLineAsync($"unhealthy: {target}: {(failure is TaskCanceledException ? $"no answer within {s_timeout.TotalSeconds:0} s" : failure.Message)}");
+            await output.WriteLineAsync($"unhealthy: {target}: {(failure is TaskCanceledException ? $"no answer within {AnswerTimeout.TotalSeconds:0} s" : failure.Message)}");
             return 1;
         }
     }

@@ -10,7 +10,7 @@ namespace EnrichProxy.IntegrationTests.Hosting;
 public sealed class HealthcheckCommandTests
 {
     // The process starts a .NET runtime and reads the configuration; on a loaded 2-core machine that takes seconds.
-    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(45);
 
     [Fact]
     public async Task ARunningProxy_IsHealthy_AtTheAddressItWasStartedWith()
@@ -96,7 +96,7 @@ public sealed class HealthcheckCommandTests
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(s_bound);
+        using var timeout = new CancellationTokenSource(Bound);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output + await error);
     }
