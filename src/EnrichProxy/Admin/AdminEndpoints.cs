@@ -12,7 +12,8 @@ internal static class AdminEndpoints
         admin.MapPost("/purge", PurgeEndpoint.HandleAsync).WithMetadata(new RequestSizeLimitAttribute(PurgeEndpoint.MaxBodyBytes))
             .WithSummary("Purge by url, route or tag (exactly one), on every instance.")
             .Accepts<PurgeRequest>("application/json");
-        admin.MapGet("/stats", StatsEndpoint.Handle).WithSummary("Per-route answers, upstream states, cache levels, purges and the background queue.");
+        admin.MapGet("/stats", StatsEndpoint.Handle).WithMetadata(ReadOnlyKeyAllowed.Instance)
+            .WithSummary("Totals, per-route answers, upstream states, cache levels, purges and the background queue. The read-only key opens it too.");
         admin.MapOverrides();
         return endpoints;
     }

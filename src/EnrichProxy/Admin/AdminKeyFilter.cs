@@ -6,14 +6,18 @@ using Microsoft.Extensions.Options;
 namespace EnrichProxy.Admin;
 
 /// <summary>
-/// Lets an admin request through only with the configured key in <c>X-Admin-Key</c>: 404 while no key is
-/// configured (the API is off), 401 for a missing or wrong key. Keys are compared in constant time.
+/// Lets an admin request through only with a configured key in <c>X-Admin-Key</c>: the admin key for every
+/// endpoint, the read-only key (<c>EnrichProxy:Admin:ReadOnlyApiKey</c>) for those marked
+/// <see cref="ReadOnlyKeyAllowed"/> (<c>GET /admin/stats</c>). 404 while no key that could open the endpoint is
+/// configured (it is off), 401 for a missing or wrong key. Keys are compared in constant time, against every
+/// configured key, so the time taken says nothing of which one came close.
 /// </summary>
 internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEndpointFilter
 {
     public const string HeaderName = "X-Admin-Key";
 
-    private readonly byte[]? _keyHash = options.Value.Admin.IsEnabled ? Hash(options.Value.Admin.ApiKey!) : null;
+    private readonly byte[]? _adminKeyHash = options.Value.Admin.IsEnabled ? Hash(options.Value.Admin.ApiKey!) : null;
+    private readonly byte[]? _readOnlyKeyHash = options.Value.Admin.IsReadOnlyKeySet ? Hash(options.Value.Admin.ReadOnlyApiKey!) : null;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -21,14 +25,22 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
         http.Response.Headers.CacheControl = "no-store";
-        if (_keyHash is null)
+        var readOnlyKeyOpens = http.GetEndpoint()?.Metadata.GetMetadata<ReadOnlyKeyAllowed>() is not null;
+        var readOnlyKeyHash = readOnlyKeyOpens ? _readOnlyKeyHash : null;
+        if (_adminKeyHash is null && readOnlyKeyHash is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Admin API off",
-                detail: "The admin API is off: set EnrichProxy:Admin:ApiKey to turn it on.");
+                detail: readOnlyKeyOpens
+                    ? "The admin API is off: set EnrichProxy:Admin:ApiKey (or ReadOnlyApiKey, for reading stats) to turn it on."
+                    : "The admin API is off: set EnrichProxy:Admin:ApiKey to turn it on.");
         }
 
         var sent = http.Request.Headers[HeaderName].ToString();
-        if (sent.Length == 0 || !CryptographicOperations.FixedTimeEquals(Hash(sent), _keyHash))
+        var sentHash = Hash(sent);
+        // Both comparisons run whatever the first says.
+        var isAdmin = Matches(sentHash, _adminKeyHash);
+        var isReader = Matches(sentHash, readOnlyKeyHash);
+        if (sent.Length == 0 || !(isAdmin | isReader))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Admin key required",
                 detail: $"Send the admin key in the {HeaderName} header.");
@@ -37,6 +49,15 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
         return await next(context);
     }
 
+    private static bool Matches(byte[] sentHash, byte[]? keyHash) =>
+        keyHash is not null && CryptographicOperations.FixedTimeEquals(sentHash, keyHash);
+
     // Hashes first, so that the comparison takes as long whatever the lengths.
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}
+
+/// <summary>Endpoint metadata: the read-only key opens this admin endpoint too (it only reads).</summary>
+internal sealed class ReadOnlyKeyAllowed
+{
+    public static readonly ReadOnlyKeyAllowed Instance = new();
 }

@@ -14,12 +14,16 @@ namespace EnrichProxy.Admin;
 /// <summary><c>GET /admin/stats</c>: per-route answers, upstream states, cache levels, purges and the background queue.</summary>
 internal static class StatsEndpoint
 {
+    // Enough to see what was purged lately; the ledger itself can hold thousands.
+    private const int RecentPurges = 10;
+
     public static IResult Handle(
         CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
         Purger purger, HotTargets hotTargets, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, InterceptionMetrics interception,
-        IOptions<EnrichProxyOptions> options)
+        InstanceInfo instance, TimeProvider time, IOptions<EnrichProxyOptions> options)
     {
-        var routes = cacheMetrics.Routes.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToDictionary(
+        var routeCounts = cacheMetrics.Routes.ToList();
+        var routes = routeCounts.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToDictionary(
             r => r.RouteId,
             r => new
             {
@@ -30,12 +34,16 @@ internal static class StatsEndpoint
                 coalesced = r.CoalescedWaiters,
                 hitRatio = Ratio(r.Hits, r.Hits + r.Misses + r.Stale + r.Bypassed),
             });
-        var clusters = upstreams.Clusters.OrderBy(c => c.ClusterId, StringComparer.Ordinal).ToDictionary(
+        var clusterList = upstreams.Clusters.OrderBy(c => c.ClusterId, StringComparer.Ordinal).ToList();
+        var clusters = clusterList.ToDictionary(
             c => c.ClusterId,
             c => new
             {
                 circuit = c.BreakerState.Describe(),
                 pausedForSeconds = c.Pause.Remaining is { } left ? Math.Ceiling(left.TotalSeconds) : (double?)null,
+                pauseReason = c.Pause.Remaining is null ? null : c.Pause.Reason,
+                rateLimitWaits = c.Report.RateLimitWaits,
+                lastFailure = c.Report.LastFailure is { } failure ? new { what = failure.What, at = failure.At } : null,
                 // In failover order when there is one.
                 destinations = c.Destinations.Select(d => new { name = d.Id, circuit = d.Circuit.Breaker.State.Describe() }),
             });
@@ -43,13 +51,29 @@ internal static class StatsEndpoint
         var l2 = levels.SecondLevel;
         return TypedResults.Json(new
         {
+            // When these figures were taken: the status page says how old what it shows is.
+            takenAt = time.GetUtcNow(),
+            instance = new
+            {
+                version = InstanceInfo.Version,
+                startedAt = instance.StartedAt,
+                environment = instance.Environment,
+                configDirectory = instance.ConfigDirectory,
+                dataDirectory = instance.DataDirectory,
+            },
+            totals = Totals(routeCounts, clusterList),
             routes,
             upstreams = clusters,
             cache = new
             {
                 l1 = new { entries, bytes, limitBytes = options.Value.Cache.MemorySizeLimitBytes },
                 l2 = new { kind = levels.SecondLevelKind, entries = l2?.Count.Entries, bytes = l2?.Count.Bytes, sampledAt = l2?.TakenAt },
-                purges = new { markers = purger.MarkerCount, reachOtherInstances = purger.IsListening },
+                purges = new
+                {
+                    markers = purger.MarkerCount,
+                    reachOtherInstances = purger.IsListening,
+                    recent = purger.Recent(RecentPurges).Select(m => new { scope = PurgeMarker.ScopeName(m.Scope), value = m.Value, at = m.PurgedAt }),
+                },
                 // The targets the fast path answers before routing, and about what they take.
                 fastPath = new { targets = hotTargets.Count, bytes = hotTargets.Bytes, limitBytes = HotTargets.MaxBytes },
             },
@@ -77,6 +101,32 @@ internal static class StatsEndpoint
                 },
             },
         });
+    }
+
+    // The whole instance at a glance, for dashboards (a Homepage widget reads these): every answer of a cached route
+    // and how its upstreams stand.
+    private static object Totals(List<RouteCacheCounters> routes, List<ClusterResilience> clusters)
+    {
+        long hits = routes.Sum(r => r.Hits), misses = routes.Sum(r => r.Misses), stale = routes.Sum(r => r.Stale), bypass = routes.Sum(r => r.Bypassed);
+        var requests = hits + misses + stale + bypass;
+        return new
+        {
+            requests,
+            hits,
+            misses,
+            stale,
+            bypass,
+            coalesced = routes.Sum(r => r.CoalescedWaiters),
+            hitRatio = Ratio(hits, requests),
+            upstreams = new
+            {
+                total = clusters.Count,
+                closed = clusters.Count(c => c.BreakerState == CircuitState.Closed),
+                halfOpen = clusters.Count(c => c.BreakerState == CircuitState.HalfOpen),
+                open = clusters.Count(c => c.BreakerState == CircuitState.Open),
+                paused = clusters.Count(c => c.Pause.Remaining is not null),
+            },
+        };
     }
 
     // Requests and hits per intercepted host, tunnels and refusals of the forward proxy and the TLS front door.

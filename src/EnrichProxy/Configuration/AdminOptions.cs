@@ -10,5 +10,14 @@ internal sealed class AdminOptions
     [OptionalSecret(16)]
     public string? ApiKey { get; init; }
 
+    /// <summary>
+    /// A second key, for dashboards (Homepage, Homarr) and the status page's figures: it reads <c>GET /admin/stats</c>
+    /// and nothing else. At least 16 characters, not the admin key. Empty (the default): only the admin key reads stats.
+    /// </summary>
+    [OptionalSecret(16)]
+    public string? ReadOnlyApiKey { get; init; }
+
     internal bool IsEnabled => !string.IsNullOrEmpty(ApiKey);
+
+    internal bool IsReadOnlyKeySet => !string.IsNullOrEmpty(ReadOnlyApiKey);
 }

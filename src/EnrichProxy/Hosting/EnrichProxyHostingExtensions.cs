@@ -45,6 +45,7 @@ internal static class EnrichProxyHostingExtensions
         services.AddOptions<EnrichProxyOptions>().BindConfiguration(EnrichProxyOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichProxyOptionsBounds>();
         services.AddSingleton<IValidateOptions<EnrichProxyOptions>, UpstreamOptionsValidator>();
+        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, AdminOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddAuthorization();
@@ -76,6 +77,13 @@ internal static class EnrichProxyHostingExtensions
         services.AddEnrichProxyInterception();
         services.AddEnrichProxyBatch();
         services.AddEnrichProxyTelemetry(builder.Configuration);
+        var environment = builder.Environment;
+        services.AddSingleton(provider => new InstanceInfo(
+            environment.EnvironmentName,
+            ConfigurationFiles.FindConfigDirectory(environment.ContentRootPath),
+            Path.GetDirectoryName(Path.GetFullPath(provider.GetRequiredService<IOptions<EnrichProxyOptions>>().Value.Cache.DiskPath, environment.ContentRootPath))!,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHealthChecks()
             .AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag])
             .AddCheck<BackplaneHealthCheck>("backplane", tags: [ReadyTag])
@@ -88,6 +96,8 @@ internal static class EnrichProxyHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         StartupCheck.Run(app.Services);
+        // Made now, so that its start time and build-info metric date from the start.
+        _ = app.Services.GetRequiredService<InstanceInfo>();
         ExposureCheck.Register(app, app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);
         // Requests of the forward proxy and the TLS front door are routed by host before anything else.
         app.UseEnrichProxyInterception(app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);

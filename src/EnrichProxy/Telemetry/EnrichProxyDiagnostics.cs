@@ -112,6 +112,12 @@ public static class EnrichProxyDiagnostics
     /// <summary>Forward-proxy and front-door requests refused, tagged <c>reason</c> (credentials, port, address, unresolvable, capacity, bad_request, misdirected). Prometheus: <c>enrichproxy_forward_proxy_refused_total</c>.</summary>
     public const string ForwardProxyRefused = "enrichproxy.forward_proxy.refused";
 
+    /// <summary>Always 1, tagged <c>version</c>: which EnrichProxy answers. Prometheus: <c>enrichproxy_build_info</c>.</summary>
+    public const string BuildInfo = "enrichproxy.build.info";
+
+    /// <summary>The version tag of <see cref="BuildInfo"/>.</summary>
+    public const string VersionTag = "version";
+
     /// <summary>The cluster tag.</summary>
     public const string ClusterTag = "cluster";
 

@@ -73,6 +73,83 @@ public sealed class AdminAccessTests : IDisposable
         Assert.Equal(0, stats.GetProperty("queue").GetProperty("depth").GetInt64());
     }
 
+    [Fact]
+    public async Task TheReadOnlyKey_ReadsStats_AndNothingElse()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var proxy = await StartAsync(ProxyHost.Settings(Destination("tmdb", _tmdb.Url), AdminClient.Enabled, AdminClient.ReadOnlyEnabled));
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+
+        using var stats = await proxy.StatsAsync(AdminClient.ReadOnlyKey);
+        using var purge = await proxy.PurgeAsync(new { route = "tmdb-movie" }, AdminClient.ReadOnlyKey);
+        using var adminStats = await proxy.StatsAsync();
+        using var after = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        // curl, as a Homepage widget or a script would call it.
+        var byCurl = await Curl.RunAsync("-s", "-H", $"X-Admin-Key: {AdminClient.ReadOnlyKey}", new Uri(proxy.Client.BaseAddress!, "/admin/stats").ToString());
+
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, purge.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, adminStats.StatusCode);
+        Assert.Equal("HIT", after.XCache());
+        Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(byCurl).RootElement.GetProperty("totals").ValueKind);
+        Assert.DoesNotContain(AdminClient.ReadOnlyKey, await stats.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnlyAReadOnlyKey_OpensStats_WhileTheActionsStayOff()
+    {
+        await using var proxy = await StartAsync(ProxyHost.Settings(Destination("tmdb", _tmdb.Url), AdminClient.ReadOnlyEnabled));
+
+        using var stats = await proxy.StatsAsync(AdminClient.ReadOnlyKey);
+        using var noKey = await proxy.StatsAsync(null);
+        using var purge = await proxy.PurgeAsync(new { route = "tmdb-movie" }, AdminClient.ReadOnlyKey);
+
+        Assert.Equal(HttpStatusCode.OK, stats.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, purge.StatusCode);
+    }
+
+    [Fact]
+    public async Task AReadOnlyKeyEqualToTheAdminKey_StopsTheStart()
+    {
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => StartAsync(ProxyHost.Settings(
+            AdminClient.Enabled, ("EnrichProxy:Admin:ReadOnlyApiKey", AdminClient.Key))));
+
+        Assert.Contains("ReadOnlyApiKey must differ", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(AdminClient.Key, failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stats_HaveTotals_TheInstance_AndEachUpstreamsLastFailure()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        _tmdb.Json("/3/movie/13", "{}", status: 503);
+        await using var proxy = await StartAsync(ProxyHost.Settings(
+            Destination("tmdb", _tmdb.Url), AdminClient.Enabled, ("EnrichProxy:Upstreams:tmdb:Retry:MaxRetries", "0")));
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.GetAsync("/tmdb/3/movie/13");
+
+        using var response = await proxy.StatsAsync();
+        var stats = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var totals = stats.GetProperty("totals");
+        var tmdb = stats.GetProperty("upstreams").GetProperty("tmdb");
+
+        Assert.Equal(3, totals.GetProperty("requests").GetInt64());
+        Assert.Equal(1, totals.GetProperty("hits").GetInt64());
+        Assert.Equal(2, totals.GetProperty("misses").GetInt64());
+        Assert.Equal(0.3333, totals.GetProperty("hitRatio").GetDouble());
+        Assert.True(totals.GetProperty("upstreams").GetProperty("closed").GetInt32() >= 1);
+        Assert.Equal(0, totals.GetProperty("upstreams").GetProperty("open").GetInt32());
+        Assert.Equal("default: answered 503", tmdb.GetProperty("lastFailure").GetProperty("what").GetString());
+        Assert.Equal(JsonValueKind.String, tmdb.GetProperty("lastFailure").GetProperty("at").ValueKind);
+        Assert.Equal(JsonValueKind.Null, tmdb.GetProperty("pauseReason").ValueKind);
+        var instance = stats.GetProperty("instance");
+        Assert.False(string.IsNullOrEmpty(instance.GetProperty("version").GetString()));
+        Assert.Equal(Path.Combine(proxy.ContentRoot, "cache"), instance.GetProperty("dataDirectory").GetString());
+        Assert.Equal(JsonValueKind.String, stats.GetProperty("takenAt").ValueKind);
+    }
+
     public void Dispose() => _tmdb.Dispose();
 
     private static async Task<JsonElement> StatsUntilAsync(ProxyHost proxy, Func<JsonElement, bool> condition)

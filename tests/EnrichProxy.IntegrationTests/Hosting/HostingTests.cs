@@ -73,6 +73,7 @@ public sealed class HostingTests : IDisposable
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="hit",route="tmdb-movie"} 2""", metrics, StringComparison.Ordinal);
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="bypass",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
         Assert.Contains("""enrichproxy_cache_requests_total{otel_scope_name="EnrichProxy",result="stale",route="tmdb-movie"} 1""", metrics, StringComparison.Ordinal);
+        Assert.Contains($$"""enrichproxy_build_info{otel_scope_name="EnrichProxy",version="{{EnrichProxy.Telemetry.InstanceInfo.Version}}"} 1""", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

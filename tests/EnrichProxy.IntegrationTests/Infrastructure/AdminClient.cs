@@ -7,7 +7,11 @@ internal static class AdminClient
 {
     public const string Key = "admin-key-for-tests-0123456789";
 
+    public const string ReadOnlyKey = "read-only-key-for-tests-0123456789";
+
     public static (string Key, string Value) Enabled => ("EnrichProxy:Admin:ApiKey", Key);
+
+    public static (string Key, string Value) ReadOnlyEnabled => ("EnrichProxy:Admin:ReadOnlyApiKey", ReadOnlyKey);
 
     public static async Task<HttpResponseMessage> PurgeAsync(this ProxyHost proxy, object body, string? key = Key)
     {

@@ -24,7 +24,7 @@ public sealed class ResilienceTests : IDisposable
     public async Task RateLimit_AConcurrentBurstOfDistinctKeys_NeverGoesPastTheRate()
     {
         _tmdb.Server.Given(Request.Create().WithPath("/3/movie/*")).RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { id = 1 }));
-        await using var proxy = await StartAsync(Settings(($"{Tmdb}:RateLimit:PermitsPerSecond", "5"), ($"{Tmdb}:RateLimit:Burst", "2")));
+        await using var proxy = await StartAsync(Settings(($"{Tmdb}:RateLimit:PermitsPerSecond", "5"), ($"{Tmdb}:RateLimit:Burst", "2"), AdminClient.Enabled));
         // Warm the fill path and a connection first, so that arrival times at the upstream follow the permits.
         await proxy.Client.GetAsync("/tmdb/3/movie/100");
         await Task.Delay(TimeSpan.FromSeconds(1));
@@ -44,6 +44,10 @@ public sealed class ResilienceTests : IDisposable
         }
 
         Assert.True((received[^1] - received[0]).TotalSeconds >= 1.5, "10 requests past the burst of 2 take at least 1.8 s at 5 a second");
+        using var stats = await proxy.StatsAsync();
+        var waits = System.Text.Json.JsonDocument.Parse(await stats.Content.ReadAsStringAsync()).RootElement
+            .GetProperty("upstreams").GetProperty("tmdb").GetProperty("rateLimitWaits").GetInt64();
+        Assert.InRange(waits, 8, 12);
     }
 
     [Fact]
@@ -79,11 +83,13 @@ public sealed class ResilienceTests : IDisposable
     {
         _tmdb.Json("/3/movie/1", """{"status_code":25,"status_message":"Your request count is over the allowed limit."}""", status: 429, headers: ("Retry-After", "10"));
         _tmdb.Json("/3/movie/2", Fixtures.Tmdb.Movie());
-        await using var proxy = await StartAsync(Settings(), _time);
+        await using var proxy = await StartAsync(Settings(AdminClient.Enabled), _time);
 
         using var limited = await proxy.Client.GetAsync("/tmdb/3/movie/1");
         using var paused = await proxy.Client.GetAsync("/tmdb/3/movie/2");
         var metrics = await proxy.ScrapeAsync("""enrichproxy_upstream_refused_total{otel_scope_name="EnrichProxy",cluster="tmdb",reason="paused"}""");
+        using var stats = await proxy.StatsAsync();
+        var tmdb = System.Text.Json.JsonDocument.Parse(await stats.Content.ReadAsStringAsync()).RootElement.GetProperty("upstreams").GetProperty("tmdb");
         _time.Advance(TimeSpan.FromSeconds(10));
         using var resumed = await proxy.Client.GetAsync("/tmdb/3/movie/2");
 
@@ -92,6 +98,8 @@ public sealed class ResilienceTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(10), paused.Headers.RetryAfter?.Delta);
         Assert.Contains("""enrichproxy_upstream_paused{otel_scope_name="EnrichProxy",cluster="tmdb"} 1""", metrics, StringComparison.Ordinal);
         Assert.Contains("""enrichproxy_upstream_refused_total{otel_scope_name="EnrichProxy",cluster="tmdb",reason="paused"} 1""", metrics, StringComparison.Ordinal);
+        Assert.Equal("answered 429 with Retry-After", tmdb.GetProperty("pauseReason").GetString());
+        Assert.Equal(10, tmdb.GetProperty("pausedForSeconds").GetDouble());
         Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
         Assert.Single(_tmdb.Received("/3/movie/2"));
     }

@@ -53,6 +53,10 @@ internal sealed partial class Purger : IHostedService
 
     public int MarkerCount => _ledger.Count;
 
+    /// <summary>The latest purges this instance knows of (its own and, through the store, the others'), newest first.</summary>
+    public IReadOnlyList<PurgeMarker> Recent(int count) =>
+        [.. _ledger.Markers.OrderByDescending(marker => marker.PurgedAt).Take(count)];
+
     /// <summary>Whether another instance's purges can reach this one now; null without Redis.</summary>
     public bool? IsListening => _store.IsListening;
 

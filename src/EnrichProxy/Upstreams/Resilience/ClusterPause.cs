@@ -16,6 +16,7 @@ internal sealed class ClusterPause(TimeProvider time)
     private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     private long _pausedUntilTicks;
+    private string? _reason;
 
     /// <summary>The time left in the pause, or null when requests may go.</summary>
     public TimeSpan? Remaining
@@ -27,17 +28,22 @@ internal sealed class ClusterPause(TimeProvider time)
         }
     }
 
+    /// <summary>Why the current or last pause began: "answered 429 with Retry-After", "X-RateLimit-Remaining: 0".</summary>
+    public string? Reason => Volatile.Read(ref _reason);
+
     /// <summary>Starts or extends a pause from what the answer says.</summary>
     /// <returns>The pause asked for, or null when the answer asks for none.</returns>
     public TimeSpan? Observe(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
         var now = time.GetUtcNow();
-        var pause = RequestedPause(response, now);
+        var (pause, reason) = RequestedPause(response, now);
         if (pause is not { } length || length <= TimeSpan.Zero)
         {
             return null;
         }
+
+        Volatile.Write(ref _reason, reason);
 
         length = length > LongestPause ? LongestPause : length;
         var until = (now + length).UtcTicks;
@@ -55,22 +61,22 @@ internal sealed class ClusterPause(TimeProvider time)
         return length;
     }
 
-    private static TimeSpan? RequestedPause(HttpResponseMessage response, DateTimeOffset now)
+    private static (TimeSpan? Pause, string? Reason) RequestedPause(HttpResponseMessage response, DateTimeOffset now)
     {
         if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable
             && response.Headers.RetryAfter is { } retryAfter)
         {
-            return retryAfter.Delta ?? retryAfter.Date - now;
+            return (retryAfter.Delta ?? retryAfter.Date - now, $"answered {(int)response.StatusCode} with Retry-After");
         }
 
         if (Header(response, "X-RateLimit-Remaining") is "0"
             && long.TryParse(Header(response, "X-RateLimit-Reset"), NumberStyles.None, CultureInfo.InvariantCulture, out var resetEpochSeconds)
             && resetEpochSeconds <= MaxUnixSeconds)
         {
-            return DateTimeOffset.FromUnixTimeSeconds(resetEpochSeconds) - now;
+            return (DateTimeOffset.FromUnixTimeSeconds(resetEpochSeconds) - now, "X-RateLimit-Remaining: 0 until X-RateLimit-Reset");
         }
 
-        return null;
+        return (null, null);
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>

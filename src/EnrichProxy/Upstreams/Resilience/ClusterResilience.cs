@@ -44,6 +44,7 @@ internal sealed partial class ClusterResilience : IDisposable
         _logger = logger;
         _time = time;
         Pause = new ClusterPause(time);
+        Report = new ClusterReport(time);
         _rateLimiter = options.RateLimit.IsEnabled ? new ClusterRateLimiter(clusterId, options.RateLimit, time) : null;
         _pipeline = BuildPipeline(options, time);
         _attempt = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.Timeouts.Attempt).Build();
@@ -53,6 +54,9 @@ internal sealed partial class ClusterResilience : IDisposable
     public string ClusterId { get; }
 
     public ClusterPause Pause { get; }
+
+    /// <summary>The last failure and the rate-limit waits, for the status page.</summary>
+    public ClusterReport Report { get; }
 
     /// <summary>The cluster's destinations with their circuits, in failover order when there is one.</summary>
     public IReadOnlyList<Destination> Destinations => _destinations.Current().InOrder;
@@ -246,6 +250,7 @@ internal sealed partial class ClusterResilience : IDisposable
             if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.Background(request), cancellationToken))
             {
                 _metrics.WaitedForPermit(ClusterId);
+                Report.WaitedForPermit();
             }
         }
 
@@ -267,7 +272,9 @@ internal sealed partial class ClusterResilience : IDisposable
         {
             var timedOut = exception is TimeoutRejectedException;
             _metrics.Sent(ClusterId, timedOut ? "timeout" : "error", Stopwatch.GetElapsedTime(started));
-            LogAttemptFailed(_logger, ClusterId, circuit.DestinationId, request.Method, request.RequestUri?.AbsolutePath, timedOut ? "no answer in time" : ErrorName(exception));
+            var what = timedOut ? "no answer in time" : ErrorName(exception);
+            LogAttemptFailed(_logger, ClusterId, circuit.DestinationId, request.Method, request.RequestUri?.AbsolutePath, what);
+            Report.Failed($"{circuit.DestinationId}: {what}");
             if (IsNoConnection(exception))
             {
                 // Nobody's request made the connection fail: a verdict whoever sent it.
@@ -301,6 +308,7 @@ internal sealed partial class ClusterResilience : IDisposable
         if (statusCode >= 500)
         {
             LogAnswerFailed(_logger, ClusterId, circuit.DestinationId, request.Method, request.RequestUri?.AbsolutePath, statusCode);
+            Report.Failed($"{circuit.DestinationId}: answered {statusCode}");
         }
 
         if (IsTransientAnswer(response))
