@@ -14,6 +14,10 @@ internal static class AdminEndpoints
             .Accepts<PurgeRequest>("application/json");
         admin.MapGet("/stats", StatsEndpoint.Handle).WithMetadata(ReadOnlyKeyAllowed.Instance)
             .WithSummary("Totals, per-route answers, upstream states, cache levels, purges and the background queue. The read-only key opens it too.");
+        admin.MapPost("/warmup", ActionEndpoints.StartWarmup).WithSummary("Starts a warm-up round now, unless one is running.");
+        admin.MapPost("/refresh", ActionEndpoints.RefreshItemAsync).WithMetadata(new RequestSizeLimitAttribute(ActionEndpoints.MaxRefreshBodyBytes))
+            .WithSummary("Refreshes one movie, series or artist: purges its document and the reads it is made of, on every instance, and reads it again.")
+            .Accepts<RefreshRequest>("application/json");
         admin.MapOverrides();
         return endpoints;
     }

@@ -98,6 +98,7 @@ internal static class StatsEndpoint
                     results = warmup.Results.ToDictionary(r => JobLabels.Of(r.Key), r => r.Value),
                     startedAt = warmup.StartedAt,
                     finishedAt = warmup.FinishedAt,
+                    lastFailure = warmup.LastFailure is { } failed ? new { what = failed.What, at = failed.At } : null,
                 },
             },
         });

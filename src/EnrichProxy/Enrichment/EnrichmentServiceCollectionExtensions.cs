@@ -32,6 +32,7 @@ internal static class EnrichmentServiceCollectionExtensions
         services.AddSingleton<ItemSources>();
         services.AddSingleton<LibraryAccess>();
         services.AddSingleton<ItemResolver>();
+        services.AddSingleton<ItemRefresh>();
         return services;
     }
 }

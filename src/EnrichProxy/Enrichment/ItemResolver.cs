@@ -139,7 +139,7 @@ internal sealed partial class ItemResolver(
     }
 
     // The document's own tag, and those of the kind's routes whose purges cover it.
-    private static List<string> Tags(ItemKindDefinition kind, ItemKey item) =>
+    internal static List<string> Tags(ItemKindDefinition kind, ItemKey item) =>
         [EnrichedDocuments.Tag(item), .. kind.CoveringTags.Select(tag => tag.Replace("{id}", item.Id, StringComparison.Ordinal))];
 
     // Not found, unless a tier failed to say; then the last document, however old or purged since.

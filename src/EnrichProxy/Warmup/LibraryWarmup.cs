@@ -20,6 +20,7 @@ internal sealed partial class LibraryWarmup(
     IUpstreamFetcher fetcher,
     UpstreamRegistry upstreams,
     WarmupProgress progress,
+    WarmupTrigger trigger,
     IOptions<EnrichProxyOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -40,6 +41,7 @@ internal sealed partial class LibraryWarmup(
         {
             await WhenStartedAsync(stoppingToken);
             using var timer = new PeriodicTimer(settings.Interval, time);
+            var next = new NextRound(timer, trigger);
             do
             {
                 try
@@ -51,9 +53,10 @@ internal sealed partial class LibraryWarmup(
 #pragma warning restore CA1031
                 {
                     LogRoundFailed(logger, exception.GetType().Name);
+                    progress.Failed($"round failed: {exception.GetType().Name}");
                 }
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
+            while (await next.WaitAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -121,14 +124,14 @@ internal sealed partial class LibraryWarmup(
                 new UpstreamRequest(listing.RouteId, listing.Path, string.Empty, [], UpstreamAccess.ProxyKey), MaxListingBytes, new BackgroundPriority(), cancellationToken);
             if (answer is not { StatusCode: >= 200 and < 300, Body: { } body })
             {
-                LogListingFailed(logger, listing.ClusterId, answer.Body is null ? "too large" : $"status {answer.StatusCode}");
+                ListingFailed(listing.ClusterId, answer.Body is null ? "too large" : $"status {answer.StatusCode}");
                 return [];
             }
 
             using var json = JsonDocument.Parse(body);
             if (json.RootElement.ValueKind != JsonValueKind.Array)
             {
-                LogListingFailed(logger, listing.ClusterId, "not a JSON array");
+                ListingFailed(listing.ClusterId, "not a JSON array");
                 return [];
             }
 
@@ -140,14 +143,20 @@ internal sealed partial class LibraryWarmup(
         }
         catch (JsonException)
         {
-            LogListingFailed(logger, listing.ClusterId, "not JSON");
+            ListingFailed(listing.ClusterId, "not JSON");
             return [];
         }
         catch (Exception exception) when (UpstreamProblem.From(exception) is { } problem)
         {
-            LogListingFailed(logger, listing.ClusterId, problem.ToString());
+            ListingFailed(listing.ClusterId, problem.ToString());
             return [];
         }
+    }
+
+    private void ListingFailed(string clusterId, string why)
+    {
+        LogListingFailed(logger, clusterId, why);
+        progress.Failed($"{clusterId} library not read: {why}");
     }
 
     private static string? Text(JsonElement id) => id.ValueKind switch
@@ -163,6 +172,30 @@ internal sealed partial class LibraryWarmup(
         using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         {
             await started.Task.WaitAsync(stoppingToken);
+        }
+    }
+
+    // The interval's tick or an operator's request, whichever comes first. Each wait stays pending across rounds
+    // until it completes: a PeriodicTimer allows one wait at a time, and a request must not be lost.
+    private sealed class NextRound(PeriodicTimer timer, WarmupTrigger trigger)
+    {
+        private Task<bool>? _tick;
+        private Task? _asked;
+
+        public async Task<bool> WaitAsync(CancellationToken cancellationToken)
+        {
+            _tick ??= timer.WaitForNextTickAsync(cancellationToken).AsTask();
+            _asked ??= trigger.WaitAsync(cancellationToken);
+            var first = await Task.WhenAny(_tick, _asked);
+            if (first == _asked)
+            {
+                _asked = null;
+                await first;
+                return true;
+            }
+
+            _tick = null;
+            return await (Task<bool>)first;
         }
     }
 

@@ -9,12 +9,16 @@ namespace EnrichProxy.Warmup;
 internal sealed class WarmupProgress
 {
     private readonly ConcurrentDictionary<JobResult, long> _results = new();
+    private readonly TimeProvider _time;
     private long _items;
     private long _done;
+    private long _failures;
+    private WarmupFailure? _lastFailure;
 
-    public WarmupProgress(IMeterFactory meterFactory)
+    public WarmupProgress(IMeterFactory meterFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
+        _time = time;
         var meter = meterFactory.Create(EnrichProxyDiagnostics.MeterName);
         meter.CreateObservableGauge(EnrichProxyDiagnostics.WarmupItems, () => Items, "{item}", "Items the current or last warm-up round found in the Arr libraries.");
         meter.CreateObservableGauge(EnrichProxyDiagnostics.WarmupDone, () => Done, "{item}", "Items of the current or last warm-up round whose job has ended.");
@@ -51,4 +55,19 @@ internal sealed class WarmupProgress
     }
 
     public void Finish(DateTimeOffset at) => FinishedAt = at;
+
+    /// <summary>How many times a round or a library listing failed since the start: grows with each failure.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    public WarmupFailure? LastFailure => Volatile.Read(ref _lastFailure);
+
+    /// <summary>A round, or the listing of one library, failed: <paramref name="what"/> says which, without a URL.</summary>
+    public void Failed(string what)
+    {
+        Volatile.Write(ref _lastFailure, new WarmupFailure(what, _time.GetUtcNow()));
+        Interlocked.Increment(ref _failures);
+    }
 }
+
+/// <summary>The last failure of the warm-up, and when.</summary>
+internal sealed record WarmupFailure(string What, DateTimeOffset At);

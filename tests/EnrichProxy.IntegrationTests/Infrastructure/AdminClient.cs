@@ -25,6 +25,19 @@ internal static class AdminClient
         return await proxy.Client.SendAsync(request);
     }
 
+    /// <summary>POSTs <paramref name="body"/> (or nothing) to an admin endpoint.</summary>
+    public static async Task<HttpResponseMessage> PostAdminAsync(this ProxyHost proxy, string path, object? body = null, string? key = Key)
+    {
+        ArgumentNullException.ThrowIfNull(proxy);
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) };
+        if (key is not null)
+        {
+            request.Headers.Add("X-Admin-Key", key);
+        }
+
+        return await proxy.Client.SendAsync(request);
+    }
+
     public static async Task<HttpResponseMessage> StatsAsync(this ProxyHost proxy, string? key = Key)
     {
         ArgumentNullException.ThrowIfNull(proxy);

@@ -118,6 +118,67 @@ public sealed class WarmupTests : IDisposable
         Assert.Empty(_tmdb.Server.LogEntries);
     }
 
+    [Fact]
+    public async Task WarmupNow_StartsTheNextRoundBeforeItsInterval_AndRefusesWhileOneRuns()
+    {
+        Serve([1001, 1002]);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Warmup:Interval", "06:00:00")), time);
+        await WaitForWarmupAsync(proxy, 2, TimeSpan.FromSeconds(60));
+        _radarr.Server.ResetMappings();
+        Serve([1001, 1002, 1003]);
+
+        using var started = await proxy.PostAdminAsync("/admin/warmup");
+        var second = await WaitForWarmupAsync(proxy, 3, TimeSpan.FromSeconds(60));
+        using var readOnly = await proxy.PostAdminAsync("/admin/warmup", key: null);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        Assert.Equal(3, second.GetProperty("done").GetInt64());
+        Assert.Single(_tmdb.Received("/3/movie/1003"));
+        Assert.Equal(HttpStatusCode.Unauthorized, readOnly.StatusCode);
+    }
+
+    [Fact]
+    public async Task WarmupNow_WhenTheWarmupIsOff_IsAConflict()
+    {
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Warmup:Enabled", "false")));
+
+        using var response = await proxy.PostAdminAsync("/admin/warmup");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task RefreshOneItem_PurgesItsDocumentAndTheReadsItIsMadeOf_AndReadsThemAgain()
+    {
+        Serve([1001, 1002]);
+        await using var proxy = await StartAsync(Settings(("EnrichProxy:Warmup:Enabled", "false")));
+        using (await DocumentAsync(proxy, "/api/v1/movies/1001"))
+        {
+        }
+
+        // Renamed in Radarr since; the document is made of the library read (the title) and TMDb's answer.
+        _radarr.Json(Radarr.MoviePath, Radarr.LibraryMovie(1001, "Movie 1001, corrected"));
+        using var refreshed = await proxy.PostAdminAsync("/admin/refresh", new { kind = "movies", id = "1001" });
+        using var document = await DocumentAsync(proxy, "/api/v1/movies/1001");
+        using var unknownKind = await proxy.PostAdminAsync("/admin/refresh", new { kind = "books", id = "1" });
+        using var badId = await proxy.PostAdminAsync("/admin/refresh", new { kind = "movies", id = "-3" });
+
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var result = System.Text.Json.JsonDocument.Parse(await refreshed.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("movies/1001", result.GetProperty("item").GetString());
+        Assert.Equal("stored", result.GetProperty("result").GetString());
+        Assert.True(result.GetProperty("purged").EnumerateArray().Any(p => p.GetString() == "url /tmdb/3/movie/1001?append_to_response=credits%2Cimages"), result.ToString());
+        Assert.Equal(2, _tmdb.Received("/3/movie/1001").Count);
+        Assert.Equal(2, _radarr.Received(Radarr.MoviePath).Count);
+        Assert.Equal("cache", document.Headers.GetValues("X-EnrichProxy-Source").Single());
+        Assert.Contains("Movie 1001, corrected", await document.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(_tmdb.Received("/3/movie/1002"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknownKind.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
+    }
+
     public void Dispose()
     {
         _tmdb.Dispose();
