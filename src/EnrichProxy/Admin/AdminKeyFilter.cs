@@ -16,6 +16,8 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
 {
     public const string HeaderName = "X-Admin-Key";
 
+    private static readonly object AccessItem = new();
+
     private readonly byte[]? _adminKeyHash = options.Value.Admin.IsEnabled ? Hash(options.Value.Admin.ApiKey!) : null;
     private readonly byte[]? _readOnlyKeyHash = options.Value.Admin.IsReadOnlyKeySet ? Hash(options.Value.Admin.ReadOnlyApiKey!) : null;
 
@@ -46,14 +48,26 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
                 detail: $"Send the admin key in the {HeaderName} header.");
         }
 
+        http.Items[AccessItem] = isAdmin ? AdminAccess.Admin : AdminAccess.ReadOnly;
         return await next(context);
     }
+
+    /// <summary>What the key let in: <see cref="AdminAccess"/>, for the status page to show or hide its actions.</summary>
+    public static AdminAccess AccessOf(HttpContext context) =>
+        context?.Items[AccessItem] is AdminAccess access ? access : AdminAccess.ReadOnly;
 
     private static bool Matches(byte[] sentHash, byte[]? keyHash) =>
         keyHash is not null && CryptographicOperations.FixedTimeEquals(sentHash, keyHash);
 
     // Hashes first, so that the comparison takes as long whatever the lengths.
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}
+
+/// <summary>Which key a request to the admin API came with.</summary>
+internal enum AdminAccess
+{
+    ReadOnly,
+    Admin,
 }
 
 /// <summary>Endpoint metadata: the read-only key opens this admin endpoint too (it only reads).</summary>

@@ -18,7 +18,7 @@ internal static class StatsEndpoint
     private const int RecentPurges = 10;
 
     public static IResult Handle(
-        CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
+        HttpContext context, CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
         Purger purger, HotTargets hotTargets, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, InterceptionMetrics interception,
         InstanceInfo instance, TimeProvider time, IOptions<EnrichProxyOptions> options)
     {
@@ -53,6 +53,8 @@ internal static class StatsEndpoint
         {
             // When these figures were taken: the status page says how old what it shows is.
             takenAt = time.GetUtcNow(),
+            // Whether this key may also act (purge, warm-up, refresh): the status page shows its actions only then.
+            access = AdminKeyFilter.AccessOf(context) == AdminAccess.Admin ? "admin" : "read-only",
             instance = new
             {
                 version = InstanceInfo.Version,

@@ -8,6 +8,7 @@ using EnrichProxy.Enrichment.Webhooks;
 using EnrichProxy.Health;
 using EnrichProxy.Interception;
 using EnrichProxy.Prefetching;
+using EnrichProxy.Status;
 using EnrichProxy.Telemetry;
 using EnrichProxy.Upstreams;
 using EnrichProxy.Upstreams.Resilience;
@@ -117,6 +118,7 @@ internal static class EnrichProxyHostingExtensions
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapOpenApi(); // /openapi/v1.json
         app.MapEnrichProxyAdmin();
+        app.MapStatusPage();
         app.MapEnrichmentApi();
         app.MapWebhooks();
         app.MapEnrichProxyInterception();
