@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs every EnrichProxy test with line coverage of src/ (minimum 80%).
-# Installs what the tests need when it is missing (redis-server, curl, from Debian's packages), then runs
-# dotnet test. The last line printed is "N passed, N failed, N skipped".
+# Installs what the tests need when it is missing (redis-server, curl, chromium, from Debian's packages), then
+# runs dotnet test. The last line printed is "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# The integration tests start a real redis-server on a free port and use curl as a second client.
+# The integration tests start a real redis-server on a free port, use curl as a second client, and look at the
+# status page in a headless chromium (CHROMIUM_PATH points at another one).
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ -z "${CHROMIUM_PATH:-}" ]; then command -v chromium >/dev/null 2>&1 || missing+=(chromium); fi
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Installing ${missing[*]} (the integration tests need them)."
   sudo=""

@@ -66,12 +66,7 @@ internal static class EnrichProxyHostingExtensions
 
         services.AddEnrichProxyCache(builder.Configuration, builder.Environment);
         services.AddEnrichProxyEnrichment(builder.Configuration, builder.Environment);
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "EnrichProxy";
-            document.Info.Description = "The enrichment API (one merged document per movie from the library, the overrides and TMDb), the admin API and the Arr webhooks. Proxied routes are not listed: they answer as their upstreams do.";
-            return Task.CompletedTask;
-        }));
+        services.AddApiDocs();
         services.AddEnrichProxyBackground(builder.Configuration);
         services.AddEnrichProxyPrefetching();
         services.AddEnrichProxyWarmup();
@@ -116,7 +111,7 @@ internal static class EnrichProxyHostingExtensions
             ResponseWriter = HealthJsonWriter.WriteAsync,
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapOpenApi(); // /openapi/v1.json
+        app.MapApiDocs();
         app.MapEnrichProxyAdmin();
         app.MapStatusPage();
         app.MapEnrichmentApi();

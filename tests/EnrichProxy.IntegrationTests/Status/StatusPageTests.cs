@@ -133,6 +133,27 @@ public sealed class StatusPageTests : IAsyncLifetime
         Assert.True(await page.EvaluateExpressionAsync<bool>("document.getElementById('dashboard').hidden"));
     }
 
+    [Fact]
+    public async Task TheApiDocs_RenderInTheBrowser_FromThisOriginOnly()
+    {
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)));
+        await using var page = await _browser.NewPageAsync();
+        var elsewhere = new List<string>();
+        var origin = proxy.Client.BaseAddress!.GetLeftPart(UriPartial.Authority);
+        page.Request += (_, e) =>
+        {
+            if (!e.Request.Url.StartsWith(origin, StringComparison.Ordinal) && !e.Request.Url.StartsWith("data:", StringComparison.Ordinal))
+            {
+                elsewhere.Add(e.Request.Url);
+            }
+        };
+
+        await page.GoToAsync(origin + "/docs/");
+        await page.WaitForFunctionAsync("() => document.body.innerText.includes('Purge by url')", new WaitForFunctionOptions { Timeout = WaitMilliseconds });
+
+        Assert.Empty(elsewhere);
+    }
+
     private static async Task SignInAsync(IPage page, string key)
     {
         await page.WaitForSelectorAsync("#login:not([hidden])", new WaitForSelectorOptions { Timeout = WaitMilliseconds });
