@@ -55,6 +55,10 @@ internal sealed class EnrichProxyOptions
     [ValidateObjectMembers]
     public CertificateAuthorityOptions CertificateAuthority { get; init; } = new();
 
+    /// <summary>Notifications of upstream, L2 and warm-up failures: off until a target is set.</summary>
+    [ValidateObjectMembers]
+    public NotificationOptions Notifications { get; init; } = new();
+
     /// <summary>The admin API (<c>/admin/*</c>): off until a key is set.</summary>
     [ValidateObjectMembers]
     public AdminOptions Admin { get; init; } = new();

@@ -13,6 +13,9 @@ namespace EnrichProxy.Health;
 /// <param name="redis">The Redis connection, when Redis is configured (none otherwise).</param>
 internal sealed class BackplaneHealthCheck(Purger purger, IEnumerable<IConnectionMultiplexer> redis) : IHealthCheck
 {
+    /// <summary>The check's name in <c>/health/ready</c>.</summary>
+    public const string Name = "backplane";
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (purger.IsListening is not { } listening)

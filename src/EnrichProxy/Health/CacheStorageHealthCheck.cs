@@ -13,6 +13,9 @@ namespace EnrichProxy.Health;
 /// </summary>
 internal sealed class CacheStorageHealthCheck(IDistributedCache storage, IOptions<EnrichProxyOptions> options, TimeProvider time) : IHealthCheck
 {
+    /// <summary>The check's name in <c>/health/ready</c>.</summary>
+    public const string Name = "l2";
+
     /// <summary>The longest the check waits for L2.</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(800);
 

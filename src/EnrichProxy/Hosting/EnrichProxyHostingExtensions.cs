@@ -7,6 +7,7 @@ using EnrichProxy.Enrichment;
 using EnrichProxy.Enrichment.Webhooks;
 using EnrichProxy.Health;
 using EnrichProxy.Interception;
+using EnrichProxy.Notifications;
 using EnrichProxy.Prefetching;
 using EnrichProxy.Status;
 using EnrichProxy.Telemetry;
@@ -72,6 +73,7 @@ internal static class EnrichProxyHostingExtensions
         services.AddEnrichProxyWarmup();
         services.AddEnrichProxyInterception();
         services.AddEnrichProxyBatch();
+        services.AddEnrichProxyNotifications();
         services.AddEnrichProxyTelemetry(builder.Configuration);
         var environment = builder.Environment;
         services.AddSingleton(provider => new InstanceInfo(
@@ -81,8 +83,8 @@ internal static class EnrichProxyHostingExtensions
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHealthChecks()
-            .AddCheck<CacheStorageHealthCheck>("l2", tags: [ReadyTag])
-            .AddCheck<BackplaneHealthCheck>("backplane", tags: [ReadyTag])
+            .AddCheck<CacheStorageHealthCheck>(CacheStorageHealthCheck.Name, tags: [ReadyTag])
+            .AddCheck<BackplaneHealthCheck>(BackplaneHealthCheck.Name, tags: [ReadyTag])
             .AddCheck<UpstreamCircuitsHealthCheck>("upstreams", tags: [ReadyTag]);
         return builder;
     }

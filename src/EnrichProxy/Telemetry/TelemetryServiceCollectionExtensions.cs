@@ -38,7 +38,7 @@ internal static class TelemetryServiceCollectionExtensions
                 .WithTracing(tracing => tracing
                     .AddSource(EnrichProxyDiagnostics.ActivitySourceName, FusionCacheDiagnostics.ActivitySourceName, "Yarp.ReverseProxy")
                     .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation())
+                    .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request => !Untraced.IsMarked(request)))
                 .WithLogging()
                 .UseOtlpExporter();
         }

@@ -115,6 +115,7 @@ public sealed class WarmupTests : IDisposable
 
         var queue = await QueueStats.ReadAsync(proxy);
         Assert.Equal(0, queue.GetProperty("warmup").GetProperty("items").GetInt64());
+        Assert.Equal("radarr library not read: status 500", queue.GetProperty("warmup").GetProperty("lastFailure").GetProperty("what").GetString());
         Assert.Empty(_tmdb.Server.LogEntries);
     }
 
