@@ -20,7 +20,7 @@ internal static class StatsEndpoint
     public static IResult Handle(
         HttpContext context, CacheMetrics cacheMetrics, UpstreamResilienceRegistry upstreams, MemoryLevel memory, CacheLevelMetrics levels,
         Purger purger, HotTargets hotTargets, QueueMetrics queue, BackgroundQueue background, WarmupProgress warmup, InterceptionMetrics interception,
-        InstanceInfo instance, TimeProvider time, IOptions<EnrichProxyOptions> options)
+        InstanceInfo instance, ConfigurationStatus configuration, TimeProvider time, IOptions<EnrichProxyOptions> options)
     {
         var routeCounts = cacheMetrics.Routes.ToList();
         var routes = routeCounts.OrderBy(r => r.RouteId, StringComparer.Ordinal).ToDictionary(
@@ -62,6 +62,11 @@ internal static class StatsEndpoint
                 environment = instance.Environment,
                 configDirectory = instance.ConfigDirectory,
                 dataDirectory = instance.DataDirectory,
+            },
+            configuration = new
+            {
+                acceptedAt = configuration.AcceptedAt,
+                lastCheck = configuration.LastCheck is { } check ? new { at = check.At, accepted = check.Accepted, errors = check.Errors } : null,
             },
             totals = Totals(routeCounts, clusterList),
             routes,

@@ -26,12 +26,14 @@ internal sealed class CachePolicyRegistry
     private static readonly ConditionalWeakTable<RouteConfig, ParsedRouteTags> RouteTagCache = [];
     private readonly ConditionalWeakTable<RouteConfig, IReadOnlyList<TagTemplate>> _routeTags = [];
 
-    private readonly IReadOnlyDictionary<string, CachePolicy> _policies;
+    private volatile IReadOnlyDictionary<string, CachePolicy> _policies;
 
-    public CachePolicyRegistry(IOptions<EnrichProxyOptions> options)
+    /// <summary>The policies as configured now: a change of the configuration that passes its check replaces them.</summary>
+    public CachePolicyRegistry(IOptionsMonitor<EnrichProxyOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _policies = Build(options.Value).Policies;
+        _policies = Build(options.CurrentValue).Policies;
+        options.OnChange(changed => _policies = Build(changed).Policies);
     }
 
     /// <summary>The route's policy, or null when the route is not cached.</summary>

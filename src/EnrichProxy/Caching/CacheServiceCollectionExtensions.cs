@@ -22,7 +22,6 @@ internal static class CacheServiceCollectionExtensions
     {
         var settings = configuration.GetSection(EnrichProxyOptions.SectionName).Get<EnrichProxyOptions>() ?? new EnrichProxyOptions();
 
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, CacheOptionsValidator>();
         services.AddSingleton<CachePolicyRegistry>();
         services.AddSingleton<RouteFinder>();
         services.AddSingleton<FillListeners>();

@@ -32,7 +32,8 @@ internal static class Freshness
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(policy);
-        return entry.Origin?.Lifetime ?? (entry.IsNotFound ? policy.NegativeTtl : policy.Ttl);
+        var bound = entry.IsNotFound ? policy.NegativeTtl : policy.Ttl;
+        return entry.Origin is { } origin ? Min(origin.Lifetime, bound) : bound;
     }
 
     public static EntryState Of(CachedResponse entry, CachePolicy policy, DateTimeOffset now, out TimeSpan age)
@@ -42,7 +43,8 @@ internal static class Freshness
         age = entry.AgeAt(now);
         if (entry.Origin is { } origin)
         {
-            return OfOrigin(origin, age);
+            // Bounded again by the policy as it is now: a TTL shrunk since the entry was stored applies to it too.
+            return OfOrigin(origin, Min(origin.Lifetime, entry.IsNotFound ? policy.NegativeTtl : policy.Ttl), age);
         }
 
         if (entry.IsNotFound)
@@ -57,9 +59,11 @@ internal static class Freshness
 
     // The windows the origin gave (bounded by the policy when stored); past them, or at once for must-revalidate, the entry
     // is never answered stale. Its validators still serve the fill's conditional request while the entry is kept.
-    private static EntryState OfOrigin(OriginFreshness origin, TimeSpan age) =>
-        age <= origin.Lifetime ? EntryState.Fresh
-            : age <= origin.Lifetime + origin.StaleWhileRevalidate ? EntryState.Revalidate
-            : age <= origin.Lifetime + origin.StaleIfError ? EntryState.StaleAfterFailure
+    private static EntryState OfOrigin(OriginFreshness origin, TimeSpan lifetime, TimeSpan age) =>
+        age <= lifetime ? EntryState.Fresh
+            : age <= lifetime + origin.StaleWhileRevalidate ? EntryState.Revalidate
+            : age <= lifetime + origin.StaleIfError ? EntryState.StaleAfterFailure
             : EntryState.Expired;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

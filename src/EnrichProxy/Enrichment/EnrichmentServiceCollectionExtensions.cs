@@ -26,7 +26,6 @@ internal static class EnrichmentServiceCollectionExtensions
             services.AddSingleton<IOverrideStore>(_ => new SqliteOverrideStore(Path.GetFullPath(settings.Overrides.DiskPath, environment.ContentRootPath)));
         }
 
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichmentOptionsValidator>();
         services.AddSingleton<EnrichedDocuments>();
         services.AddSingleton<TierReader>();
         services.AddSingleton<ItemSources>();

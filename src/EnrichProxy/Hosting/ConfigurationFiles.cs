@@ -25,7 +25,7 @@ internal static class ConfigurationFiles
 
         var sources = configuration.Sources;
         var insertAt = FirstIndexOfJsonFile(sources);
-        // Changes need a restart: routes and policies are validated together at start-up.
+        // Watched: a change is checked whole and applied without a restart (LiveConfiguration).
         sources.Insert(insertAt, JsonFile(directory, "appsettings.json"));
         sources.Insert(insertAt + 1, JsonFile(directory, $"appsettings.{environment.EnvironmentName}.json"));
     }
@@ -61,7 +61,7 @@ internal static class ConfigurationFiles
 
     private static JsonConfigurationSource JsonFile(string directory, string name)
     {
-        var source = new JsonConfigurationSource { Path = name, Optional = true, ReloadOnChange = false };
+        var source = new JsonConfigurationSource { Path = name, Optional = true, ReloadOnChange = true };
         source.FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory);
         return source;
     }

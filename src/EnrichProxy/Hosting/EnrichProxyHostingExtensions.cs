@@ -43,38 +43,35 @@ internal static class EnrichProxyHostingExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         var services = builder.Services;
-        // Every feature adds the checks of what it owns; all of them run at start-up and report together.
-        services.AddOptions<EnrichProxyOptions>().BindConfiguration(EnrichProxyOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, EnrichProxyOptionsBounds>();
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, UpstreamOptionsValidator>();
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, AdminOptionsValidator>();
+        // The app runs on an accepted copy of the settings, replaced when a changed configuration passes the same checks
+        // as the start (LiveConfiguration): every feature's options and YARP's routes are bound to it.
+        var live = LiveConfiguration.Snapshot(builder.Configuration);
+        var configuration = live.Accepted;
+        services.AddSingleton(live);
+        services.AddSingleton(live.Status);
+        services.AddHostedService<ConfigurationReloader>();
+        services.AddConfigurationChecks(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddAuthorization();
 
-        services.AddSingleton<UpstreamRegistry>();
         services.AddSingleton<IUpstreamFetcher, UpstreamFetcher>();
-        services.AddSingleton<UpstreamTokens>();
         services.AddSingleton<UpstreamAccessGate>();
-        services.AddReverseProxy()
-            .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-            .AddTransforms<UpstreamCredentialsTransformProvider>()
-            .AddTransforms<CachedRouteValidation>();
         // Every upstream request (forwarded or a cache fill) goes through its cluster's resilience pipeline.
         services.AddSingleton<UpstreamMetrics>();
         services.AddSingleton<UpstreamResilienceRegistry>();
         services.AddSingleton<IForwarderHttpClientFactory, ResilientForwarderHttpClientFactory>();
 
-        services.AddEnrichProxyCache(builder.Configuration, builder.Environment);
-        services.AddEnrichProxyEnrichment(builder.Configuration, builder.Environment);
+        services.AddEnrichProxyCache(configuration, builder.Environment);
+        services.AddEnrichProxyEnrichment(configuration, builder.Environment);
         services.AddApiDocs();
-        services.AddEnrichProxyBackground(builder.Configuration);
+        services.AddEnrichProxyBackground(configuration);
         services.AddEnrichProxyPrefetching();
         services.AddEnrichProxyWarmup();
         services.AddEnrichProxyInterception();
         services.AddEnrichProxyBatch();
         services.AddEnrichProxyNotifications();
-        services.AddEnrichProxyTelemetry(builder.Configuration);
+        services.AddEnrichProxyTelemetry(builder.Configuration); // OTEL_* variables: read at start
         var environment = builder.Environment;
         services.AddSingleton(provider => new InstanceInfo(
             environment.EnvironmentName,
@@ -97,6 +94,11 @@ internal static class EnrichProxyHostingExtensions
         // Made now, so that its start time and build-info metric date from the start.
         _ = app.Services.GetRequiredService<InstanceInfo>();
         ExposureCheck.Register(app, app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);
+        if (app.Configuration.GetValue<bool>(AccessLog.EnabledKey))
+        {
+            app.UseMiddleware<AccessLog>();
+        }
+
         // Requests of the forward proxy and the TLS front door are routed by host before anything else.
         app.UseEnrichProxyInterception(app.Services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value);
         // Fresh hits of remembered targets are answered first, before routing and everything else.

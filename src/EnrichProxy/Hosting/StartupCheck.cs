@@ -18,7 +18,7 @@ internal static class StartupCheck
         var errors = new List<string>(SecretFiles.Errors(services.GetRequiredService<IConfiguration>()));
         try
         {
-            _ = services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value;
+            errors.AddRange(Unread(services.GetRequiredService<CheckedConfiguration>().Value, services.GetRequiredService<IOptions<EnrichProxyOptions>>().Value));
         }
         catch (OptionsValidationException invalid)
         {
@@ -41,6 +41,27 @@ internal static class StartupCheck
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(Options.DefaultName, typeof(EnrichProxyOptions), errors);
+        }
+    }
+
+    // The binder drops an entry of a named group whose value it cannot convert ("ten minutes" for a duration) instead of
+    // failing: the policy, upstream or target would silently not exist.
+    private static IEnumerable<string> Unread(IConfiguration configuration, EnrichProxyOptions options)
+    {
+        var section = configuration.GetSection(EnrichProxyOptions.SectionName);
+        var groups = new (string Name, IEnumerable<string> Bound)[]
+        {
+            ("Policies", options.Policies.Keys),
+            ("Upstreams", options.Upstreams.Keys),
+            ("Notifications:Targets", options.Notifications.Targets.Keys),
+        };
+        foreach (var (name, bound) in groups)
+        {
+            var read = bound.ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in section.GetSection(name).GetChildren().Where(entry => !read.Contains(entry.Key)))
+            {
+                yield return $"{EnrichProxyOptions.SectionName}:{name}:{entry.Key} could not be read: a value is not of its type (durations are written d.hh:mm:ss, numbers in digits, switches true or false).";
+            }
         }
     }
 }

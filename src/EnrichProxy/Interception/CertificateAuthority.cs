@@ -22,19 +22,21 @@ internal sealed partial class CertificateAuthority : IDisposable
 
     private readonly CertificateAuthorityOptions _settings;
     private readonly string _directory;
-    private readonly IReadOnlyList<string> _hosts;
+    private readonly IOptionsMonitor<EnrichProxyOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CertificateAuthority> _logger;
     private readonly Lazy<Loaded> _loaded;
     private readonly ConcurrentDictionary<string, Leaf> _leaves = new(StringComparer.OrdinalIgnoreCase);
+    private volatile Coverage? _coverage;
 
-    public CertificateAuthority(IOptions<EnrichProxyOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<CertificateAuthority> logger)
+    public CertificateAuthority(IOptionsMonitor<EnrichProxyOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<CertificateAuthority> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
-        _settings = options.Value.CertificateAuthority;
+        _options = options;
+        // The CA itself is read or made once: its files and their place need a restart to change.
+        _settings = options.CurrentValue.CertificateAuthority;
         _directory = Path.GetFullPath(_settings.Directory, environment.ContentRootPath);
-        _hosts = InterceptedHosts.Normalize(options.Value.ForwardProxy.InterceptHosts);
         _time = time;
         _logger = logger;
         _loaded = new Lazy<Loaded>(Load);
@@ -43,8 +45,27 @@ internal sealed partial class CertificateAuthority : IDisposable
     /// <summary>The CA certificate, without its key: what clients trust, served at <c>/ca.crt</c>.</summary>
     public string CertificatePem => _loaded.Value.Pem;
 
-    /// <summary>The hosts this CA may issue certificates for: the intercepted hosts its name constraints allow.</summary>
-    public IReadOnlySet<string> CoveredHosts => _loaded.Value.Covered;
+    /// <summary>
+    /// The hosts this CA may issue certificates for: the intercepted hosts (as configured now: the list applies without a
+    /// restart) that its name constraints allow.
+    /// </summary>
+    public IReadOnlySet<string> CoveredHosts
+    {
+        get
+        {
+            var configured = _options.CurrentValue.ForwardProxy;
+            var coverage = _coverage;
+            if (coverage is null || !ReferenceEquals(coverage.From, configured))
+            {
+                coverage = new Coverage(configured, Cover(_loaded.Value.Certificate, InterceptedHosts.Normalize(configured.InterceptHosts)));
+                _coverage = coverage;
+            }
+
+            return coverage.Hosts;
+        }
+    }
+
+    private IReadOnlyList<string> Hosts => InterceptedHosts.Normalize(_options.CurrentValue.ForwardProxy.InterceptHosts);
 
     /// <summary>Loads or creates the CA now (at start-up), so that its path and fingerprint are logged early.</summary>
     public void EnsureLoaded() => _ = _loaded.Value;
@@ -182,10 +203,18 @@ internal sealed partial class CertificateAuthority : IDisposable
             source = certificateFile;
         }
 
-        // A host the CA's constraints do not allow is tunnelled, not intercepted: its certificates would be refused.
+        var fingerprint = Convert.ToHexString(authority.GetCertHash(HashAlgorithmName.SHA256));
+        var covered = Cover(authority, Hosts).Count;
+        LogLoaded(_logger, source, fingerprint, covered);
+        return new Loaded(authority, authority.ExportCertificatePem());
+    }
+
+    // A host the CA's constraints do not allow is tunnelled, not intercepted: its certificates would be refused.
+    private HashSet<string> Cover(X509Certificate2 authority, IReadOnlyList<string> hosts)
+    {
         var now = _time.GetUtcNow();
         var covered = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var host in _hosts)
+        foreach (var host in hosts)
         {
             using var probe = CreateLeaf(authority, host, now, TimeSpan.FromHours(1));
             if (Validates(probe, authority, now, out var problems))
@@ -198,15 +227,13 @@ internal sealed partial class CertificateAuthority : IDisposable
             }
         }
 
-        var fingerprint = Convert.ToHexString(authority.GetCertHash(HashAlgorithmName.SHA256));
-        LogLoaded(_logger, source, fingerprint, covered.Count);
-        return new Loaded(authority, authority.ExportCertificatePem(), covered);
+        return covered;
     }
 
     private void Generate(string certificateFile, string keyFile)
     {
         Directory.CreateDirectory(_directory);
-        using var authority = CreateAuthority(_hosts, _time.GetUtcNow());
+        using var authority = CreateAuthority(Hosts, _time.GetUtcNow());
         using var key = authority.GetECDsaPrivateKey()!;
         // The key first, created readable by this process's user only, then the certificate that announces it.
         var keyOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
@@ -232,7 +259,10 @@ internal sealed partial class CertificateAuthority : IDisposable
         }
     }
 
-    private sealed record Loaded(X509Certificate2 Certificate, string Pem, IReadOnlySet<string> Covered);
+    private sealed record Loaded(X509Certificate2 Certificate, string Pem);
+
+    // The covered hosts of one version of the forward proxy's settings.
+    private sealed record Coverage(ForwardProxyOptions From, IReadOnlySet<string> Hosts);
 
     private sealed record Leaf(SslStreamCertificateContext Context, DateTimeOffset RenewAfter);
 

@@ -22,9 +22,26 @@ internal sealed class InterceptedRequests(
     ProxyDestinations destinations,
     PassThroughForwarder passThrough,
     InterceptionMetrics metrics,
-    IOptions<EnrichProxyOptions> options)
+    IOptionsMonitor<EnrichProxyOptions> options)
 {
-    private readonly HashSet<string> _interceptedHosts = [.. InterceptedHosts.Normalize(options.Value.ForwardProxy.InterceptHosts)];
+    // The intercept list as configured now, read again when a configuration change replaces it.
+    private volatile InterceptList? _intercepted;
+
+    private HashSet<string> InterceptedHostSet
+    {
+        get
+        {
+            var configured = options.CurrentValue.ForwardProxy;
+            var known = _intercepted;
+            if (known is null || !ReferenceEquals(known.From, configured))
+            {
+                known = new InterceptList(configured, [.. InterceptedHosts.Normalize(configured.InterceptHosts)]);
+                _intercepted = known;
+            }
+
+            return known.Hosts;
+        }
+    }
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -103,7 +120,7 @@ internal sealed class InterceptedRequests(
             return;
         }
 
-        if (_interceptedHosts.Contains(host) && hostRoutes.TryGet(host, out var route) && TryRewrite(context, route, pathAndQuery))
+        if (InterceptedHostSet.Contains(host) && hostRoutes.TryGet(host, out var route) && TryRewrite(context, route, pathAndQuery))
         {
             await AnswerFromClusterAsync(context, host);
             return;
@@ -181,3 +198,6 @@ internal sealed class InterceptedRequests(
         return true;
     }
 }
+
+/// <summary>The intercepted hosts of one version of the forward proxy's settings.</summary>
+internal sealed record InterceptList(ForwardProxyOptions From, HashSet<string> Hosts);

@@ -15,7 +15,6 @@ internal static partial class InterceptionSetup
 
     public static IServiceCollection AddEnrichProxyInterception(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, InterceptionOptionsValidator>();
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<InterceptionMetrics>();
         services.AddSingleton<InterceptionListeners>();

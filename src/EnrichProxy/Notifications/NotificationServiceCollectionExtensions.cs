@@ -8,7 +8,6 @@ internal static class NotificationServiceCollectionExtensions
 {
     public static IServiceCollection AddEnrichProxyNotifications(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, NotificationOptionsValidator>();
         // The factory's loggers write each request's URL, which may be the secret (a Discord token, an ntfy topic).
         services.AddHttpClient(NotificationSender.ClientName).RemoveAllLoggers();
         services.AddSingleton<WatchedConditions>();

@@ -8,7 +8,6 @@ internal static class PrefetchingServiceCollectionExtensions
 {
     public static IServiceCollection AddEnrichProxyPrefetching(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<EnrichProxyOptions>, PrefetchRulesValidator>();
         services.AddSingleton<PrefetchRules>();
         services.AddSingleton<Prefetcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Prefetcher>());

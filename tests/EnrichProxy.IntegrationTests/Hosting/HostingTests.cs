@@ -105,5 +105,27 @@ public sealed class HostingTests : IDisposable
         Assert.Empty(_tmdb.Server.LogEntries);
     }
 
+    [Fact]
+    public async Task TheAccessLog_WhenOn_HasOneLinePerRequest_FastPathHitsIncluded_WithoutAQueryString()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
+        await using var off = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)));
+        await off.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url), ("EnrichProxy:AccessLog:Enabled", "true")));
+
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath + "?api_key=a-clients-secret-key");
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        await proxy.Client.GetAsync("/no/such/route");
+
+        var lines = proxy.Logs.Lines.Where(line => line.Contains("[Request]", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(off.Logs.Lines, line => line.Contains("[Request]", StringComparison.Ordinal));
+        Assert.Equal(4, lines.Count);
+        Assert.Contains(lines, line => line.Contains($"GET {Tmdb.ProxyMoviePath} 200 MISS tmdb-movie", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains($"GET {Tmdb.ProxyMoviePath} 200 HIT", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("GET /no/such/route 404 -", StringComparison.Ordinal));
+        Assert.DoesNotContain("a-clients-secret-key", proxy.Logs.AllText, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _tmdb.Dispose();
 }

@@ -12,7 +12,9 @@ public sealed partial class FeatureDependencyTests
     // What each folder may use. A folder missing here is a new feature: give it its place.
     private static readonly Dictionary<string, string[]> Allowed = new(StringComparer.Ordinal)
     {
-        ["Hosting"] = ["Admin", "Background", "Batch", "Caching", "Configuration", "Enrichment", "Errors", "Health", "Interception", "Prefetching", "Routing", "Telemetry", "Upstreams", "Warmup"],
+        ["Hosting"] = ["Admin", "Background", "Batch", "Caching", "Configuration", "Enrichment", "Errors", "Health", "Interception", "Notifications", "Prefetching", "Routing", "Status", "Telemetry", "Upstreams", "Warmup"],
+        ["Status"] = ["Telemetry"],
+        ["Notifications"] = ["Configuration", "Health", "Telemetry", "Upstreams", "Warmup"],
         ["Admin"] = ["Background", "Caching", "Configuration", "Enrichment", "Errors", "Interception", "Telemetry", "Upstreams", "Warmup"],
         ["Interception"] = ["Configuration", "Errors", "Telemetry"],
         ["Batch"] = ["Caching", "Errors", "Upstreams"],

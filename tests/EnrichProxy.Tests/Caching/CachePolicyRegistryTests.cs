@@ -1,5 +1,6 @@
 using EnrichProxy.Caching;
 using EnrichProxy.Configuration;
+using EnrichProxy.Tests.Support;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
@@ -7,7 +8,7 @@ namespace EnrichProxy.Tests.Caching;
 
 public sealed class CachePolicyRegistryTests
 {
-    private static readonly CachePolicyRegistry Registry = new(Options.Create(new EnrichProxyOptions
+    private static readonly CachePolicyRegistry Registry = new(new ChangingOptions<EnrichProxyOptions>(new EnrichProxyOptions
     {
         Policies = new(StringComparer.OrdinalIgnoreCase) { ["tmdb-movie"] = new CachePolicyOptions { Ttl = TimeSpan.FromHours(24) } },
     }));
@@ -37,4 +38,22 @@ public sealed class CachePolicyRegistryTests
 
     private static RouteConfig Route(IReadOnlyDictionary<string, string>? metadata) =>
         new() { RouteId = "r", ClusterId = "c", Match = new RouteMatch { Path = "/x" }, Metadata = metadata };
+
+    [Fact]
+    public void AnAcceptedConfigurationChange_ReplacesThePolicies()
+    {
+        var options = new ChangingOptions<EnrichProxyOptions>(new EnrichProxyOptions
+        {
+            Policies = new(StringComparer.OrdinalIgnoreCase) { ["tmdb-movie"] = new CachePolicyOptions { Ttl = TimeSpan.FromHours(24) } },
+        });
+        var registry = new CachePolicyRegistry(options);
+        var route = new Yarp.ReverseProxy.Configuration.RouteConfig { RouteId = "r", Metadata = new Dictionary<string, string> { [CachePolicyRegistry.MetadataKey] = "tmdb-movie" } };
+
+        options.Change(new EnrichProxyOptions
+        {
+            Policies = new(StringComparer.OrdinalIgnoreCase) { ["tmdb-movie"] = new CachePolicyOptions { Ttl = TimeSpan.FromHours(1) } },
+        });
+
+        Assert.Equal(TimeSpan.FromHours(1), registry.Resolve(route)?.Ttl);
+    }
 }

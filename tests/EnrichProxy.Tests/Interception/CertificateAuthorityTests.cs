@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using EnrichProxy.Configuration;
 using EnrichProxy.Interception;
+using EnrichProxy.Tests.Support;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -105,7 +106,7 @@ public sealed class CertificateAuthorityTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private CertificateAuthority Authority(TimeProvider? time = null, CertificateAuthorityOptions? settings = null) => new(
-        Options.Create(new EnrichProxyOptions
+        new ChangingOptions<EnrichProxyOptions>(new EnrichProxyOptions
         {
             ForwardProxy = new ForwardProxyOptions { InterceptHosts = ["api.radarr.video", "skyhook.sonarr.tv"] },
             CertificateAuthority = settings ?? new CertificateAuthorityOptions { Directory = _directory },

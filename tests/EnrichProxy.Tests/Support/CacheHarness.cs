@@ -38,6 +38,7 @@ internal sealed class CacheHarness : IAsyncDisposable
         services.AddRouting();
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        services.AddSingleton<IOptionsMonitor<EnrichProxyOptions>>(new ChangingOptions<EnrichProxyOptions>(options));
         services.AddSingleton<IFusionCache>(_ => new FusionCache(new FusionCacheOptions()));
         services.AddSingleton<IUpstreamFetcher>(Fetcher);
         services.AddSingleton<IProxyStateLookup>(new FakeProxyState(routes));

@@ -160,12 +160,18 @@
       ? [element("li", "No purges kept (they are kept for the longest time an entry can live).", "empty")]
       : purges.map((p) => element("li", p.scope + " " + p.value + " — " + ago(when(p.at))))));
 
+    const check = stats.configuration.lastCheck;
+    const refused = check !== null && !check.accepted;
+    $("config-refused").hidden = !refused;
+    $("config-errors").replaceChildren(...(refused ? check.errors.map((error) => element("li", error)) : []));
+
     const instance = stats.instance;
     facts($("instance"), [
       ["Version", instance.version, "version"],
       ["Started", stamp(instance.startedAt), "startedAt"],
       ["Environment", instance.environment, "environment"],
       ["Configuration", instance.configDirectory || "(shipped defaults not found)", "configDirectory"],
+      ["Configuration applied", stamp(stats.configuration.acceptedAt), "configurationAppliedAt"],
       ["Data", instance.dataDirectory, "dataDirectory"],
     ]);
 

@@ -9,6 +9,8 @@ internal sealed class ResilientForwarderHttpClientFactory(UpstreamResilienceRegi
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new ResilienceHandler(resilience.For(context.ClusterId), base.WrapHandler(context, handler));
+        // Made now, so that every cluster's circuit and pause are known (health, stats, notifications) before its first request.
+        _ = resilience.For(context.ClusterId);
+        return new ResilienceHandler(resilience, context.ClusterId, base.WrapHandler(context, handler));
     }
 }

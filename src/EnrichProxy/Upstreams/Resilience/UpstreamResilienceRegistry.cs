@@ -1,16 +1,20 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using EnrichProxy.Telemetry;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
 
 namespace EnrichProxy.Upstreams.Resilience;
 
-/// <summary>One <see cref="ClusterResilience"/> per cluster, kept for the life of the process so that its
-/// rate limit, pause and breaker hold across YARP rebuilding a cluster's client. Publishes their
-/// breaker and pause states as gauges.</summary>
+/// <summary>One <see cref="ClusterResilience"/> per cluster, kept while the cluster's settings stay the same so that
+/// its rate limit, pause and breaker hold across YARP rebuilding a cluster's client; a change of the settings builds
+/// it anew. Publishes their breaker and pause states as gauges.</summary>
 internal sealed class UpstreamResilienceRegistry : IDisposable
 {
+    // Longer than any request may take (a total timeout is at most minutes).
+    private static readonly TimeSpan RetiredLifetime = TimeSpan.FromMinutes(10);
+
     private readonly ConcurrentDictionary<string, ClusterResilience> _clusters = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _creating = new();
     private readonly UpstreamRegistry _upstreams;
@@ -18,6 +22,8 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
     private readonly UpstreamMetrics _metrics;
     private readonly ILoggerFactory _loggers;
     private readonly Lazy<IProxyStateLookup> _proxyState;
+    private readonly ConcurrentDictionary<string, string> _builtFrom = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IDisposable? _watch;
 
     public UpstreamResilienceRegistry(
         UpstreamRegistry upstreams, TimeProvider time, UpstreamMetrics metrics, ILoggerFactory loggers, IMeterFactory meterFactory, IServiceProvider services)
@@ -40,6 +46,7 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
         meter.CreateObservableGauge(EnrichProxyDiagnostics.UpstreamPaused,
             () => Clusters.Select(c => new Measurement<int>(c.Pause.Remaining is null ? 0 : 1, Cluster(c.ClusterId))),
             description: "1 while the upstream has asked for a pause.");
+        _watch = upstreams.OnChange(RebuildChanged);
     }
 
     public IEnumerable<ClusterResilience> Clusters => _clusters.Values;
@@ -54,16 +61,42 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
         // Created once: each owns a token bucket and its refill timer.
         lock (_creating)
         {
-            return _clusters.GetOrAdd(clusterId, id => new ClusterResilience(
-                id, _upstreams.Get(id), () => DestinationsOf(id), _time, _metrics, _loggers.CreateLogger<ClusterResilience>()));
+            return _clusters.GetOrAdd(clusterId, Build);
         }
     }
 
     public void Dispose()
     {
+        _watch?.Dispose();
         foreach (var cluster in _clusters.Values)
         {
             cluster.Dispose();
+        }
+    }
+
+    private ClusterResilience Build(string clusterId)
+    {
+        var options = _upstreams.Get(clusterId);
+        _builtFrom[clusterId] = JsonSerializer.Serialize(options);
+        return new ClusterResilience(clusterId, options, () => DestinationsOf(clusterId), _time, _metrics, _loggers.CreateLogger<ClusterResilience>());
+    }
+
+    // A cluster whose settings changed (rate limit, retries, breaker, timeouts, failover order) gets a new pipeline, with
+    // fresh circuits and no pause; the others keep theirs. The old one is disposed once requests in flight are done with it.
+    private void RebuildChanged()
+    {
+        lock (_creating)
+        {
+            foreach (var (clusterId, old) in _clusters)
+            {
+                if (_builtFrom.TryGetValue(clusterId, out var builtFrom) && builtFrom == JsonSerializer.Serialize(_upstreams.Get(clusterId)))
+                {
+                    continue;
+                }
+
+                _clusters[clusterId] = Build(clusterId);
+                _ = Task.Delay(RetiredLifetime).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
+            }
         }
     }
 
