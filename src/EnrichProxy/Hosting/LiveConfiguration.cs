@@ -39,7 +39,20 @@ internal sealed partial class LiveConfiguration : IDisposable
 
     /// <summary>From now on, checks every change of the source and accepts those that pass.</summary>
     public void Watch(ILogger logger, TimeProvider time) =>
-        _watch = ChangeToken.OnChange(_source.GetReloadToken, () => Reload(logger, time));
+        _watch = ChangeToken.OnChange(_source.GetReloadToken, () =>
+        {
+            // On the file watcher's thread: an exception here would end the process.
+            try
+            {
+                Reload(logger, time);
+            }
+#pragma warning disable CA1031 // Logged; the next change is checked again.
+            catch (Exception failure)
+#pragma warning restore CA1031
+            {
+                LogReloadFailed(logger, failure);
+            }
+        });
 
     /// <summary>Checks the source as it is now; accepts it when it passes.</summary>
     /// <returns>The check, or null when nothing changed.</returns>
@@ -120,6 +133,10 @@ internal sealed partial class LiveConfiguration : IDisposable
     [LoggerMessage(EventId = 9101, EventName = "ConfigurationApplied", Level = LogLevel.Information,
         Message = "Configuration changed and applied: {Count} settings ({Keys})")]
     private static partial void LogApplied(ILogger logger, int count, string keys);
+
+    [LoggerMessage(EventId = 9103, EventName = "ConfigurationReloadFailed", Level = LogLevel.Error,
+        Message = "Applying a configuration change failed")]
+    private static partial void LogReloadFailed(ILogger logger, Exception failure);
 
     [LoggerMessage(EventId = 9102, EventName = "ConfigurationRefused", Level = LogLevel.Error,
         Message = "Configuration change refused, the running configuration stays: {Error}")]

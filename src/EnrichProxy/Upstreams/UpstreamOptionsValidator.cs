@@ -1,17 +1,23 @@
 using EnrichProxy.Configuration;
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy.Configuration;
 
 namespace EnrichProxy.Upstreams;
 
-/// <summary>Checks every <c>EnrichProxy:Upstreams</c> entry: that its cluster exists, its key settings and its resilience bounds.</summary>
-internal sealed class UpstreamOptionsValidator(IProxyConfigProvider proxyConfig) : IValidateOptions<EnrichProxyOptions>
+/// <summary>
+/// Checks every <c>EnrichProxy:Upstreams</c> entry: that its cluster exists, its key settings and its resilience bounds.
+/// Clusters are read from the configuration being checked, the same one the options come from, not from YARP's state:
+/// when a change is applied, YARP may take it a moment later than the options do.
+/// </summary>
+internal sealed class UpstreamOptionsValidator(CheckedConfiguration configuration) : IValidateOptions<EnrichProxyOptions>
 {
     public ValidateOptionsResult Validate(string? name, EnrichProxyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var clusters = proxyConfig.GetConfig().Clusters.ToDictionary(c => c.ClusterId, StringComparer.OrdinalIgnoreCase);
+        var clusters = configuration.Value.GetSection("ReverseProxy:Clusters").GetChildren().ToDictionary(
+            cluster => cluster.Key,
+            cluster => cluster.GetSection("Destinations").GetChildren().Select(destination => destination.Key).ToList(),
+            StringComparer.OrdinalIgnoreCase);
         var errors = new List<string>();
         foreach (var (clusterId, upstream) in options.Upstreams)
         {
@@ -22,7 +28,7 @@ internal sealed class UpstreamOptionsValidator(IProxyConfigProvider proxyConfig)
             }
             else if (upstream.FailoverOrder.Length > 0)
             {
-                ValidateFailoverOrder(prefix, upstream.FailoverOrder, cluster, errors);
+                ValidateFailoverOrder(prefix, upstream.FailoverOrder, clusterId, cluster, errors);
             }
 
             if (upstream.ApiKeyName is { } keyName && string.IsNullOrWhiteSpace(keyName))
@@ -49,15 +55,15 @@ internal sealed class UpstreamOptionsValidator(IProxyConfigProvider proxyConfig)
 
     // Each of the cluster's destinations once: a destination left out would never be used, which is
     // more likely a typo than a wish.
-    private static void ValidateFailoverOrder(string prefix, string[] order, ClusterConfig cluster, List<string> errors)
+    private static void ValidateFailoverOrder(string prefix, string[] order, string clusterId, List<string> clusterDestinations, List<string> errors)
     {
-        var destinations = cluster.Destinations?.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [];
+        var destinations = clusterDestinations.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var listed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var name in order)
         {
             if (!destinations.Contains(name ?? string.Empty))
             {
-                errors.Add($"{prefix}:FailoverOrder names '{name}', which is not a destination of cluster '{cluster.ClusterId}' ({string.Join(", ", destinations.Order(StringComparer.Ordinal))}).");
+                errors.Add($"{prefix}:FailoverOrder names '{name}', which is not a destination of cluster '{clusterId}' ({string.Join(", ", destinations.Order(StringComparer.Ordinal))}).");
             }
             else if (!listed.Add(name!))
             {
@@ -68,7 +74,7 @@ internal sealed class UpstreamOptionsValidator(IProxyConfigProvider proxyConfig)
         var missing = destinations.Where(d => !listed.Contains(d)).Order(StringComparer.Ordinal).ToList();
         if (missing.Count > 0 && listed.Count > 0)
         {
-            errors.Add($"{prefix}:FailoverOrder leaves out {string.Join(", ", missing)}: list every destination of cluster '{cluster.ClusterId}' in the order they are tried.");
+            errors.Add($"{prefix}:FailoverOrder leaves out {string.Join(", ", missing)}: list every destination of cluster '{clusterId}' in the order they are tried.");
         }
     }
 }

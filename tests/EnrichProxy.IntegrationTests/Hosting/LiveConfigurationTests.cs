@@ -53,7 +53,8 @@ public sealed class LiveConfigurationTests : IDisposable
 
         WriteOverrides(new
         {
-            EnrichProxy = new { Upstreams = new { tmdb = new { ApiKey = "second-tmdb-key-0123456789" } } },
+            // The new cluster's upstream settings in the same edit as the cluster.
+            EnrichProxy = new { Upstreams = new { tmdb = new { ApiKey = "second-tmdb-key-0123456789" }, extra = new { UserAgent = "EnrichProxy-live-test" } } },
             ReverseProxy = new
             {
                 Routes = new { extra = new { ClusterId = "extra", Match = new { Path = "/extra/{**rest}" }, Metadata = new { CachePolicy = "search" }, Transforms = new[] { new { PathRemovePrefix = "/extra" } } } },
@@ -67,6 +68,8 @@ public sealed class LiveConfigurationTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, beforeRoute.StatusCode);
         Assert.Equal(HttpStatusCode.OK, afterRoute.StatusCode);
         Assert.Equal("MISS", afterRoute.XCache());
+        Assert.Equal("EnrichProxy-live-test", _extra.Received("/things/7").Single().RequestMessage.Headers!["User-Agent"].Single());
+        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("[ConfigurationReloadFailed]", StringComparison.Ordinal));
         Assert.Equal("first-tmdb-key-0123456789", _tmdb.Received("/3/movie/1").Single().RequestMessage.Query!["api_key"].Single());
         Assert.Equal("second-tmdb-key-0123456789", _tmdb.Received("/3/movie/2").Single().RequestMessage.Query!["api_key"].Single());
         Assert.DoesNotContain("second-tmdb-key", proxy.Logs.AllText, StringComparison.Ordinal);

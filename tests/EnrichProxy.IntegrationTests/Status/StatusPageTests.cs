@@ -134,6 +134,24 @@ public sealed class StatusPageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARefusedConfigurationChange_IsShownWithItsErrors()
+    {
+        var contentRoot = Directory.CreateTempSubdirectory("enrichproxy-page-").FullName;
+        File.WriteAllText(Path.Combine(contentRoot, "appsettings.json"), "{}");
+        await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url), AdminClient.Enabled), contentRoot: contentRoot);
+        File.WriteAllText(Path.Combine(contentRoot, "appsettings.json"), """{ "EnrichProxy": { "Policies": { "search": { "Ttl": "-00:05:00" } } } }""");
+        await using var page = await _browser.NewPageAsync();
+
+        await page.GoToAsync(proxy.Client.BaseAddress!.ToString());
+        await SignInAsync(page, AdminClient.Key);
+        // The page reads the stats every 5 s: the refusal shows at the latest one round after it happened.
+        await page.WaitForSelectorAsync("#config-refused:not([hidden])", new WaitForSelectorOptions { Timeout = WaitMilliseconds });
+
+        Assert.Contains("EnrichProxy:Policies:search:Ttl must be greater than 0", await TextAsync(page, "#config-errors"), StringComparison.Ordinal);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Fact]
     public async Task TheApiDocs_RenderInTheBrowser_FromThisOriginOnly()
     {
         await using var proxy = await StartAsync(Settings(Destination("tmdb", _tmdb.Url)));

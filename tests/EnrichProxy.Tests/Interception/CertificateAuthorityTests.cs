@@ -103,6 +103,29 @@ public sealed class CertificateAuthorityTests : IDisposable
         Assert.Null(authority.ContextFor("skyhook.sonarr.tv"));
     }
 
+    [Fact]
+    public void AChangedInterceptList_AppliesWithoutARestart_WithinWhatTheCaCovers()
+    {
+        var options = new ChangingOptions<EnrichProxyOptions>(new EnrichProxyOptions
+        {
+            ForwardProxy = new ForwardProxyOptions { InterceptHosts = ["api.radarr.video", "skyhook.sonarr.tv"] },
+            CertificateAuthority = new CertificateAuthorityOptions { Directory = _directory },
+        });
+        using var authority = new CertificateAuthority(options, new TestEnvironment(_directory), new FakeTimeProvider(Now), NullLogger<CertificateAuthority>.Instance);
+        Assert.Equal(2, authority.CoveredHosts.Count);
+
+        // One host taken off, and one the CA (made for the first list) was never allowed to sign for.
+        options.Change(new EnrichProxyOptions
+        {
+            ForwardProxy = new ForwardProxyOptions { InterceptHosts = ["api.radarr.video", "musicbrainz.org"] },
+            CertificateAuthority = new CertificateAuthorityOptions { Directory = _directory },
+        });
+
+        Assert.Equal(["api.radarr.video"], authority.CoveredHosts);
+        Assert.Null(authority.ContextFor("skyhook.sonarr.tv"));
+        Assert.Null(authority.ContextFor("musicbrainz.org"));
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     private CertificateAuthority Authority(TimeProvider? time = null, CertificateAuthorityOptions? settings = null) => new(

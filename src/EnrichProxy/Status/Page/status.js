@@ -130,9 +130,10 @@
       ["Second level (L2)", cache.l2.kind + (cache.l2.entries === null || cache.l2.entries === undefined
         ? ""
         : ": " + count(cache.l2.entries) + " entries, " + bytes(cache.l2.bytes) + ", counted " + ago(when(cache.l2.sampledAt))), "l2"],
-      ["Purges", count(cache.purges.markers) + " markers; " + (cache.purges.reachOtherInstances === null
-        ? "single instance"
-        : cache.purges.reachOtherInstances ? "reaching other instances" : "not reaching other instances now"), "purges"],
+      ["Backplane", cache.purges.reachOtherInstances === null
+        ? "none (one instance, disk L2)"
+        : cache.purges.reachOtherInstances ? "connected: purges and changes reach the other instances" : "not connected: other instances' purges and changes do not reach this one now", "backplane"],
+      ["Purge markers", count(cache.purges.markers), "purges"],
       ["Fast path", count(cache.fastPath.targets) + " targets, " + bytes(cache.fastPath.bytes), "fastPath"],
     ]);
 
