@@ -12,14 +12,14 @@ namespace EnrichProxy.Admin;
 /// configured (it is off), 401 for a missing or wrong key. Keys are compared in constant time, against every
 /// configured key, so the time taken says nothing of which one came close.
 /// </summary>
-internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEndpointFilter
+internal sealed class AdminKeyFilter(IOptionsMonitor<EnrichProxyOptions> options) : IEndpointFilter
 {
     public const string HeaderName = "X-Admin-Key";
 
     private static readonly object AccessItem = new();
 
-    private readonly byte[]? _adminKeyHash = options.Value.Admin.IsEnabled ? Hash(options.Value.Admin.ApiKey!) : null;
-    private readonly byte[]? _readOnlyKeyHash = options.Value.Admin.IsReadOnlyKeySet ? Hash(options.Value.Admin.ReadOnlyApiKey!) : null;
+    // The keys as configured now (a rotated key applies without a restart), hashed once per version of the settings.
+    private volatile KeyHashes? _keys;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -27,9 +27,10 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
         http.Response.Headers.CacheControl = "no-store";
+        var keys = Keys();
         var readOnlyKeyOpens = http.GetEndpoint()?.Metadata.GetMetadata<ReadOnlyKeyAllowed>() is not null;
-        var readOnlyKeyHash = readOnlyKeyOpens ? _readOnlyKeyHash : null;
-        if (_adminKeyHash is null && readOnlyKeyHash is null)
+        var readOnlyKeyHash = readOnlyKeyOpens ? keys.ReadOnly : null;
+        if (keys.Admin is null && readOnlyKeyHash is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Admin API off",
                 detail: readOnlyKeyOpens
@@ -40,7 +41,7 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
         var sent = http.Request.Headers[HeaderName].ToString();
         var sentHash = Hash(sent);
         // Both comparisons run whatever the first says.
-        var isAdmin = Matches(sentHash, _adminKeyHash);
+        var isAdmin = Matches(sentHash, keys.Admin);
         var isReader = Matches(sentHash, readOnlyKeyHash);
         if (sent.Length == 0 || !(isAdmin | isReader))
         {
@@ -56,12 +57,28 @@ internal sealed class AdminKeyFilter(IOptions<EnrichProxyOptions> options) : IEn
     public static AdminAccess AccessOf(HttpContext context) =>
         context?.Items[AccessItem] is AdminAccess access ? access : AdminAccess.ReadOnly;
 
+    private KeyHashes Keys()
+    {
+        var admin = options.CurrentValue.Admin;
+        var keys = _keys;
+        if (keys is null || !ReferenceEquals(keys.From, admin))
+        {
+            keys = new KeyHashes(admin, admin.IsEnabled ? Hash(admin.ApiKey!) : null, admin.IsReadOnlyKeySet ? Hash(admin.ReadOnlyApiKey!) : null);
+            _keys = keys;
+        }
+
+        return keys;
+    }
+
     private static bool Matches(byte[] sentHash, byte[]? keyHash) =>
         keyHash is not null && CryptographicOperations.FixedTimeEquals(sentHash, keyHash);
 
     // Hashes first, so that the comparison takes as long whatever the lengths.
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }
+
+/// <summary>The hashes of one version of the admin keys.</summary>
+internal sealed record KeyHashes(AdminOptions From, byte[]? Admin, byte[]? ReadOnly);
 
 /// <summary>Which key a request to the admin API came with.</summary>
 internal enum AdminAccess

@@ -66,7 +66,9 @@ internal static class StatsEndpoint
             configuration = new
             {
                 acceptedAt = configuration.AcceptedAt,
-                lastCheck = configuration.LastCheck is { } check ? new { at = check.At, accepted = check.Accepted, errors = check.Errors } : null,
+                lastCheck = configuration.LastCheck is { } check
+                    ? new { at = check.At, accepted = check.Accepted, errors = check.Errors, needsRestart = check.NeedsRestart }
+                    : null,
             },
             totals = Totals(routeCounts, clusterList),
             routes,

@@ -13,10 +13,12 @@ internal sealed class ConfigurationStatus
     /// <summary>The last check of a changed configuration, or null when none changed since the start.</summary>
     public ConfigurationCheck? LastCheck => _lastCheck;
 
-    public void Checked(ConfigurationCheck check)
+    /// <param name="check">The check.</param>
+    /// <param name="applied">Whether the app now runs on what was checked (false for a refusal, or an undone one).</param>
+    public void Checked(ConfigurationCheck check, bool applied)
     {
         ArgumentNullException.ThrowIfNull(check);
-        if (check.Accepted)
+        if (applied)
         {
             AcceptedAt = check.At;
         }
@@ -25,5 +27,8 @@ internal sealed class ConfigurationStatus
     }
 }
 
-/// <summary>A check of a changed configuration: when, whether it was accepted, and its errors if not.</summary>
-internal sealed record ConfigurationCheck(DateTimeOffset At, bool Accepted, IReadOnlyList<string> Errors);
+/// <summary>
+/// A check of a changed configuration: when, whether it was accepted, its errors if not, and the changed settings that
+/// are read at start only and wait for a restart.
+/// </summary>
+internal sealed record ConfigurationCheck(DateTimeOffset At, bool Accepted, IReadOnlyList<string> Errors, IReadOnlyList<string> NeedsRestart);

@@ -56,10 +56,17 @@ internal static class ConfigurationChecks
         {
             return [.. invalid.Failures];
         }
-        catch (InvalidOperationException unreadable)
+#pragma warning disable CA1031 // Whatever the binder or YARP's reader throws, the change is refused and said so.
+        catch (Exception unreadable) when (unreadable is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
-            // A value the binder or YARP cannot read (a TimeSpan that is not one, a route YARP cannot parse).
-            return [unreadable.Message];
+            return [Unreadable(unreadable)];
         }
     }
+
+    // The setting's name and type from the binder's message; never the message itself, which may hold the value.
+    private static string Unreadable(Exception exception) =>
+        System.Text.RegularExpressions.Regex.Match(exception.Message, " at '(?<path>[^']+)' to type '(?<type>[^']+)'") is { Success: true } match
+            ? $"{match.Groups["path"].Value} could not be read as {match.Groups["type"].Value}."
+            : $"A setting could not be read ({exception.GetType().Name}): look for a value of the wrong type, such as a duration not written d.hh:mm:ss.";
 }

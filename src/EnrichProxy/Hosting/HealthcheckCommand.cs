@@ -57,8 +57,8 @@ internal static class HealthcheckCommand
     }
 
     /// <summary>
-    /// <c>/health/live</c> at the first configured address (the ones Kestrel would bind), a wildcard or
-    /// any-address host made loopback.
+    /// <c>/health/live</c> at the first configured address (the ones Kestrel would bind), a wildcard, any-address or
+    /// named host made loopback.
     /// </summary>
     internal static Uri? LivenessUrl(IConfiguration configuration)
     {
@@ -77,11 +77,15 @@ internal static class HealthcheckCommand
                 continue;
             }
 
+            // Kestrel binds a name other than localhost (https://proxy.lan:5443) to every address, as it does 0.0.0.0:
+            // the process is asked on loopback, where it listens whatever the name resolves to.
             var host = uri.Host switch
             {
-                "0.0.0.0" => "127.0.0.1",
                 "[::]" => "[::1]",
-                _ => uri.Host,
+                "localhost" => "localhost",
+                _ when uri.HostNameType is UriHostNameType.IPv4 && uri.Host != "0.0.0.0" => uri.Host,
+                _ when uri.HostNameType is UriHostNameType.IPv6 => uri.Host,
+                _ => "127.0.0.1",
             };
             // Port 0 is "any free port": nothing to check from outside the process.
             if (uri.Port == 0)

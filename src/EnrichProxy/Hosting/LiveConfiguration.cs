@@ -1,4 +1,7 @@
+using System.Text.Json;
 using EnrichProxy.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Primitives;
 
 namespace EnrichProxy.Hosting;
@@ -7,20 +10,37 @@ namespace EnrichProxy.Hosting;
 /// The configuration the app runs on: a copy of every setting taken at start, replaced only when a changed
 /// configuration (an edited <c>config/appsettings*.json</c>, the content root's <c>appsettings.json</c>) passes the whole
 /// check of <see cref="ConfigurationChecks"/>. Options monitors and YARP follow the copy, so routes, clusters,
-/// policies, upstream settings and the intercept list apply without a restart, and a broken edit is refused whole: its
-/// errors are logged and shown (<see cref="ConfigurationStatus"/>), and the running configuration stays.
+/// policies, upstream settings, the admin keys and the intercept list apply without a restart, and a broken edit is
+/// refused whole: its errors are logged and shown (<see cref="ConfigurationStatus"/>), and the running configuration
+/// stays. Settings read only at start are named in the log and on the status page as needing a restart.
 /// </summary>
 internal sealed partial class LiveConfiguration : IDisposable
 {
+    // What follows the accepted copy while the app runs; any other setting is read at start only.
+    private static readonly string[] LivePrefixes =
+    [
+        "ReverseProxy:",
+        "EnrichProxy:Policies:",
+        "EnrichProxy:Upstreams:",
+        "EnrichProxy:ForwardProxy:InterceptHosts",
+        "EnrichProxy:Admin:",
+        "EnrichProxy:InboundApiKey",
+        "Logging:",
+    ];
+
+    // Exceptions within them: a policy's prefetch rules, an upstream's kind (both shape what is built at start).
+    private static readonly string[] StartOnlyParts = [":Prefetch", ":Kind"];
+
     private readonly IConfigurationRoot _source;
+    private readonly IReadOnlyList<string> _watchedFiles;
     private readonly AcceptedSettings _accepted = new();
     private readonly Lock _checking = new();
-    private readonly Dictionary<string, int> _upstreamRevisions = new(StringComparer.OrdinalIgnoreCase);
     private IDisposable? _watch;
 
     private LiveConfiguration(IConfigurationRoot source)
     {
         _source = source;
+        _watchedFiles = WatchedFiles(source);
         Accepted = new ConfigurationRoot([_accepted]);
         _accepted.Replace(Flatten(source));
     }
@@ -50,7 +70,7 @@ internal sealed partial class LiveConfiguration : IDisposable
             catch (Exception failure)
 #pragma warning restore CA1031
             {
-                LogReloadFailed(logger, failure);
+                LogReloadFailed(logger, failure.GetType().Name);
             }
         });
 
@@ -62,69 +82,114 @@ internal sealed partial class LiveConfiguration : IDisposable
         ArgumentNullException.ThrowIfNull(time);
         lock (_checking)
         {
+            // A file its reader could not read (half saved, a typo) has been dropped from the source: what is left is
+            // not what the operator means, so nothing is taken from it until the file reads again.
+            var unreadable = UnreadableFiles();
+            if (unreadable.Count > 0)
+            {
+                return Refuse(new ConfigurationCheck(time.GetUtcNow(), false, unreadable, []), logger);
+            }
+
             var candidate = Flatten(_source);
-            AddUpstreamRevisions(candidate);
             var changed = _accepted.ChangedKeys(candidate);
             if (changed.Count == 0)
             {
+                // Back to what runs (a refused edit undone): nothing is refused any more.
+                if (Status.LastCheck is { Accepted: false })
+                {
+                    Status.Checked(new ConfigurationCheck(time.GetUtcNow(), true, [], []), applied: false);
+                }
+
                 return null;
             }
 
             var errors = ConfigurationChecks.Check(new ConfigurationBuilder().AddInMemoryCollection(candidate).Build());
-            var check = new ConfigurationCheck(time.GetUtcNow(), errors.Count == 0, errors);
-            Status.Checked(check);
-            if (!check.Accepted)
+            if (errors.Count > 0)
             {
-                foreach (var error in errors)
-                {
-                    LogRefused(logger, error);
-                }
-
-                return check;
+                return Refuse(new ConfigurationCheck(time.GetUtcNow(), false, errors, []), logger);
             }
 
-            if (BumpUpstreamRevisions(changed))
-            {
-                AddUpstreamRevisions(candidate);
-            }
-
+            var needsRestart = changed.Where(key => !IsLive(key)).ToList();
+            var check = new ConfigurationCheck(time.GetUtcNow(), true, [], needsRestart);
             _accepted.Replace(candidate);
+            Status.Checked(check, applied: true);
             Applied?.Invoke();
             // Names only: a value may be a key.
-            var names = string.Join(", ", changed.Take(10)) + (changed.Count > 10 ? ", ..." : string.Empty);
+            var names = Names(changed);
             LogApplied(logger, changed.Count, names);
+            if (needsRestart.Count > 0)
+            {
+                var waiting = Names(needsRestart);
+                LogNeedsRestart(logger, waiting);
+            }
+
             return check;
         }
     }
 
     public void Dispose() => _watch?.Dispose();
 
-    // YARP builds a route's transforms (the upstream's key, user agent, what is redacted) again only when the route or its
-    // cluster changes. A change of an upstream's settings is marked on its cluster (a metadata revision), so the routes
-    // of that cluster take the new settings, and no other is rebuilt.
-    private bool BumpUpstreamRevisions(List<string> changed)
+    private ConfigurationCheck Refuse(ConfigurationCheck check, ILogger logger)
     {
-        const string prefix = "EnrichProxy:Upstreams:";
-        var clusters = changed.Where(key => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-            .Select(key => key[prefix.Length..].Split(':')[0]).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        foreach (var cluster in clusters)
+        Status.Checked(check, applied: false);
+        foreach (var error in check.Errors)
         {
-            _upstreamRevisions[cluster] = _upstreamRevisions.GetValueOrDefault(cluster) + 1;
+            LogRefused(logger, error);
         }
 
-        return clusters.Count > 0;
+        return check;
     }
 
-    private void AddUpstreamRevisions(Dictionary<string, string?> settings)
+    private static bool IsLive(string key) =>
+        LivePrefixes.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        && !StartOnlyParts.Any(part => key.Contains(part, StringComparison.OrdinalIgnoreCase));
+
+    private static string Names(List<string> keys) =>
+        string.Join(", ", keys.Take(10)) + (keys.Count > 10 ? ", ..." : string.Empty);
+
+    private List<string> UnreadableFiles()
     {
-        foreach (var (cluster, revision) in _upstreamRevisions)
+        var errors = new List<string>();
+        foreach (var file in _watchedFiles.Where(File.Exists))
         {
-            // Only on a cluster that exists: a metadata key alone would make one without destinations.
-            if (settings.Keys.Any(key => key.StartsWith($"ReverseProxy:Clusters:{cluster}:Destinations:", StringComparison.OrdinalIgnoreCase)))
+            try
             {
-                settings[$"ReverseProxy:Clusters:{cluster}:Metadata:EnrichProxy.UpstreamRevision"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            }
+            catch (JsonException invalid)
+            {
+                // Where, never what: the text around the error may be a key.
+                errors.Add($"{file} is not valid JSON (line {invalid.LineNumber + 1}, byte {invalid.BytePositionInLine + 1}).");
+            }
+            catch (IOException)
+            {
+                errors.Add($"{file} cannot be read now.");
             }
         }
+
+        return errors;
+    }
+
+    // The watched JSON files; their reader is told to let a file it cannot read go (the check above reports it)
+    // instead of failing on the file watcher's thread.
+    private static List<string> WatchedFiles(IConfigurationRoot source)
+    {
+        var files = new List<string>();
+        if (source is not IConfigurationBuilder builder)
+        {
+            return files;
+        }
+
+        foreach (var json in builder.Sources.OfType<JsonConfigurationSource>().Where(json => json.ReloadOnChange))
+        {
+            json.OnLoadException = context => context.Ignore = true;
+            if (json.FileProvider is PhysicalFileProvider physical && json.Path is { } path)
+            {
+                files.Add(Path.Combine(physical.Root, path));
+            }
+        }
+
+        return files;
     }
 
     private static Dictionary<string, string?> Flatten(IConfiguration configuration) =>
@@ -134,13 +199,17 @@ internal sealed partial class LiveConfiguration : IDisposable
         Message = "Configuration changed and applied: {Count} settings ({Keys})")]
     private static partial void LogApplied(ILogger logger, int count, string keys);
 
-    [LoggerMessage(EventId = 9103, EventName = "ConfigurationReloadFailed", Level = LogLevel.Error,
-        Message = "Applying a configuration change failed")]
-    private static partial void LogReloadFailed(ILogger logger, Exception failure);
-
     [LoggerMessage(EventId = 9102, EventName = "ConfigurationRefused", Level = LogLevel.Error,
         Message = "Configuration change refused, the running configuration stays: {Error}")]
     private static partial void LogRefused(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 9103, EventName = "ConfigurationReloadFailed", Level = LogLevel.Error,
+        Message = "Applying a configuration change failed ({Error}); the next change is checked again")]
+    private static partial void LogReloadFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 9104, EventName = "ConfigurationNeedsRestart", Level = LogLevel.Warning,
+        Message = "These changed settings are read at start only and apply at the next start: {Keys}")]
+    private static partial void LogNeedsRestart(ILogger logger, string keys);
 
     // Holds the accepted settings; replacing them signals every options monitor and YARP at once.
     private sealed class AcceptedSettings : ConfigurationProvider, IConfigurationSource

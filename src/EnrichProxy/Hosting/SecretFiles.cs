@@ -1,7 +1,5 @@
 using System.Collections;
 using Microsoft.Extensions.Configuration.CommandLine;
-using Microsoft.Extensions.Configuration.KeyPerFile;
-using Microsoft.Extensions.FileProviders;
 
 namespace EnrichProxy.Hosting;
 
@@ -12,10 +10,12 @@ namespace EnrichProxy.Hosting;
 /// <item><c>&lt;setting&gt;_FILE</c> variables: <c>EnrichProxy__Upstreams__tmdb__ApiKey_FILE=/run/secrets/tmdb</c>
 /// sets <c>EnrichProxy:Upstreams:tmdb:ApiKey</c> to the file's content (one trailing line break dropped), for
 /// settings under <c>EnrichProxy</c> and <c>ReverseProxy</c>;</item>
-/// <item>key-per-file: each file in <c>/run/secrets</c> named like a setting (<c>EnrichProxy__Admin__ApiKey</c>).</item>
+/// <item>key-per-file: each file in <c>/run/secrets</c> named like such a setting (<c>EnrichProxy__Admin__ApiKey</c>);
+/// other files there are left alone.</item>
 /// </list>
-/// Both rank with environment variables, below command-line arguments. A named file that cannot be read stops the
-/// start with the other configuration errors (<see cref="StartupCheck"/>); its content is never in a message.
+/// Both rank with environment variables, below command-line arguments, and are read once, at start. A file that cannot
+/// be read, or is larger than a secret, stops the start with the other configuration errors (<see cref="StartupCheck"/>);
+/// its content is never in a message.
 /// </summary>
 internal static class SecretFiles
 {
@@ -35,20 +35,14 @@ internal static class SecretFiles
             insertAt--;
         }
 
+        // Files in the directory first: a _FILE variable, like any environment variable, wins over them.
+        var inDirectory = Directory.Exists(directory)
+            ? Directory.EnumerateFiles(directory).Select(path => (Name: Path.GetFileName(path) + Suffix, Path: path)).Where(file => IsSettingFile(file.Name))
+            : [];
         var named = variables.Cast<DictionaryEntry>()
             .Select(variable => (Name: (string)variable.Key, Path: variable.Value as string ?? string.Empty))
-            .Where(variable => IsSettingFile(variable.Name))
-            .ToList();
-        sources.Insert(insertAt, new NamedFilesSource(named));
-        if (Directory.Exists(directory))
-        {
-            sources.Insert(insertAt, new KeyPerFileConfigurationSource
-            {
-                FileProvider = new PhysicalFileProvider(directory),
-                Optional = true,
-                SectionDelimiter = "__",
-            });
-        }
+            .Where(variable => IsSettingFile(variable.Name));
+        sources.Insert(insertAt, new NamedFilesSource([.. inDirectory, .. named]));
     }
 
     /// <summary>Files named by <c>_FILE</c> variables that could not be read, as configuration errors.</summary>

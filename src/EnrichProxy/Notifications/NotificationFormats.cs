@@ -27,8 +27,8 @@ internal static class NotificationFormats
         {
             case Ntfy:
                 request.Content = new StringContent(condition.Message, Encoding.UTF8, "text/plain");
-                // Header values are ASCII: titles are written so (cluster ids are).
-                request.Headers.Add("Title", "EnrichProxy: " + condition.Title);
+                // Header values are ASCII: anything else in a title (a cluster id may hold it) becomes '?'.
+                request.Headers.TryAddWithoutValidation("Title", Ascii("EnrichProxy: " + condition.Title));
                 request.Headers.Add("Priority", condition.Severity switch { NotificationSeverity.Failure => "4", _ => "3" });
                 request.Headers.Add("Tags", condition.Severity switch
                 {
@@ -83,4 +83,13 @@ internal static class NotificationFormats
         Untraced.Mark(request);
         return request;
     }
+
+    private static string Ascii(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = source[i] is >= ' ' and <= '~' ? source[i] : '?';
+            }
+        });
 }

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace EnrichProxy.Notifications;
 
 /// <summary>
-/// Posts a notification to every target, each within <see cref="Timeout"/>. A target that fails is logged by its name
-/// and what went wrong, never by its URL (often a secret); the others still get the message.
+/// Posts a notification to one target within <see cref="Timeout"/>. A target that fails is logged by its name and what
+/// went wrong, never by its URL (often a secret); the watcher tries it again later.
 /// </summary>
 internal sealed partial class NotificationSender(IHttpClientFactory clients, IOptions<EnrichProxyOptions> options, ILogger<NotificationSender> logger)
 {
@@ -18,11 +18,23 @@ internal sealed partial class NotificationSender(IHttpClientFactory clients, IOp
     // The machine's name (a container's host name): with several instances, which one speaks.
     private static readonly string Instance = Environment.MachineName;
 
-    public async Task SendAsync(Notification notification, CancellationToken cancellationToken)
+    /// <summary>The configured targets, by name.</summary>
+    public IReadOnlyDictionary<string, NotificationTargetOptions> Targets => options.Value.Notifications.Targets;
+
+    /// <summary>Posts <paramref name="notification"/> to the target <paramref name="name"/>.</summary>
+    /// <returns>Whether the target took it (a 2xx answer).</returns>
+    public async Task<bool> SendAsync(string name, Notification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
+        if (!Targets.TryGetValue(name, out var target))
+        {
+            return true; // Gone from the configuration: nothing to deliver.
+        }
+
         var client = clients.CreateClient(ClientName);
-        foreach (var (name, target) in options.Value.Notifications.Targets)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
         {
             using var request = NotificationFormats.Request(target.Format, new Uri(target.Url!), notification, Instance);
             if (!string.IsNullOrEmpty(target.Token))
@@ -30,24 +42,32 @@ internal sealed partial class NotificationSender(IHttpClientFactory clients, IOp
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", target.Token);
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Timeout);
-            try
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.IsSuccessStatusCode)
             {
-                using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    LogSent(logger, notification.Condition.Event, notification.Condition.Subject, name);
-                }
-                else
-                {
-                    LogRefused(logger, name, (int)response.StatusCode, notification.Condition.Event);
-                }
+                LogSent(logger, notification.Condition.Event, notification.Condition.Subject, name);
+                return true;
             }
-            catch (Exception failure) when (failure is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+
+            LogRefused(logger, name, (int)response.StatusCode, notification.Condition.Event);
+            return false;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Whatever failed (no answer, a refused connection, a header the target's format cannot carry), it is tried again later.
+        catch (Exception failure)
+#pragma warning restore CA1031
+        {
+            var error = failure switch
             {
-                LogFailed(logger, name, failure is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} s" : ((HttpRequestException)failure).HttpRequestError.ToString(), notification.Condition.Event);
-            }
+                OperationCanceledException => $"no answer within {Timeout.TotalSeconds:0} s",
+                HttpRequestException http => http.HttpRequestError.ToString(),
+                _ => failure.GetType().Name,
+            };
+            LogFailed(logger, name, error, notification.Condition.Event);
+            return false;
         }
     }
 

@@ -8,21 +8,29 @@ namespace EnrichProxy.Upstreams;
 
 /// <summary>
 /// Sets the configured <c>User-Agent</c> and, when <see cref="UpstreamAccess.InjectProxyKey"/> says so,
-/// the cluster's key where the upstream expects it.
+/// the cluster's key where the upstream expects it. The settings are read per request: a configuration change applies
+/// to the next one, whatever YARP has rebuilt.
 /// </summary>
-internal sealed class InjectCredentialsTransform(UpstreamOptions upstream, UpstreamTokens tokens) : RequestTransform
+internal sealed class InjectCredentialsTransform(UpstreamRegistry upstreams, string clusterId, UpstreamTokens tokens) : RequestTransform
 {
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var upstream = upstreams.Get(clusterId);
         var headers = context.ProxyRequest.Headers;
+        if (upstream.HasApiKey)
+        {
+            // Answers come plain, so that one echoing the key can be checked for it (a compressed body would hide it).
+            headers.Remove(HeaderNames.AcceptEncoding);
+        }
+
         if (upstream.UserAgent is { Length: > 0 } userAgent)
         {
             headers.Remove(HeaderNames.UserAgent);
             headers.TryAddWithoutValidation(HeaderNames.UserAgent, userAgent);
         }
 
-        if (context.HttpContext.Features.Get<UpstreamAccess>()?.InjectProxyKey == true)
+        if (upstream.HasApiKey && context.HttpContext.Features.Get<UpstreamAccess>()?.InjectProxyKey == true)
         {
             var key = upstream.ApiKey!;
             switch (upstream.EffectiveKeyLocation)

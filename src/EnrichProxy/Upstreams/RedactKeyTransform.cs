@@ -14,13 +14,19 @@ namespace EnrichProxy.Upstreams;
 /// so bodies come plain; one encoded anyway is decoded to be checked (gzip, deflate, br) and refused when it cannot
 /// be. Cache fills redact the bodies they store themselves.
 /// </summary>
-internal sealed class RedactKeyTransform(string secret) : ResponseTransform
+internal sealed class RedactKeyTransform(UpstreamRegistry upstreams, string clusterId) : ResponseTransform
 {
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        // The key as configured now: a configuration change applies to the next answer.
+        if (upstreams.Get(clusterId) is not { HasApiKey: true, ApiKey: { } secret })
+        {
+            return;
+        }
+
         var response = context.HttpContext.Response;
-        RedactHeaders(response.Headers);
+        RedactHeaders(response.Headers, secret);
         if (context.ProxyResponse is not { } proxyResponse
             || !HasBody(context.HttpContext.Request.Method, proxyResponse.StatusCode)
             || context.HttpContext.Features.Get<IReverseProxyFeature>() is FillProxyFeature)
@@ -49,7 +55,7 @@ internal sealed class RedactKeyTransform(string secret) : ResponseTransform
         proxyResponse.Content = new StreamContent(new RedactingStream(decoded, secret));
     }
 
-    private void RedactHeaders(IHeaderDictionary headers)
+    private static void RedactHeaders(IHeaderDictionary headers, string secret)
     {
         // Names first, then the rewrite: a header dictionary must not change while it is enumerated.
         List<string>? echoing = null;

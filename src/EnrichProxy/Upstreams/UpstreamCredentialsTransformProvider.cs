@@ -44,7 +44,7 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
         {
             if (!Uri.TryCreate(destination.Address, UriKind.Absolute, out var address) || (address.Scheme != Uri.UriSchemeHttp && address.Scheme != Uri.UriSchemeHttps))
             {
-                context.Errors.Add(new ArgumentException($"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{destinationId}:Address must be an absolute http or https URL (got '{destination.Address}')."));
+                context.Errors.Add(new ArgumentException($"ReverseProxy:Clusters:{cluster.ClusterId}:Destinations:{destinationId}:Address must be an absolute http or https URL."));
             }
         }
     }
@@ -58,6 +58,7 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
             return;
         }
 
+        // What kind of upstream it is (an Arr, a metadata service) shapes the route once; changing it needs a restart.
         var upstream = upstreams.Get(clusterId);
         // The resilience pipeline lets only requests on the proxy's credentials (or none) steer the cluster's shared state.
         context.AddRequestTransform(transform =>
@@ -79,31 +80,20 @@ internal sealed class UpstreamCredentialsTransformProvider(UpstreamRegistry upst
             }
         }
 
-        if (upstream.HasApiKey || upstream.UserAgent is { Length: > 0 })
+        // Always there, and reading the settings per request: a key, user agent or key location changed in the
+        // configuration applies to the next request without YARP rebuilding the route.
+        context.RequestTransforms.Add(new InjectCredentialsTransform(upstreams, clusterId, tokens));
+        context.ResponseTransforms.Add(new RedactKeyTransform(upstreams, clusterId));
+        // A token the upstream no longer takes is dropped: the next request logs in again.
+        context.AddResponseTransform(response =>
         {
-            context.RequestTransforms.Add(new InjectCredentialsTransform(upstream, tokens));
-        }
-
-        if (upstream.HasApiKey)
-        {
-            // Answers come plain, so that one echoing the key can be checked for it (a compressed body would hide it).
-            context.AddRequestHeaderRemove(HeaderNames.AcceptEncoding);
-            context.ResponseTransforms.Add(new RedactKeyTransform(upstream.ApiKey!));
-        }
-
-        if (upstream.HasApiKey && upstream.EffectiveKeyLocation == ApiKeyLocation.Login)
-        {
-            // A token the upstream no longer takes is dropped: the next request logs in again.
-            context.AddResponseTransform(response =>
+            if (response.ProxyResponse?.StatusCode == System.Net.HttpStatusCode.Unauthorized
+                && response.HttpContext.Items[UpstreamTokens.UsedTokenItem] is string refused)
             {
-                if (response.ProxyResponse?.StatusCode == System.Net.HttpStatusCode.Unauthorized
-                    && response.HttpContext.Items[UpstreamTokens.UsedTokenItem] is string refused)
-                {
-                    tokens.Forget(clusterId, refused);
-                }
+                tokens.Forget(clusterId, refused);
+            }
 
-                return ValueTask.CompletedTask;
-            });
-        }
+            return ValueTask.CompletedTask;
+        });
     }
 }

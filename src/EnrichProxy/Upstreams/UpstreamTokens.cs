@@ -31,12 +31,13 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
         var clusterId = cluster.Config.ClusterId;
         var known = _tokens.GetOrAdd(clusterId, static (_, state) => state.Tokens.Login(state.Cluster), (Tokens: this, Cluster: cluster));
         var token = await known.Value;
-        if (token.ExpiresAt > time.GetUtcNow())
+        // Got with the key as configured now: a key changed in the configuration logs in again at once.
+        if (token.ExpiresAt > time.GetUtcNow() && string.Equals(token.Key, upstreams.Get(clusterId).ApiKey, StringComparison.Ordinal))
         {
             return token.Value; // Null during the pause after a failed login.
         }
 
-        // Failed or expired: the first caller to notice starts a new login, the others join it.
+        // Failed, expired or of another key: the first caller to notice starts a new login, the others join it.
         var renewed = Login(cluster);
         var current = _tokens.TryUpdate(clusterId, renewed, known) ? renewed : _tokens.GetOrAdd(clusterId, renewed);
         return (await current.Value).Value;
@@ -60,7 +61,7 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
         var upstream = upstreams.Get(clusterId);
         if (cluster.Config.Destinations?.Values.FirstOrDefault()?.Address is not { Length: > 0 } destination)
         {
-            return Failed();
+            return Failed(upstream.ApiKey);
         }
 
         var body = new JsonObject { ["apikey"] = upstream.ApiKey };
@@ -86,7 +87,7 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
             if (answer?["data"] is JsonObject data && data["token"] is JsonValue value && value.TryGetValue<string>(out var token) && token.Length > 0)
             {
                 LogLoggedIn(logger, clusterId);
-                return new Token(token, time.GetUtcNow() + Lifetime);
+                return new Token(token, time.GetUtcNow() + Lifetime, upstream.ApiKey);
             }
 
             LogLoginRefused(logger, clusterId, (int)response.StatusCode);
@@ -99,14 +100,14 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
             LogLoginFailed(logger, clusterId, error);
         }
 
-        return Failed();
+        return Failed(upstream.ApiKey);
     }
 
     // A failed login is remembered for a moment, so that a burst of requests does not send a burst of logins.
-    private Token Failed() => new(null, time.GetUtcNow() + FailedLoginPause);
+    private Token Failed(string? key) => new(null, time.GetUtcNow() + FailedLoginPause, key);
 
-    /// <summary>A token, or a failed login (<see cref="Value"/> null), valid until <see cref="ExpiresAt"/>.</summary>
-    private sealed record Token(string? Value, DateTimeOffset ExpiresAt);
+    /// <summary>A token, or a failed login (<see cref="Value"/> null), valid until <see cref="ExpiresAt"/>, got with <see cref="Key"/>.</summary>
+    private sealed record Token(string? Value, DateTimeOffset ExpiresAt, string? Key);
 
     [LoggerMessage(EventId = 2201, EventName = "UpstreamLoggedIn", Level = LogLevel.Information,
         Message = "Logged in to cluster {ClusterId}; its token is renewed before it expires")]

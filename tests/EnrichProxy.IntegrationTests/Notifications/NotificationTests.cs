@@ -104,6 +104,28 @@ public sealed class NotificationTests : IDisposable
     }
 
     [Fact]
+    public async Task AMessageATargetDidNotTake_IsOfferedAgain_UntilItIs()
+    {
+        _tmdb.Json("/3/movie/1", "{}", status: 503);
+        _receiver.Server.Given(Request.Create().WithPath("/flaky").UsingPost()).InScenario("flaky").WillSetStateTo("up")
+            .RespondWith(Response.Create().WithStatusCode(500));
+        _receiver.Server.Given(Request.Create().WithPath("/flaky").UsingPost()).InScenario("flaky").WhenStateIs("up")
+            .RespondWith(Response.Create().WithStatusCode(200));
+        await using var proxy = await StartAsync(Settings(
+            ("EnrichProxy:Notifications:Targets:flaky:Url", _receiver.Url.TrimEnd('/') + "/flaky"),
+            ("EnrichProxy:Upstreams:tmdb:CircuitBreaker:FailuresBeforeOpening", "2")));
+
+        await proxy.Client.GetAsync("/tmdb/3/movie/1");
+        await proxy.Client.GetAsync("/tmdb/3/movie/1");
+        await WaitAsync(() => _receiver.Received("/flaky").Count >= 2);
+
+        var attempts = _receiver.Received("/flaky");
+        Assert.All(attempts, attempt => Assert.Contains("upstream.circuit.opened", attempt.RequestMessage.Body, StringComparison.Ordinal));
+        Assert.Contains(proxy.Logs.Lines, line => line.Contains("Notification target flaky answered 500", StringComparison.Ordinal));
+        Assert.Single(_receiver.Received("/hook"));
+    }
+
+    [Fact]
     public async Task RedisLostAndBack_IsSent()
     {
         await using var redis = await RedisServer.StartOwnAsync();

@@ -36,6 +36,20 @@ public sealed class SecretFilesTests : IDisposable
     }
 
     [Fact]
+    public void TheSecretsDirectory_IsBoundedToo_AndItsOtherFilesAreLeftAlone()
+    {
+        var secrets = Directory.CreateDirectory(Path.Combine(_directory, "bounded")).FullName;
+        File.WriteAllText(Path.Combine(secrets, "EnrichProxy__Admin__ApiKey"), new string('k', 70 * 1024));
+        File.WriteAllText(Path.Combine(secrets, "tmdb_api_key"), "not named like a setting");
+
+        var configuration = Build(new Hashtable(), secrets);
+
+        Assert.Contains(SecretFiles.Errors(configuration), e => e.Contains("larger than a secret", StringComparison.Ordinal));
+        Assert.Null(configuration["EnrichProxy:Admin:ApiKey"]);
+        Assert.Null(configuration["tmdb_api_key"]);
+    }
+
+    [Fact]
     public void CommandLineArguments_StillWin()
     {
         var configuration = Build(
