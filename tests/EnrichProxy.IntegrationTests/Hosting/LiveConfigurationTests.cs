@@ -123,20 +123,67 @@ public sealed class LiveConfigurationTests : IDisposable
     }
 
     [Fact]
-    public async Task AFileThatIsNotJson_IsRefused_AndTheRunningConfigurationStays()
+    public async Task AFileThatIsNotJson_IsRefusedWithItsLine_NothingOfTheOtherFilesIsTakenMeanwhile_AndFixingItApplies()
     {
         _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());
         WriteOverrides(new { EnrichProxy = new { Policies = new Dictionary<string, object> { ["tmdb-movie"] = new { Ttl = "1.00:00:00" } } } });
         await using var proxy = await StartAsync(Settings(), contentRoot: _contentRoot);
 
-        // Half-saved: the JSON provider cannot read it and keeps what it had.
-        File.WriteAllText(Path.Combine(_contentRoot, "appsettings.json"), """{ "EnrichProxy": { "Policies": """);
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // Half saved: its reader drops it, and the rest without it must not be taken for what is meant.
+        File.WriteAllText(Path.Combine(_contentRoot, "appsettings.json"), "{ \"EnrichProxy\": { \"Policies\": ");
+        var refused = await LastCheckAsync(proxy, c => !c.GetProperty("accepted").GetBoolean());
         using var movie = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
-        using var health = await proxy.Client.GetAsync("/health/live");
+        WriteOverrides(new { EnrichProxy = new { Policies = new Dictionary<string, object> { ["tmdb-movie"] = new { Ttl = "1.00:00:00" } } } });
+        var cleared = await LastCheckAsync(proxy, c => c.GetProperty("accepted").GetBoolean());
 
+        Assert.Contains("appsettings.json is not valid JSON (line 1", refused.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, movie.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(0, cleared.GetProperty("errors").GetArrayLength());
+        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("[ConfigurationApplied]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ASettingReadAtStartOnly_IsNamedAsWaitingForARestart()
+    {
+        WriteOverrides(new { });
+        await using var proxy = await StartAsync(Settings(), contentRoot: _contentRoot);
+
+        WriteOverrides(new { EnrichProxy = new { Queue = new { Workers = 2 }, Policies = new Dictionary<string, object> { ["search"] = new { Ttl = "00:05:00" } } } });
+        var check = await LastCheckAsync(proxy, c => c.GetProperty("accepted").GetBoolean());
+
+        Assert.Equal(["EnrichProxy:Queue:Workers"], check.GetProperty("needsRestart").EnumerateArray().Select(k => k.GetString()));
+        Assert.Contains(proxy.Logs.Lines, line => line.Contains("[ConfigurationNeedsRestart]", StringComparison.Ordinal) && line.Contains("EnrichProxy:Queue:Workers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TwoKeyChangesInARow_EachReachesTheUpstream()
+    {
+        for (var id = 1; id <= 3; id++)
+        {
+            _tmdb.Json($"/3/movie/{id}", Tmdb.Movie());
+        }
+
+        WriteOverrides(new { EnrichProxy = new { Upstreams = new { tmdb = new { ApiKey = "first-tmdb-key-0123456789" } } } });
+        await using var proxy = await StartAsync(Settings(), contentRoot: _contentRoot);
+        using (await proxy.Client.GetAsync("/tmdb/3/movie/1"))
+        {
+        }
+
+        WriteOverrides(new { EnrichProxy = new { Upstreams = new { tmdb = new { ApiKey = "second-tmdb-key-0123456789" } } } });
+        await AppliedAsync(proxy, 1);
+        using (await proxy.Client.GetAsync("/tmdb/3/movie/2"))
+        {
+        }
+
+        WriteOverrides(new { EnrichProxy = new { Upstreams = new { tmdb = new { ApiKey = "third-tmdb-key-0123456789" } } } });
+        await AppliedAsync(proxy, 2);
+        using (await proxy.Client.GetAsync("/tmdb/3/movie/3"))
+        {
+        }
+
+        Assert.Equal("first-tmdb-key-0123456789", _tmdb.Received("/3/movie/1").Single().RequestMessage.Query!["api_key"].Single());
+        Assert.Equal("second-tmdb-key-0123456789", _tmdb.Received("/3/movie/2").Single().RequestMessage.Query!["api_key"].Single());
+        Assert.Equal("third-tmdb-key-0123456789", _tmdb.Received("/3/movie/3").Single().RequestMessage.Query!["api_key"].Single());
     }
 
     public void Dispose()

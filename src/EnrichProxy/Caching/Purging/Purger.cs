@@ -24,9 +24,10 @@ internal sealed partial class Purger : IHostedService
     private readonly TimeProvider _time;
     private readonly ILogger<Purger> _logger;
     private readonly Counter<long> _purges;
+    private long _retentionTicks;
 
     public Purger(
-        PurgeLedger ledger, IPurgeStore store, HotTargets hotTargets, PurgeUrls urls, CachePolicyRegistry policies, IOptions<EnrichProxyOptions> options,
+        PurgeLedger ledger, IPurgeStore store, HotTargets hotTargets, PurgeUrls urls, CachePolicyRegistry policies, IOptionsMonitor<EnrichProxyOptions> options,
         TimeProvider time, IMeterFactory meterFactory, ILogger<Purger> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -38,8 +39,10 @@ internal sealed partial class Purger : IHostedService
         _policies = policies;
         _time = time;
         _logger = logger;
-        var documents = options.Value.Enrichment;
-        Retention = Max(LongestLife(options.Value.Policies.Values), documents.Ttl + documents.StaleIfError + TimeSpan.FromMinutes(1));
+        _retentionTicks = RetentionOf(options.CurrentValue).Ticks;
+        // Policies can change while the proxy runs: a longer life keeps markers longer at once; a shorter one never
+        // shortens it, since entries stored under the longer life may still be around.
+        options.OnChange(changed => InterlockedMax(ref _retentionTicks, RetentionOf(changed).Ticks));
         _purges = meterFactory.Create(EnrichProxyDiagnostics.MeterName)
             .CreateCounter<long>(EnrichProxyDiagnostics.CachePurges, "{purge}", "Purges applied by this instance, by scope.");
         foreach (var scope in Enum.GetValues<PurgeScope>())
@@ -48,8 +51,8 @@ internal sealed partial class Purger : IHostedService
         }
     }
 
-    /// <summary>How long a marker matters: the longest any entry can be served, fresh or stale.</summary>
-    public TimeSpan Retention { get; }
+    /// <summary>How long a marker matters: the longest any entry can be served, fresh or stale, under any policy since the start.</summary>
+    public TimeSpan Retention => TimeSpan.FromTicks(Interlocked.Read(ref _retentionTicks));
 
     public int MarkerCount => _ledger.Count;
 
@@ -197,6 +200,20 @@ internal sealed partial class Purger : IHostedService
         _purges.Add(purges, new KeyValuePair<string, object?>(EnrichProxyDiagnostics.ScopeTag, PurgeMarker.ScopeName(scope)));
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan RetentionOf(EnrichProxyOptions options)
+    {
+        var documents = options.Enrichment;
+        return Max(LongestLife(options.Policies.Values), documents.Ttl + documents.StaleIfError + TimeSpan.FromMinutes(1));
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long current;
+        while (value > (current = Interlocked.Read(ref target)) && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
 
     private static TimeSpan LongestLife(IEnumerable<CachePolicyOptions> policies)
     {

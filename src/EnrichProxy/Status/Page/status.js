@@ -4,10 +4,11 @@
 
 (() => {
   const refreshEvery = 5000;
-  const keyName = "enrichproxy.key";
   const $ = (id) => document.getElementById(id);
 
-  let key = sessionStorage.getItem(keyName) || localStorage.getItem(keyName) || "";
+  // In this page's memory only, never in the browser's storage: other content served from this address (upstream
+  // answers on the proxied routes) shares its origin, and could read storage, not this page's variables.
+  let key = "";
   let lastGoodAt = null; // when the figures shown were received
   let lastTakenAt = null; // when the proxy took them
   let lastError = null;
@@ -272,8 +273,6 @@
 
   function forgetKey() {
     key = "";
-    sessionStorage.removeItem(keyName);
-    localStorage.removeItem(keyName);
   }
 
   // Actions ----------------------------------------------------------------------------------------------------------
@@ -308,7 +307,6 @@
     event.preventDefault();
     key = $("key").value.trim();
     $("key").value = "";
-    (($("remember").checked) ? localStorage : sessionStorage).setItem(keyName, key);
     load().then(schedule);
   });
 

@@ -34,8 +34,10 @@ internal sealed partial class ClusterResilience : IDisposable
     private readonly TimeProvider _time;
 
     // currentDestinations: the cluster's destinations as YARP holds them now; null until it has the cluster.
+    // previous: the pipeline this one replaces after a change of the cluster's settings, whose pause and report carry over.
     public ClusterResilience(
-        string clusterId, UpstreamOptions options, Func<IReadOnlyList<DestinationState>?> currentDestinations, TimeProvider time, UpstreamMetrics metrics, ILogger logger)
+        string clusterId, UpstreamOptions options, Func<IReadOnlyList<DestinationState>?> currentDestinations, TimeProvider time, UpstreamMetrics metrics, ILogger logger,
+        ClusterResilience? previous = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ClusterId = clusterId;
@@ -43,8 +45,9 @@ internal sealed partial class ClusterResilience : IDisposable
         _metrics.Prime(clusterId);
         _logger = logger;
         _time = time;
-        Pause = new ClusterPause(time);
-        Report = new ClusterReport(time);
+        Pause = previous?.Pause ?? new ClusterPause(time);
+        Report = previous?.Report ?? new ClusterReport(time);
+        TotalTimeout = options.Timeouts.Total;
         _rateLimiter = options.RateLimit.IsEnabled ? new ClusterRateLimiter(clusterId, options.RateLimit, time) : null;
         _pipeline = BuildPipeline(options, time);
         _attempt = new ResiliencePipelineBuilder { TimeProvider = time }.AddTimeout(options.Timeouts.Attempt).Build();
@@ -57,6 +60,9 @@ internal sealed partial class ClusterResilience : IDisposable
 
     /// <summary>The last failure and the rate-limit waits, for the status page.</summary>
     public ClusterReport Report { get; }
+
+    /// <summary>The longest a request through this pipeline can take.</summary>
+    public TimeSpan TotalTimeout { get; }
 
     /// <summary>The cluster's destinations with their circuits, in failover order when there is one.</summary>
     public IReadOnlyList<Destination> Destinations => _destinations.Current().InOrder;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using EnrichProxy.Configuration;
 using EnrichProxy.Telemetry;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
@@ -12,9 +13,6 @@ namespace EnrichProxy.Upstreams.Resilience;
 /// it anew. Publishes their breaker and pause states as gauges.</summary>
 internal sealed class UpstreamResilienceRegistry : IDisposable
 {
-    // Longer than any request may take (a total timeout is at most minutes).
-    private static readonly TimeSpan RetiredLifetime = TimeSpan.FromMinutes(10);
-
     private readonly ConcurrentDictionary<string, ClusterResilience> _clusters = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _creating = new();
     private readonly UpstreamRegistry _upstreams;
@@ -49,7 +47,8 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
         _watch = upstreams.OnChange(RebuildChanged);
     }
 
-    public IEnumerable<ClusterResilience> Clusters => _clusters.Values;
+    /// <summary>The clusters YARP holds now: one taken out of the configuration leaves health, stats and notifications.</summary>
+    public IEnumerable<ClusterResilience> Clusters => _clusters.Values.Where(cluster => _proxyState.Value.TryGetCluster(cluster.ClusterId, out _));
 
     public ClusterResilience For(string clusterId)
     {
@@ -74,31 +73,39 @@ internal sealed class UpstreamResilienceRegistry : IDisposable
         }
     }
 
-    private ClusterResilience Build(string clusterId)
+    private ClusterResilience Build(string clusterId) => Build(clusterId, previous: null);
+
+    private ClusterResilience Build(string clusterId, ClusterResilience? previous)
     {
         var options = _upstreams.Get(clusterId);
-        _builtFrom[clusterId] = JsonSerializer.Serialize(options);
-        return new ClusterResilience(clusterId, options, () => DestinationsOf(clusterId), _time, _metrics, _loggers.CreateLogger<ClusterResilience>());
+        _builtFrom[clusterId] = PipelineSettings(options);
+        return new ClusterResilience(
+            clusterId, options, () => DestinationsOf(clusterId), _time, _metrics, _loggers.CreateLogger<ClusterResilience>(), previous);
     }
 
-    // A cluster whose settings changed (rate limit, retries, breaker, timeouts, failover order) gets a new pipeline, with
-    // fresh circuits and no pause; the others keep theirs. The old one is disposed once requests in flight are done with it.
+    // A cluster whose pipeline settings changed (rate limit, retries, breaker, timeouts, failover order) gets a new
+    // pipeline with fresh circuits, keeping a pause its upstream asked for and its last failure; the others, and clusters
+    // where only a key or a user agent changed (read per request), keep theirs. The old one is disposed once requests in
+    // flight are done with it: after its total timeout.
     private void RebuildChanged()
     {
         lock (_creating)
         {
             foreach (var (clusterId, old) in _clusters)
             {
-                if (_builtFrom.TryGetValue(clusterId, out var builtFrom) && builtFrom == JsonSerializer.Serialize(_upstreams.Get(clusterId)))
+                if (_builtFrom.TryGetValue(clusterId, out var builtFrom) && builtFrom == PipelineSettings(_upstreams.Get(clusterId)))
                 {
                     continue;
                 }
 
-                _clusters[clusterId] = Build(clusterId);
-                _ = Task.Delay(RetiredLifetime).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
+                _clusters[clusterId] = Build(clusterId, old);
+                _ = Task.Delay(old.TotalTimeout + TimeSpan.FromMinutes(1)).ContinueWith(_ => old.Dispose(), TaskScheduler.Default);
             }
         }
     }
+
+    private static string PipelineSettings(UpstreamOptions options) =>
+        JsonSerializer.Serialize(new { options.RateLimit, options.Retry, options.CircuitBreaker, options.Timeouts, options.FailoverOrder });
 
     private IReadOnlyList<DestinationState>? DestinationsOf(string clusterId) =>
         _proxyState.Value.TryGetCluster(clusterId, out var cluster) ? cluster.DestinationsState.AllDestinations : null;
