@@ -28,8 +28,9 @@ internal sealed partial class LiveConfiguration : IDisposable
         "Logging:",
     ];
 
-    // Exceptions within them: a policy's prefetch rules, an upstream's kind (both shape what is built at start).
-    private static readonly string[] StartOnlyParts = [":Prefetch", ":Kind"];
+    // Exceptions within them, which shape what is built at start: a policy's prefetch rules, tags and ignored query
+    // parameters (purges and shared keys are built from them), an upstream's kind.
+    private static readonly string[] StartOnlyParts = [":Prefetch", ":Tags", ":IgnoreQueryParameters", ":Kind"];
 
     private readonly IConfigurationRoot _source;
     private readonly IReadOnlyList<string> _watchedFiles;
