@@ -29,12 +29,15 @@ internal sealed partial class LiveConfiguration : IDisposable
     ];
 
     // Exceptions within them, which shape what is built at start: a policy's prefetch rules, tags and ignored query
-    // parameters (purges and shared keys are built from them), an upstream's kind.
-    private static readonly string[] StartOnlyParts = [":Prefetch", ":Tags", ":IgnoreQueryParameters", ":Kind"];
+    // parameters (purges and shared keys are built from them); an upstream's kind and where its key goes (the fast
+    // path's and purges' lists of credential names are built from them).
+    private static readonly string[] StartOnlyPolicySettings = ["Prefetch", "Tags", "IgnoreQueryParameters"];
+    private static readonly string[] StartOnlyUpstreamSettings = ["Kind", "ApiKeyName", "ApiKeyLocation"];
 
     private readonly IConfigurationRoot _source;
-    private readonly IReadOnlyList<string> _watchedFiles;
+    private readonly IReadOnlyList<(string File, IConfigurationProvider? Reader)> _watchedFiles;
     private readonly AcceptedSettings _accepted = new();
+    private readonly Dictionary<string, string?> _atStart;
     private readonly Lock _checking = new();
     private IDisposable? _watch;
 
@@ -43,7 +46,8 @@ internal sealed partial class LiveConfiguration : IDisposable
         _source = source;
         _watchedFiles = WatchedFiles(source);
         Accepted = new ConfigurationRoot([_accepted]);
-        _accepted.Replace(Flatten(source));
+        _atStart = Flatten(source);
+        _accepted.Replace(new Dictionary<string, string?>(_atStart, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>The accepted settings: what the app binds its options and YARP's routes to.</summary>
@@ -85,10 +89,15 @@ internal sealed partial class LiveConfiguration : IDisposable
         {
             // A file its reader could not read (half saved, a typo) has been dropped from the source: what is left is
             // not what the operator means, so nothing is taken from it until the file reads again.
-            var unreadable = UnreadableFiles();
+            var (unreadable, settling) = ReadWatchedFiles();
             if (unreadable.Count > 0)
             {
-                return Refuse(new ConfigurationCheck(time.GetUtcNow(), false, unreadable, []), logger);
+                return Refuse(new ConfigurationCheck(time.GetUtcNow(), false, unreadable, WaitingForRestart(_accepted.Settings)), logger);
+            }
+
+            if (settling)
+            {
+                return null; // Read while it was being written: the event of the last write follows.
             }
 
             var candidate = Flatten(_source);
@@ -98,7 +107,7 @@ internal sealed partial class LiveConfiguration : IDisposable
                 // Back to what runs (a refused edit undone): nothing is refused any more.
                 if (Status.LastCheck is { Accepted: false })
                 {
-                    Status.Checked(new ConfigurationCheck(time.GetUtcNow(), true, [], []), applied: false);
+                    Status.Checked(new ConfigurationCheck(time.GetUtcNow(), true, [], WaitingForRestart(_accepted.Settings)), applied: false);
                 }
 
                 return null;
@@ -107,14 +116,23 @@ internal sealed partial class LiveConfiguration : IDisposable
             var errors = ConfigurationChecks.Check(new ConfigurationBuilder().AddInMemoryCollection(candidate).Build());
             if (errors.Count > 0)
             {
-                return Refuse(new ConfigurationCheck(time.GetUtcNow(), false, errors, []), logger);
+                return Refuse(new ConfigurationCheck(time.GetUtcNow(), false, errors, WaitingForRestart(_accepted.Settings)), logger);
             }
 
-            var needsRestart = changed.Where(key => !IsLive(key)).ToList();
+            var needsRestart = WaitingForRestart(candidate);
             var check = new ConfigurationCheck(time.GetUtcNow(), true, [], needsRestart);
-            _accepted.Replace(candidate);
-            Status.Checked(check, applied: true);
-            Applied?.Invoke();
+            try
+            {
+                _accepted.Replace(candidate);
+            }
+            finally
+            {
+                // Whatever a listener of the change threw, the app now runs on the new settings: say so, and let the
+                // fast path forget what it learnt under the old ones.
+                Status.Checked(check, applied: true);
+                Applied?.Invoke();
+            }
+
             // Names only: a value may be a key.
             var names = Names(changed);
             LogApplied(logger, changed.Count, names);
@@ -141,41 +159,90 @@ internal sealed partial class LiveConfiguration : IDisposable
         return check;
     }
 
-    private static bool IsLive(string key) =>
-        LivePrefixes.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-        && !StartOnlyParts.Any(part => key.Contains(part, StringComparison.OrdinalIgnoreCase));
+    // The settings read at start only whose value now differs from the start's: a later change cannot hide them, and a
+    // setting put back as it was needs nothing.
+    private List<string> WaitingForRestart(IReadOnlyDictionary<string, string?> settings) =>
+    [
+        .. settings.Keys.Concat(_atStart.Keys).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Where(key => !IsLive(key)
+                && !string.Equals(settings.GetValueOrDefault(key), _atStart.GetValueOrDefault(key), StringComparison.Ordinal))
+            .Order(StringComparer.OrdinalIgnoreCase),
+    ];
+
+    private static bool IsLive(string key)
+    {
+        if (!LivePrefixes.Any(prefix => key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        // EnrichProxy:Policies:<name>:<setting>..., EnrichProxy:Upstreams:<name>:<setting>...
+        var parts = key.Split(':');
+        if (parts.Length < 4 || !string.Equals(parts[0], EnrichProxyOptions.SectionName, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        var startOnly = parts[1].ToUpperInvariant() switch
+        {
+            "POLICIES" => StartOnlyPolicySettings,
+            "UPSTREAMS" => StartOnlyUpstreamSettings,
+            _ => [],
+        };
+        return !startOnly.Contains(parts[3], StringComparer.OrdinalIgnoreCase);
+    }
 
     private static string Names(List<string> keys) =>
         string.Join(", ", keys.Take(10)) + (keys.Count > 10 ? ", ..." : string.Empty);
 
-    private List<string> UnreadableFiles()
+    // Each watched file read as its reader reads it (a byte order mark is fine; a duplicate key or a root that is not
+    // an object is not). Unreadable: refused with where, never what. Read well while its reader holds nothing of it: it
+    // was read half written, and the event of the last write follows.
+    private (List<string> Unreadable, bool Settling) ReadWatchedFiles()
     {
         var errors = new List<string>();
-        foreach (var file in _watchedFiles.Where(File.Exists))
+        var settling = false;
+        foreach (var (file, reader) in _watchedFiles.Where(watched => File.Exists(watched.File)))
         {
             try
             {
-                using var document = JsonDocument.Parse(File.ReadAllBytes(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+                using var stream = File.OpenRead(file);
+                var read = new ConfigurationBuilder().AddJsonStream(stream).Build();
+                settling |= read.AsEnumerable().Any(pair => pair.Value is not null) && reader is not null && !reader.GetChildKeys([], null).Any();
             }
-            catch (JsonException invalid)
+            catch (Exception failure) when (failure is FormatException or InvalidDataException or JsonException or IOException or UnauthorizedAccessException)
             {
-                // Where, never what: the text around the error may be a key.
-                errors.Add($"{file} is not valid JSON (line {invalid.LineNumber + 1}, byte {invalid.BytePositionInLine + 1}).");
-            }
-            catch (IOException)
-            {
-                errors.Add($"{file} cannot be read now.");
+                errors.Add(failure switch
+                {
+                    _ when Inner<JsonException>(failure) is { } json => $"{file} is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1}).",
+                    FormatException => $"{file} has a key twice (in any case) or is not one JSON object.",
+                    _ => $"{file} cannot be read now ({failure.GetType().Name}).",
+                });
             }
         }
 
-        return errors;
+        return (errors, settling);
+    }
+
+    private static T? Inner<T>(Exception? exception)
+        where T : Exception
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     // The watched JSON files; their reader is told to let a file it cannot read go (the check above reports it)
     // instead of failing on the file watcher's thread.
-    private static List<string> WatchedFiles(IConfigurationRoot source)
+    private static List<(string File, IConfigurationProvider? Reader)> WatchedFiles(IConfigurationRoot source)
     {
-        var files = new List<string>();
+        var files = new List<(string, IConfigurationProvider?)>();
         if (source is not IConfigurationBuilder builder)
         {
             return files;
@@ -186,7 +253,8 @@ internal sealed partial class LiveConfiguration : IDisposable
             json.OnLoadException = context => context.Ignore = true;
             if (json.FileProvider is PhysicalFileProvider physical && json.Path is { } path)
             {
-                files.Add(Path.Combine(physical.Root, path));
+                var reader = source.Providers.OfType<JsonConfigurationProvider>().FirstOrDefault(provider => ReferenceEquals(provider.Source, json));
+                files.Add((Path.Combine(physical.Root, path), reader));
             }
         }
 
@@ -222,6 +290,8 @@ internal sealed partial class LiveConfiguration : IDisposable
             Data = settings;
             OnReload();
         }
+
+        public IReadOnlyDictionary<string, string?> Settings => (IReadOnlyDictionary<string, string?>)Data;
 
         public List<string> ChangedKeys(Dictionary<string, string?> candidate) =>
         [

@@ -51,12 +51,12 @@ internal sealed class InterceptionOptionsValidator : IValidateOptions<EnrichProx
             var address = BindingAddress.Parse(url);
             if (!string.Equals(address.Scheme, scheme, StringComparison.OrdinalIgnoreCase) || address.IsUnixPipe)
             {
-                failures.Add($"{key} must be a {scheme}:// address with a host and port, not '{url}'.");
+                failures.Add($"{key} must be a {scheme}:// address with a host and port.");
             }
         }
         catch (FormatException)
         {
-            failures.Add($"{key} must be a {scheme}:// address with a host and port, not '{url}'.");
+            failures.Add($"{key} must be a {scheme}:// address with a host and port.");
         }
     }
 }

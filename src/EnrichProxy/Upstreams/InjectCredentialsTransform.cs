@@ -13,6 +13,25 @@ namespace EnrichProxy.Upstreams;
 /// </summary>
 internal sealed class InjectCredentialsTransform(UpstreamRegistry upstreams, string clusterId, UpstreamTokens tokens) : RequestTransform
 {
+    /// <summary>The <see cref="HttpContext.Items"/> key of the API key a request was sent with.</summary>
+    public static readonly object SentKeyItem = new();
+
+    /// <summary>The keys an answer must not show: the one its request was sent with, and the one configured now.</summary>
+    public static IReadOnlyList<string> KeysToRedact(HttpContext context, UpstreamOptions current)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(current);
+        var sent = context.Items[SentKeyItem] as string;
+        return (sent, current.HasApiKey ? current.ApiKey : null) switch
+        {
+            (null, null) => [],
+            ({ } only, null) => [only],
+            (null, { } only) => [only],
+            ({ } a, { } b) when a == b => [a],
+            ({ } a, { } b) => [a, b],
+        };
+    }
+
     public override async ValueTask ApplyAsync(RequestTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -33,6 +52,8 @@ internal sealed class InjectCredentialsTransform(UpstreamRegistry upstreams, str
         if (upstream.HasApiKey && context.HttpContext.Features.Get<UpstreamAccess>()?.InjectProxyKey == true)
         {
             var key = upstream.ApiKey!;
+            // The key this request carries: its answer is checked for it even if the configuration changes meanwhile.
+            context.HttpContext.Items[SentKeyItem] = key;
             switch (upstream.EffectiveKeyLocation)
             {
                 case ApiKeyLocation.Query:

@@ -19,14 +19,19 @@ internal sealed class RedactKeyTransform(UpstreamRegistry upstreams, string clus
     public override async ValueTask ApplyAsync(ResponseTransformContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        // The key as configured now: a configuration change applies to the next answer.
-        if (upstreams.Get(clusterId) is not { HasApiKey: true, ApiKey: { } secret })
+        // The key the request was sent with and the one configured now: a configuration change in between hides neither.
+        var secrets = InjectCredentialsTransform.KeysToRedact(context.HttpContext, upstreams.Get(clusterId));
+        if (secrets.Count == 0)
         {
             return;
         }
 
         var response = context.HttpContext.Response;
-        RedactHeaders(response.Headers, secret);
+        foreach (var secret in secrets)
+        {
+            RedactHeaders(response.Headers, secret);
+        }
+
         if (context.ProxyResponse is not { } proxyResponse
             || !HasBody(context.HttpContext.Request.Method, proxyResponse.StatusCode)
             || context.HttpContext.Features.Get<IReverseProxyFeature>() is FillProxyFeature)
@@ -37,7 +42,7 @@ internal sealed class RedactKeyTransform(UpstreamRegistry upstreams, string clus
         var upstream = await proxyResponse.Content.ReadAsStreamAsync(context.CancellationToken);
         if (ContentDecoding.IsPlain(proxyResponse.Content.Headers))
         {
-            proxyResponse.Content = new StreamContent(new RedactingStream(upstream, secret));
+            proxyResponse.Content = new StreamContent(Redacting(upstream, secrets));
             return;
         }
 
@@ -52,7 +57,17 @@ internal sealed class RedactKeyTransform(UpstreamRegistry upstreams, string clus
         // Decoded to be checked, the body goes to the client plain, its length unknown until the end.
         response.Headers.Remove(HeaderNames.ContentEncoding);
         response.Headers.Remove(HeaderNames.ContentLength);
-        proxyResponse.Content = new StreamContent(new RedactingStream(decoded, secret));
+        proxyResponse.Content = new StreamContent(Redacting(decoded, secrets));
+    }
+
+    private static Stream Redacting(Stream body, IReadOnlyList<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            body = new RedactingStream(body, secret);
+        }
+
+        return body;
     }
 
     private static void RedactHeaders(IHeaderDictionary headers, string secret)

@@ -86,7 +86,7 @@ internal sealed partial class UpstreamFetcher(
                 context.Response.Headers.Remove(listed); // Hop-by-hop by the upstream's say (RFC 9110 7.6.1): never stored.
             }
 
-            var secret = upstreams.Get(cluster.ClusterId).ApiKey;
+            var secrets = InjectCredentialsTransform.KeysToRedact(context, upstreams.Get(cluster.ClusterId));
             var answerBody = await ReadBodyAsync(response, maxBodyBytes, timeout.Token);
             if (!ContentDecoding.IsPlain(response.Content.Headers))
             {
@@ -99,7 +99,7 @@ internal sealed partial class UpstreamFetcher(
                 StatusCode = (int)response.StatusCode,
                 // The route's RedactKeyTransform has already cleaned the headers.
                 Headers = ReplayedHeaders.From(context.Response.Headers),
-                Body = answerBody is null ? null : SecretRedactor.Redact(answerBody, secret),
+                Body = answerBody is null ? null : secrets.Aggregate(answerBody, (body, secret) => SecretRedactor.Redact(body, secret)),
                 SetCookies = [.. context.Response.Headers.SetCookie.OfType<string>()],
                 SentAt = sentAt,
                 ReceivedAt = time.GetUtcNow(),

@@ -32,7 +32,7 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
         var known = _tokens.GetOrAdd(clusterId, static (_, state) => state.Tokens.Login(state.Cluster), (Tokens: this, Cluster: cluster));
         var token = await known.Value;
         // Got with the key as configured now: a key changed in the configuration logs in again at once.
-        if (token.ExpiresAt > time.GetUtcNow() && string.Equals(token.Key, upstreams.Get(clusterId).ApiKey, StringComparison.Ordinal))
+        if (token.ExpiresAt > time.GetUtcNow() && string.Equals(token.Key, LoginOf(upstreams.Get(clusterId)), StringComparison.Ordinal))
         {
             return token.Value; // Null during the pause after a failed login.
         }
@@ -61,7 +61,7 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
         var upstream = upstreams.Get(clusterId);
         if (cluster.Config.Destinations?.Values.FirstOrDefault()?.Address is not { Length: > 0 } destination)
         {
-            return Failed(upstream.ApiKey);
+            return Failed(LoginOf(upstream));
         }
 
         var body = new JsonObject { ["apikey"] = upstream.ApiKey };
@@ -87,7 +87,7 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
             if (answer?["data"] is JsonObject data && data["token"] is JsonValue value && value.TryGetValue<string>(out var token) && token.Length > 0)
             {
                 LogLoggedIn(logger, clusterId);
-                return new Token(token, time.GetUtcNow() + Lifetime, upstream.ApiKey);
+                return new Token(token, time.GetUtcNow() + Lifetime, LoginOf(upstream));
             }
 
             LogLoginRefused(logger, clusterId, (int)response.StatusCode);
@@ -100,13 +100,16 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
             LogLoginFailed(logger, clusterId, error);
         }
 
-        return Failed(upstream.ApiKey);
+        return Failed(LoginOf(upstream));
     }
+
+    // What a login is made with: a token got with other settings is not used.
+    private static string LoginOf(UpstreamOptions upstream) => $"{upstream.ApiKey}|{upstream.LoginPin}|{upstream.LoginPath}";
 
     // A failed login is remembered for a moment, so that a burst of requests does not send a burst of logins.
     private Token Failed(string? key) => new(null, time.GetUtcNow() + FailedLoginPause, key);
 
-    /// <summary>A token, or a failed login (<see cref="Value"/> null), valid until <see cref="ExpiresAt"/>, got with <see cref="Key"/>.</summary>
+    /// <summary>A token, or a failed login (<see cref="Value"/> null), valid until <see cref="ExpiresAt"/>, got with <see cref="Key"/> (<see cref="LoginOf"/>).</summary>
     private sealed record Token(string? Value, DateTimeOffset ExpiresAt, string? Key);
 
     [LoggerMessage(EventId = 2201, EventName = "UpstreamLoggedIn", Level = LogLevel.Information,

@@ -153,6 +153,30 @@ public sealed class LiveConfigurationTests : IDisposable
 
         Assert.Equal(["EnrichProxy:Queue:Workers"], check.GetProperty("needsRestart").EnumerateArray().Select(k => k.GetString()));
         Assert.Contains(proxy.Logs.Lines, line => line.Contains("[ConfigurationNeedsRestart]", StringComparison.Ordinal) && line.Contains("EnrichProxy:Queue:Workers", StringComparison.Ordinal));
+
+        // A later live change does not hide it; putting it back as it was does.
+        WriteOverrides(new { EnrichProxy = new { Queue = new { Workers = 2 }, Policies = new Dictionary<string, object> { ["search"] = new { Ttl = "00:06:00" } } } });
+        var later = await LastCheckAsync(proxy, c => c.GetProperty("at").GetDateTimeOffset() > check.GetProperty("at").GetDateTimeOffset());
+        WriteOverrides(new { EnrichProxy = new { Policies = new Dictionary<string, object> { ["search"] = new { Ttl = "00:06:00" } } } });
+        var reverted = await LastCheckAsync(proxy, c => c.GetProperty("at").GetDateTimeOffset() > later.GetProperty("at").GetDateTimeOffset());
+        Assert.Equal(["EnrichProxy:Queue:Workers"], later.GetProperty("needsRestart").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal(0, reverted.GetProperty("needsRestart").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AFileWithAByteOrderMark_IsRead_AndOneWithAKeyTwice_IsRefused()
+    {
+        WriteOverrides(new { });
+        await using var proxy = await StartAsync(Settings(), contentRoot: _contentRoot);
+        var file = Path.Combine(_contentRoot, "appsettings.json");
+
+        File.WriteAllText(file, """{ "EnrichProxy": { "Policies": { "search": { "Ttl": "00:07:00" } } } }""", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var withBom = await LastCheckAsync(proxy, c => c.GetProperty("accepted").GetBoolean());
+        File.WriteAllText(file, """{ "EnrichProxy": { "Policies": { "search": { "Ttl": "00:08:00", "ttl": "00:09:00" } } } }""");
+        var twice = await LastCheckAsync(proxy, c => !c.GetProperty("accepted").GetBoolean());
+
+        Assert.Equal(0, withBom.GetProperty("errors").GetArrayLength());
+        Assert.Contains("has a key twice", twice.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -166,6 +166,9 @@
     const refused = check !== null && !check.accepted;
     $("config-refused").hidden = !refused;
     $("config-errors").replaceChildren(...(refused ? check.errors.map((error) => element("li", error)) : []));
+    const waiting = check === null ? [] : check.needsRestart;
+    $("config-restart").hidden = waiting.length === 0;
+    $("config-restart-keys").replaceChildren(...waiting.map((name) => element("li", name)));
 
     const instance = stats.instance;
     facts($("instance"), [
