@@ -19,7 +19,8 @@ internal sealed class AdminKeyFilter(IOptionsMonitor<EnrichProxyOptions> options
     private static readonly object AccessItem = new();
 
     // The keys as configured now (a rotated key applies without a restart), hashed once per version of the settings.
-    private volatile KeyHashes? _keys;
+    private readonly PerSettings<AdminOptions, KeyHashes> _keys = new(admin =>
+        new KeyHashes(admin.IsEnabled ? Hash(admin.ApiKey!) : null, admin.IsReadOnlyKeySet ? Hash(admin.ReadOnlyApiKey!) : null));
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -27,7 +28,7 @@ internal sealed class AdminKeyFilter(IOptionsMonitor<EnrichProxyOptions> options
         ArgumentNullException.ThrowIfNull(next);
         var http = context.HttpContext;
         http.Response.Headers.CacheControl = "no-store";
-        var keys = Keys();
+        var keys = _keys.For(options.CurrentValue.Admin);
         var readOnlyKeyOpens = http.GetEndpoint()?.Metadata.GetMetadata<ReadOnlyKeyAllowed>() is not null;
         var readOnlyKeyHash = readOnlyKeyOpens ? keys.ReadOnly : null;
         if (keys.Admin is null && readOnlyKeyHash is null)
@@ -57,19 +58,6 @@ internal sealed class AdminKeyFilter(IOptionsMonitor<EnrichProxyOptions> options
     public static AdminAccess AccessOf(HttpContext context) =>
         context?.Items[AccessItem] is AdminAccess access ? access : AdminAccess.ReadOnly;
 
-    private KeyHashes Keys()
-    {
-        var admin = options.CurrentValue.Admin;
-        var keys = _keys;
-        if (keys is null || !ReferenceEquals(keys.From, admin))
-        {
-            keys = new KeyHashes(admin, admin.IsEnabled ? Hash(admin.ApiKey!) : null, admin.IsReadOnlyKeySet ? Hash(admin.ReadOnlyApiKey!) : null);
-            _keys = keys;
-        }
-
-        return keys;
-    }
-
     private static bool Matches(byte[] sentHash, byte[]? keyHash) =>
         keyHash is not null && CryptographicOperations.FixedTimeEquals(sentHash, keyHash);
 
@@ -78,7 +66,7 @@ internal sealed class AdminKeyFilter(IOptionsMonitor<EnrichProxyOptions> options
 }
 
 /// <summary>The hashes of one version of the admin keys.</summary>
-internal sealed record KeyHashes(AdminOptions From, byte[]? Admin, byte[]? ReadOnly);
+internal sealed record KeyHashes(byte[]? Admin, byte[]? ReadOnly);
 
 /// <summary>Which key a request to the admin API came with.</summary>
 internal enum AdminAccess

@@ -33,6 +33,7 @@ internal static class Freshness
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(policy);
         var bound = entry.IsNotFound ? policy.NegativeTtl : policy.Ttl;
+        // An origin's lifetime is bounded again by the policy as it is now: a TTL shrunk since the entry was stored applies to it too.
         return entry.Origin is { } origin ? Min(origin.Lifetime, bound) : bound;
     }
 
@@ -43,8 +44,7 @@ internal static class Freshness
         age = entry.AgeAt(now);
         if (entry.Origin is { } origin)
         {
-            // Bounded again by the policy as it is now: a TTL shrunk since the entry was stored applies to it too.
-            return OfOrigin(origin, Min(origin.Lifetime, entry.IsNotFound ? policy.NegativeTtl : policy.Ttl), age);
+            return OfOrigin(origin, Lifetime(entry, policy), age);
         }
 
         if (entry.IsNotFound)

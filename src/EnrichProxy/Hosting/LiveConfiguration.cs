@@ -127,19 +127,19 @@ internal sealed partial class LiveConfiguration : IDisposable
             }
             finally
             {
-                // Whatever a listener of the change threw, the app now runs on the new settings: say so, and let the
-                // fast path forget what it learnt under the old ones.
-                Status.Checked(check, applied: true);
+                // Whatever a listener of the change threw, the app now runs on the new settings. In this order, so that
+                // whoever sees the status sees the rest done: the fast path forgets what it learnt under the old
+                // settings, the change is logged (names only: a value may be a key), then the status says so.
                 Applied?.Invoke();
-            }
+                var names = Names(changed);
+                LogApplied(logger, changed.Count, names);
+                if (needsRestart.Count > 0)
+                {
+                    var waiting = Names(needsRestart);
+                    LogNeedsRestart(logger, waiting);
+                }
 
-            // Names only: a value may be a key.
-            var names = Names(changed);
-            LogApplied(logger, changed.Count, names);
-            if (needsRestart.Count > 0)
-            {
-                var waiting = Names(needsRestart);
-                LogNeedsRestart(logger, waiting);
+                Status.Checked(check, applied: true);
             }
 
             return check;
@@ -150,12 +150,13 @@ internal sealed partial class LiveConfiguration : IDisposable
 
     private ConfigurationCheck Refuse(ConfigurationCheck check, ILogger logger)
     {
-        Status.Checked(check, applied: false);
+        // Logged before the status says so, as an accepted change is.
         foreach (var error in check.Errors)
         {
             LogRefused(logger, error);
         }
 
+        Status.Checked(check, applied: false);
         return check;
     }
 

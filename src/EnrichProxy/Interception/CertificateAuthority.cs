@@ -27,7 +27,7 @@ internal sealed partial class CertificateAuthority : IDisposable
     private readonly ILogger<CertificateAuthority> _logger;
     private readonly Lazy<Loaded> _loaded;
     private readonly ConcurrentDictionary<string, Leaf> _leaves = new(StringComparer.OrdinalIgnoreCase);
-    private volatile Coverage? _coverage;
+    private readonly PerSettings<ForwardProxyOptions, IReadOnlySet<string>> _coverage;
 
     public CertificateAuthority(IOptionsMonitor<EnrichProxyOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<CertificateAuthority> logger)
     {
@@ -40,6 +40,7 @@ internal sealed partial class CertificateAuthority : IDisposable
         _time = time;
         _logger = logger;
         _loaded = new Lazy<Loaded>(Load);
+        _coverage = new(forwardProxy => Cover(_loaded.Value.Certificate, InterceptedHosts.Normalize(forwardProxy.InterceptHosts)));
     }
 
     /// <summary>The CA certificate, without its key: what clients trust, served at <c>/ca.crt</c>.</summary>
@@ -49,21 +50,7 @@ internal sealed partial class CertificateAuthority : IDisposable
     /// The hosts this CA may issue certificates for: the intercepted hosts (as configured now: the list applies without a
     /// restart) that its name constraints allow.
     /// </summary>
-    public IReadOnlySet<string> CoveredHosts
-    {
-        get
-        {
-            var configured = _options.CurrentValue.ForwardProxy;
-            var coverage = _coverage;
-            if (coverage is null || !ReferenceEquals(coverage.From, configured))
-            {
-                coverage = new Coverage(configured, Cover(_loaded.Value.Certificate, InterceptedHosts.Normalize(configured.InterceptHosts)));
-                _coverage = coverage;
-            }
-
-            return coverage.Hosts;
-        }
-    }
+    public IReadOnlySet<string> CoveredHosts => _coverage.For(_options.CurrentValue.ForwardProxy);
 
     private IReadOnlyList<string> Hosts => InterceptedHosts.Normalize(_options.CurrentValue.ForwardProxy.InterceptHosts);
 
@@ -261,8 +248,6 @@ internal sealed partial class CertificateAuthority : IDisposable
 
     private sealed record Loaded(X509Certificate2 Certificate, string Pem);
 
-    // The covered hosts of one version of the forward proxy's settings.
-    private sealed record Coverage(ForwardProxyOptions From, IReadOnlySet<string> Hosts);
 
     private sealed record Leaf(SslStreamCertificateContext Context, DateTimeOffset RenewAfter);
 

@@ -25,23 +25,7 @@ internal sealed class InterceptedRequests(
     IOptionsMonitor<EnrichProxyOptions> options)
 {
     // The intercept list as configured now, read again when a configuration change replaces it.
-    private volatile InterceptList? _intercepted;
-
-    private HashSet<string> InterceptedHostSet
-    {
-        get
-        {
-            var configured = options.CurrentValue.ForwardProxy;
-            var known = _intercepted;
-            if (known is null || !ReferenceEquals(known.From, configured))
-            {
-                known = new InterceptList(configured, [.. InterceptedHosts.Normalize(configured.InterceptHosts)]);
-                _intercepted = known;
-            }
-
-            return known.Hosts;
-        }
-    }
+    private readonly PerSettings<ForwardProxyOptions, HashSet<string>> _intercepted = new(forwardProxy => [.. InterceptedHosts.Normalize(forwardProxy.InterceptHosts)]);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -120,7 +104,7 @@ internal sealed class InterceptedRequests(
             return;
         }
 
-        if (InterceptedHostSet.Contains(host) && hostRoutes.TryGet(host, out var route) && TryRewrite(context, route, pathAndQuery))
+        if (_intercepted.For(options.CurrentValue.ForwardProxy).Contains(host) && hostRoutes.TryGet(host, out var route) && TryRewrite(context, route, pathAndQuery))
         {
             await AnswerFromClusterAsync(context, host);
             return;
@@ -198,6 +182,3 @@ internal sealed class InterceptedRequests(
         return true;
     }
 }
-
-/// <summary>The intercepted hosts of one version of the forward proxy's settings.</summary>
-internal sealed record InterceptList(ForwardProxyOptions From, HashSet<string> Hosts);

@@ -22,14 +22,8 @@ internal sealed class InjectCredentialsTransform(UpstreamRegistry upstreams, str
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(current);
         var sent = context.Items[SentKeyItem] as string;
-        return (sent, current.HasApiKey ? current.ApiKey : null) switch
-        {
-            (null, null) => [],
-            ({ } only, null) => [only],
-            (null, { } only) => [only],
-            ({ } a, { } b) when a == b => [a],
-            ({ } a, { } b) => [a, b],
-        };
+        var configured = current.HasApiKey ? current.ApiKey : null;
+        return [.. new[] { sent, configured }.OfType<string>().Distinct(StringComparer.Ordinal)];
     }
 
     public override async ValueTask ApplyAsync(RequestTransformContext context)

@@ -180,6 +180,26 @@ public sealed class LiveConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task ARotatedAdminKey_AppliesWithoutARestart()
+    {
+        const string OldKey = "old-admin-key-0123456789";
+        const string NewKey = "new-admin-key-0123456789";
+        WriteOverrides(new { EnrichProxy = new { Admin = new { ApiKey = OldKey } } });
+        await using var proxy = await StartAsync(ProxyHost.Settings(Destination("tmdb", _tmdb.Url)), contentRoot: _contentRoot);
+        using var before = await proxy.StatsAsync(OldKey);
+
+        WriteOverrides(new { EnrichProxy = new { Admin = new { ApiKey = NewKey } } });
+        await AppliedAsync(proxy, 1);
+        using var oldKey = await proxy.StatsAsync(OldKey);
+        using var newKey = await proxy.StatsAsync(NewKey);
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, oldKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, newKey.StatusCode);
+        Assert.DoesNotContain(NewKey, proxy.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TwoKeyChangesInARow_EachReachesTheUpstream()
     {
         for (var id = 1; id <= 3; id++)
