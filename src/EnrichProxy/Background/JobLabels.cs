@@ -21,6 +21,7 @@ internal static class JobLabels
         JobResult.Cached => "cached",
         JobResult.NotStored => "not_stored",
         JobResult.Failed => "failed",
+        JobResult.Skipped => "skipped",
         _ => "cancelled",
     };
 }

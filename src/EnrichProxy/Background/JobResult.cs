@@ -15,6 +15,9 @@ internal enum JobResult
     /// <summary>No answer.</summary>
     Failed,
 
+    /// <summary>Not tried: its upstream was known to be failing when its turn came.</summary>
+    Skipped,
+
     /// <summary>Still running, or still waiting, when the shutdown's drain deadline passed.</summary>
     Cancelled,
 }

@@ -38,7 +38,7 @@ internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets,
     private bool TryGetFresh(HotTarget target, out CachedResponse entry, out TimeSpan age)
     {
         var now = time.GetUtcNow();
-        if (target.TryGetHeld(now, out var seen) is { } held)
+        if (target.TryGetHeld(now, out var releases) is { } held)
         {
             entry = held;
             return Freshness.Of(held, target.Policy, now, out age) == EntryState.Fresh;
@@ -49,7 +49,7 @@ internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets,
             return false;
         }
 
-        target.Hold(seen, entry, now);
+        target.Hold(releases, entry, now);
         return true;
     }
 }

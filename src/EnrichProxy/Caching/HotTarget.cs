@@ -12,8 +12,15 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
     /// <summary>How long a held answer is used before the key is looked up in the cache again.</summary>
     public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(5);
 
-    // A new empty state on every release: a lookup that began before a release cannot install what it found.
-    private Held _held = new(null, 0);
+    // The held answer and when to look its key up again (UTC ticks) are fields of the target, not of an object it points
+    // to: over thousands of keys every object a hit reads is likely a cache and TLB miss, and these are read on every hit.
+    // Hits read them without a lock; a lookup holding what it found and a release take it.
+    private readonly Lock _writing = new();
+    private CachedResponse? _entry;
+    private long _recheckAt;
+
+    // Advanced by every release: a lookup that began before a release cannot hold what it found.
+    private int _releases;
     private int _spellings;
 
     public string Key { get; } = key;
@@ -22,18 +29,44 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
 
     public RouteCacheCounters Counters { get; } = counters;
 
-    /// <summary>The held answer, or null when there is none or it is due for a lookup at <paramref name="now"/>.</summary>
-    public CachedResponse? TryGetHeld(DateTimeOffset now, out Held seen)
+    /// <summary>
+    /// The held answer, or null when there is none or it is due for a lookup at <paramref name="now"/>. <paramref name="releases"/>
+    /// is what <see cref="Hold"/> needs to know whether the target was released since.
+    /// </summary>
+    public CachedResponse? TryGetHeld(DateTimeOffset now, out int releases)
     {
-        seen = Volatile.Read(ref _held);
-        return now.UtcTicks < seen.RecheckAt ? seen.Entry : null;
+        releases = Volatile.Read(ref _releases);
+        // The entry before its time (a lookup writes them the other way round), and the count again after both: a release
+        // counts last, so a pair read across a release, then another lookup, is never taken for one.
+        var entry = Volatile.Read(ref _entry);
+        var current = entry is not null && now.UtcTicks < Volatile.Read(ref _recheckAt);
+        return current && Volatile.Read(ref _releases) == releases ? entry : null;
     }
 
-    /// <summary>Holds <paramref name="entry"/>, found in the cache at <paramref name="now"/>, unless the answer was released since <paramref name="seen"/>.</summary>
-    public void Hold(Held seen, CachedResponse entry, DateTimeOffset now) =>
-        Interlocked.CompareExchange(ref _held, new Held(entry, (now + RecheckInterval).UtcTicks), seen);
+    /// <summary>Holds <paramref name="entry"/>, found in the cache at <paramref name="now"/>, unless the target was released since <see cref="TryGetHeld"/> said <paramref name="releases"/>.</summary>
+    public void Hold(int releases, CachedResponse entry, DateTimeOffset now)
+    {
+        lock (_writing)
+        {
+            if (_releases != releases)
+            {
+                return;
+            }
 
-    public void Release() => Volatile.Write(ref _held, new Held(null, 0));
+            Volatile.Write(ref _recheckAt, (now + RecheckInterval).UtcTicks);
+            Volatile.Write(ref _entry, entry);
+        }
+    }
+
+    public void Release()
+    {
+        lock (_writing)
+        {
+            Volatile.Write(ref _entry, null);
+            Volatile.Write(ref _recheckAt, 0);
+            Volatile.Write(ref _releases, _releases + 1);
+        }
+    }
 
     /// <summary>Counts one more target spelling this key, unless it has <see cref="HotTargets.MaxSpellingsPerKey"/> already.</summary>
     public bool TryAddSpelling()
@@ -48,7 +81,4 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
     }
 
     public void ForgetSpelling() => Interlocked.Decrement(ref _spellings);
-
-    /// <summary>An answer and when to look its key up again (UTC ticks).</summary>
-    internal sealed record Held(CachedResponse? Entry, long RecheckAt);
 }

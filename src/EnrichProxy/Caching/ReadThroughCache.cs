@@ -303,10 +303,13 @@ internal sealed class ReadThroughCache(
     }
 
     // Queued once however many reads see the entry stale, and after a failure not again until the
-    // policy's fail-safe throttle period has passed.
+    // policy's fail-safe throttle period has passed. Not queued while the upstream is known to be failing
+    // either (a pause, every circuit open or probing, a refused connection a moment ago): the refresh would
+    // be refused or fail at once, and in an outage over thousands of keys each would cost an exception and a
+    // warning, on the cores that answer the stale copies. The first stale read once that ends refreshes.
     private void RefreshInBackground(CacheRead read)
     {
-        if (_refreshBackoff.TryGetValue(read.Key, out var until) && time.GetUtcNow() < until)
+        if ((_refreshBackoff.TryGetValue(read.Key, out var until) && time.GetUtcNow() < until) || fetcher.IsKnownFailing(read.RouteId))
         {
             return;
         }
@@ -320,6 +323,13 @@ internal sealed class ReadThroughCache(
 
     private async Task<JobResult> RefreshAsync(CacheRead read, CancellationToken cancellationToken)
     {
+        if (fetcher.IsKnownFailing(read.RouteId))
+        {
+            // Found failing while the job waited its turn: no attempt, no warning, and no back-off either, so that the first
+            // stale read once the upstream is usable again refreshes the key.
+            return JobResult.Skipped;
+        }
+
         var result = await fill.RefreshAsync(read, cancellationToken);
         if (result == JobResult.Stored)
         {

@@ -76,7 +76,7 @@ public static class EnrichProxyDiagnostics
     /// <summary>Background jobs running. Prometheus: <c>enrichproxy_queue_running</c>.</summary>
     public const string QueueRunning = "enrichproxy.queue.running";
 
-    /// <summary>Background jobs finished, tagged <c>kind</c> (refresh, enrich, prefetch, warmup) and <c>result</c> (stored, cached, not_stored, failed, cancelled). Prometheus: <c>enrichproxy_queue_jobs_total</c>.</summary>
+    /// <summary>Background jobs finished, tagged <c>kind</c> (refresh, enrich, prefetch, warmup) and <c>result</c> (stored, cached, not_stored, failed, skipped, cancelled). Prometheus: <c>enrichproxy_queue_jobs_total</c>.</summary>
     public const string QueueJobs = "enrichproxy.queue.jobs";
 
     /// <summary>Background jobs not queued because the same job was already waiting or running, tagged <c>kind</c>. Prometheus: <c>enrichproxy_queue_deduplicated_total</c>.</summary>

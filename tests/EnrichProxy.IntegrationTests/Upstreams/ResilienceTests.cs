@@ -252,6 +252,56 @@ public sealed class ResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task Outage_WithinStaleWhileRevalidate_StaleAnswersDoNotSendOrLogARefreshPerKey()
+    {
+        const int Keys = 20, ReadFirst = 12; // Keys past ReadFirst are first read once the circuit is open.
+        _tmdb.Server.Given(Request.Create().WithPath("/3/movie/*")).AtPriority(10)
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":1}"""));
+        await using var proxy = await StartAsync(Settings(
+            AdminClient.Enabled,
+            ("EnrichProxy:Queue:Workers", "1"), // Refreshes one after another: the sixth starts once five failures opened the circuit.
+            ($"{Tmdb}:Retry:MaxRetries", "0"),
+            Policy("tmdb-movie", "Ttl", TimeSpan.FromSeconds(1)),
+            Policy("tmdb-movie", "StaleWhileRevalidate", TimeSpan.FromHours(1)),
+            Policy("tmdb-movie", "StaleIfError", TimeSpan.FromHours(1))));
+        for (var id = 1; id <= Keys; id++)
+        {
+            using var filled = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
+            Assert.Equal(HttpStatusCode.OK, filled.StatusCode);
+        }
+
+        _tmdb.Server.Reset();
+        _tmdb.Server.Given(Request.Create().WithPath("/3/movie/*")).AtPriority(10).RespondWith(Response.Create().WithStatusCode(500).WithBody("{}"));
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // past the 1 s TTL (FusionCache keeps its own clock)
+
+        for (var id = 1; id <= ReadFirst; id++)
+        {
+            using var stale = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
+            Assert.Equal("STALE", stale.XCache());
+        }
+
+        // Five refreshes were answered 500 and opened the circuit; those queued behind them ended untried.
+        var queue = await QueueStats.WaitUntilIdleAsync(proxy, q => QueueStats.Finished(q, "refresh", "not_stored") == 5);
+        var skipped = QueueStats.Finished(queue, "refresh", "skipped");
+        Assert.Contains("""enrichproxy_upstream_circuit_state{otel_scope_name="EnrichProxy",cluster="tmdb"} 1""",
+            await proxy.ScrapeAsync("""enrichproxy_upstream_circuit_state{otel_scope_name="EnrichProxy",cluster="tmdb"} 1"""), StringComparison.Ordinal);
+
+        for (var id = ReadFirst + 1; id <= Keys; id++)
+        {
+            using var stale = await proxy.Client.GetAsync($"/tmdb/3/movie/{id}");
+            Assert.Equal("STALE", stale.XCache());
+        }
+
+        // Keys read with the circuit open queue nothing at all.
+        queue = await QueueStats.WaitUntilIdleAsync(proxy, _ => true);
+        Assert.Equal(skipped, QueueStats.Finished(queue, "refresh", "skipped"));
+        Assert.Equal(5, QueueStats.Finished(queue, "refresh", "not_stored"));
+        Assert.Equal(0, QueueStats.Finished(queue, "refresh", "failed"));
+        Assert.Equal(5, _tmdb.Server.LogEntries.Count);
+        Assert.DoesNotContain(proxy.Logs.Lines, line => line.Contains("[RefreshFailed]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Retry_ARefusedConnectionIsRetriedThenGivesA502()
     {
         var nowhere = $"http://127.0.0.1:{RedisServer.FreePort()}/";

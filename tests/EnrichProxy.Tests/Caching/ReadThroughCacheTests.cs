@@ -106,6 +106,49 @@ public sealed class ReadThroughCacheTests
     }
 
     [Fact]
+    public async Task ReadAsync_WithinStaleWhileRevalidate_UpstreamKnownToBeFailing_AnswersStaleWithoutQueueingARefresh()
+    {
+        await using var harness = await StaleWithinRevalidationAsync();
+        await harness.StartQueueAsync();
+        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId); // Its circuit is open: in an outage, a refresh per key would only fail.
+        var queue = harness.Services.GetRequiredService<QueueMetrics>();
+
+        for (var i = 0; i < 10; i++)
+        {
+            var stale = Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None));
+            Assert.Equal("\"v1\"", Encoding.UTF8.GetString(stale.Entry.Body));
+        }
+
+        Assert.Equal(0, queue.Waiting + queue.Running); // Nothing queued or running, and nothing ended:
+        Assert.DoesNotContain(queue.Finished, finished => finished.Key.Kind == JobKind.Refresh);
+        Assert.Equal(1, harness.Fetcher.CountOf(Movie));
+
+        harness.Fetcher.FailingRoutes.Remove(harness.Read(Movie).RouteId); // Its circuit half-open: the next stale read refreshes.
+        harness.Fetcher.Answer(Movie, 200, "\"v2\"");
+        Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None));
+        await Eventually.TrueAsync(() => harness.Fetcher.CountOf(Movie) == 2, "the refresh once the upstream recovered");
+    }
+
+    [Fact]
+    public async Task ARefreshQueuedBeforeTheUpstreamWasFoundFailing_EndsSkippedWithoutAFetchOrABackOff()
+    {
+        await using var harness = await StaleWithinRevalidationAsync();
+        Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None)); // Queued; the queue is not running yet.
+        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId);
+        var queue = harness.Services.GetRequiredService<QueueMetrics>();
+
+        await harness.StartQueueAsync();
+
+        await Eventually.TrueAsync(() => queue.Finished.GetValueOrDefault((JobKind.Refresh, JobResult.Skipped)) == 1, "the refresh ended");
+        Assert.Equal(1, harness.Fetcher.CountOf(Movie));
+
+        // Untried is not failed: no back-off, so the first stale read once the upstream may be tried again refreshes.
+        harness.Fetcher.FailingRoutes.Remove(harness.Read(Movie).RouteId);
+        Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None));
+        await Eventually.TrueAsync(() => harness.Fetcher.CountOf(Movie) == 2, "the refresh once the upstream recovered");
+    }
+
+    [Fact]
     public async Task ReadAsync_UpstreamFailingWithAStaleEntry_AnswersItStale()
     {
         await using var harness = new CacheHarness(CacheHarness.Options(ttl: Instant, staleIfError: TimeSpan.FromHours(1)), CacheHarness.MovieRoute);
@@ -279,5 +322,15 @@ public sealed class ReadThroughCacheTests
         harness.Time.Advance(TimeSpan.FromMinutes(2));
         Assert.False(harness.Cache.TryGetFreshFromMemory(read.Key, read.Policy, out _, out _));
         Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(read, CancellationToken.None));
+    }
+
+    // "v1" filled, then 90 minutes on: within a two-hour stale-while-revalidate window, the background queue not started.
+    private static async Task<CacheHarness> StaleWithinRevalidationAsync()
+    {
+        var harness = new CacheHarness(CacheHarness.Options(staleWhileRevalidate: TimeSpan.FromHours(2)), CacheHarness.MovieRoute);
+        harness.Fetcher.Answer(Movie, 200, "\"v1\"");
+        await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
+        harness.Time.Advance(TimeSpan.FromMinutes(90));
+        return harness;
     }
 }

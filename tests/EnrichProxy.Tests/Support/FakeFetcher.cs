@@ -19,8 +19,8 @@ internal sealed class FakeFetcher(TimeProvider time) : IUpstreamFetcher
 
     public int CountOf(string path) => Fetched.Count(f => f.Request.Path == path);
 
-    /// <summary>Routes whose upstream the tests say is known to be failing (an open circuit).</summary>
-    public HashSet<string> FailingRoutes { get; } = [];
+    /// <summary>Routes whose upstream the tests say is known to be failing (an open circuit); read by background jobs too.</summary>
+    public RouteSet FailingRoutes { get; } = new();
 
     public bool IsKnownFailing(string routeId) => FailingRoutes.Contains(routeId);
 
@@ -69,4 +69,16 @@ internal sealed class FakeFetcher(TimeProvider time) : IUpstreamFetcher
 
         return answer(request);
     }
+}
+
+/// <summary>A set of route ids safe to read from background jobs while a test changes it.</summary>
+internal sealed class RouteSet
+{
+    private readonly ConcurrentDictionary<string, bool> _routes = new(StringComparer.Ordinal);
+
+    public void Add(string routeId) => _routes[routeId] = true;
+
+    public void Remove(string routeId) => _routes.TryRemove(routeId, out _);
+
+    public bool Contains(string routeId) => _routes.ContainsKey(routeId);
 }

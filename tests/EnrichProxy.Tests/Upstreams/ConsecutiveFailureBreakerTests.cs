@@ -49,16 +49,20 @@ public sealed class ConsecutiveFailureBreakerTests
         breaker.Changed += changes.Add;
         Fail(breaker, 5);
 
+        Assert.True(breaker.IsOpenOrProbing);
         _time.Advance(TimeSpan.FromSeconds(30));
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
         Assert.False(breaker.IsOpen(out _));
+        Assert.False(breaker.IsOpenOrProbing); // An attempt now would be the probe.
         Assert.True(breaker.TryEnter(out _, out var isProbe));
         Assert.True(isProbe);
+        Assert.True(breaker.IsOpenOrProbing); // Every other attempt is refused until its verdict.
         Assert.False(breaker.TryEnter(out var untilVerdict, out _));
         Assert.True(untilVerdict > TimeSpan.Zero);
         breaker.OnSuccess(isProbe: true);
 
         Assert.Equal(CircuitState.Closed, breaker.State);
+        Assert.False(breaker.IsOpenOrProbing);
         Assert.Equal([TimeSpan.FromSeconds(30), TimeSpan.Zero], changes);
     }
 

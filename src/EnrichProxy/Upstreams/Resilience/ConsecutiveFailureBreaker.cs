@@ -58,6 +58,18 @@ internal sealed class ConsecutiveFailureBreaker(int failuresBeforeOpening, TimeS
         }
     }
 
+    /// <summary>Whether an attempt would be refused now: the circuit is open, or half-open with its one probe on its way.</summary>
+    public bool IsOpenOrProbing
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failures >= failuresBeforeOpening && (_probing || time.GetUtcNow() < _openUntil);
+            }
+        }
+    }
+
     /// <summary>
     /// Whether an attempt may go; if not, <paramref name="retryAfter"/> says how long until the next probe
     /// may. <paramref name="isProbe"/> says whether this attempt is the one probe after a break, whose

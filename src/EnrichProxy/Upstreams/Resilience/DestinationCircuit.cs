@@ -30,8 +30,11 @@ internal sealed class DestinationCircuit
     /// <summary>Whether an attempt was refused (no connection) within <see cref="RefusedWindow"/>, with no success since.</summary>
     public bool RefusedRecently => _time.GetUtcNow().UtcTicks < Volatile.Read(ref _refusedUntilTicks);
 
-    /// <summary>Whether a request is known to fail here now: the circuit is open, or nothing was listening a moment ago.</summary>
-    public bool IsKnownFailing => Breaker.IsOpen(out _) || RefusedRecently;
+    /// <summary>
+    /// Whether a request is known to fail here now: the circuit is open (or half-open with its probe on its way, which
+    /// refuses every other attempt), or nothing was listening a moment ago.
+    /// </summary>
+    public bool IsKnownFailing => Breaker.IsOpenOrProbing || RefusedRecently;
 
     public void OnRefusedConnection() => Volatile.Write(ref _refusedUntilTicks, (_time.GetUtcNow() + RefusedWindow).UtcTicks);
 
