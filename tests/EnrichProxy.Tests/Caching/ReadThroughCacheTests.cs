@@ -110,7 +110,7 @@ public sealed class ReadThroughCacheTests
     {
         await using var harness = await StaleWithinRevalidationAsync();
         await harness.StartQueueAsync();
-        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId); // Its circuit is open: in an outage, a refresh per key would only fail.
+        harness.Fetcher.FailingRoutes[harness.Read(Movie).RouteId] = true; // Its circuit is open: in an outage, a refresh per key would only fail.
         var queue = harness.Services.GetRequiredService<QueueMetrics>();
 
         for (var i = 0; i < 10; i++)
@@ -123,7 +123,7 @@ public sealed class ReadThroughCacheTests
         Assert.DoesNotContain(queue.Finished, finished => finished.Key.Kind == JobKind.Refresh);
         Assert.Equal(1, harness.Fetcher.CountOf(Movie));
 
-        harness.Fetcher.FailingRoutes.Remove(harness.Read(Movie).RouteId); // Its circuit half-open: the next stale read refreshes.
+        harness.Fetcher.FailingRoutes.TryRemove(harness.Read(Movie).RouteId, out _); // Its circuit half-open: the next stale read refreshes.
         harness.Fetcher.Answer(Movie, 200, "\"v2\"");
         Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None));
         await Eventually.TrueAsync(() => harness.Fetcher.CountOf(Movie) == 2, "the refresh once the upstream recovered");
@@ -134,7 +134,7 @@ public sealed class ReadThroughCacheTests
     {
         await using var harness = await StaleWithinRevalidationAsync();
         Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None)); // Queued; the queue is not running yet.
-        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId);
+        harness.Fetcher.FailingRoutes[harness.Read(Movie).RouteId] = true;
         var queue = harness.Services.GetRequiredService<QueueMetrics>();
 
         await harness.StartQueueAsync();
@@ -143,7 +143,7 @@ public sealed class ReadThroughCacheTests
         Assert.Equal(1, harness.Fetcher.CountOf(Movie));
 
         // Untried is not failed: no back-off, so the first stale read once the upstream may be tried again refreshes.
-        harness.Fetcher.FailingRoutes.Remove(harness.Read(Movie).RouteId);
+        harness.Fetcher.FailingRoutes.TryRemove(harness.Read(Movie).RouteId, out _);
         Assert.IsType<ReadResult.Stale>(await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None));
         await Eventually.TrueAsync(() => harness.Fetcher.CountOf(Movie) == 2, "the refresh once the upstream recovered");
     }
@@ -174,7 +174,7 @@ public sealed class ReadThroughCacheTests
         await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
         await Task.Delay(20);
         harness.Time.Advance(TimeSpan.FromMinutes(1));
-        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId); // Its circuit is open.
+        harness.Fetcher.FailingRoutes[harness.Read(Movie).RouteId] = true; // Its circuit is open.
 
         var result = await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
 
@@ -189,7 +189,7 @@ public sealed class ReadThroughCacheTests
     {
         await using var harness = new CacheHarness(CacheHarness.Options(), CacheHarness.MovieRoute);
         harness.Fetcher.Answer(Movie, 200, "\"v1\"");
-        harness.Fetcher.FailingRoutes.Add(harness.Read(Movie).RouteId);
+        harness.Fetcher.FailingRoutes[harness.Read(Movie).RouteId] = true;
 
         var result = await harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None);
 

@@ -20,9 +20,9 @@ internal sealed class FakeFetcher(TimeProvider time) : IUpstreamFetcher
     public int CountOf(string path) => Fetched.Count(f => f.Request.Path == path);
 
     /// <summary>Routes whose upstream the tests say is known to be failing (an open circuit); read by background jobs too.</summary>
-    public RouteSet FailingRoutes { get; } = new();
+    public ConcurrentDictionary<string, bool> FailingRoutes { get; } = new(StringComparer.Ordinal);
 
-    public bool IsKnownFailing(string routeId) => FailingRoutes.Contains(routeId);
+    public bool IsKnownFailing(string routeId) => FailingRoutes.ContainsKey(routeId);
 
     /// <summary>Answers <paramref name="path"/> with <paramref name="status"/> and <paramref name="body"/> from now on.</summary>
     public FakeFetcher Answer(string path, int status, string body, params ResponseHeader[] headers) =>
@@ -69,16 +69,4 @@ internal sealed class FakeFetcher(TimeProvider time) : IUpstreamFetcher
 
         return answer(request);
     }
-}
-
-/// <summary>A set of route ids safe to read from background jobs while a test changes it.</summary>
-internal sealed class RouteSet
-{
-    private readonly ConcurrentDictionary<string, bool> _routes = new(StringComparer.Ordinal);
-
-    public void Add(string routeId) => _routes[routeId] = true;
-
-    public void Remove(string routeId) => _routes.TryRemove(routeId, out _);
-
-    public bool Contains(string routeId) => _routes.ContainsKey(routeId);
 }
