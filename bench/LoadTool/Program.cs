@@ -51,9 +51,12 @@ static async Task<string> HerdAsync(string urls, int count)
         await response.Content.ReadAsByteArrayAsync();
         return (clock.Elapsed.TotalMilliseconds, (int)response.StatusCode);
     }).ToList();
+    var startedAt = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds;
     start.SetResult();
     var results = await Task.WhenAll(tasks);
-    var summary = Summary(results.Select(r => r.TotalMilliseconds).ToList(), results.Count(r => r.Item2 == 200), results.Length, new());
+    // When the herd began (Unix ms), to set against when its fill reached the origin (the origin's /__arrivals).
+    var summary = Summary(results.Select(r => r.TotalMilliseconds).ToList(), results.Count(r => r.Item2 == 200), results.Length, new())[..^1]
+        + string.Create(CultureInfo.InvariantCulture, $",\"started_unix_ms\":{startedAt:0.0}}}");
     if (targets.Length == 1)
     {
         return summary;

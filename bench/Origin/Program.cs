@@ -4,7 +4,7 @@ using System.Text;
 
 // Paths shaped like TMDb's, so EnrichProxy's shipped routes apply: /3/movie/{id}, /3/person/{id},
 // /3/trending/{id} and /3/account/{id} answer 2 KB of JSON, /3/tv/{id} 32 KB, /3/collection/{id} 2 KB after 200 ms. GET /__stats: requests
-// per path; POST /__stats/reset clears them.
+// per path; POST /__stats/reset clears them. GET /__arrivals/{id}: when collection {id} was first asked for (Unix ms).
 // Radarr's metadata server (bench "radarr"): GET /v1/movie/{id} answers one movie of 2 KB, POST /v1/movie/bulk a
 // JSON array of TMDb ids with the array of those movies, each after 50 ms like a distant API.
 // Revalidation (bench "revalidation"): /3/search/etag/{id} answers 32 KB with an ETag and a 304 without a body to a
@@ -18,11 +18,14 @@ var app = builder.Build();
 
 var counts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
 var bytes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+// When each collection was first asked for (Unix ms): how long after a herd began its one fill reached the origin.
+var arrivals = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
 var small = Body(2 * 1024);
 var large = Body(32 * 1024);
 
 app.MapGet("/__stats", () => Results.Json(counts.OrderBy(c => c.Key).ToDictionary(c => c.Key, c => c.Value)));
 app.MapPost("/__stats/reset", () => counts.Clear());
+app.MapGet("/__arrivals/{id}", (string id) => arrivals.TryGetValue(id, out var at) ? Results.Text(at.ToString("0.0", CultureInfo.InvariantCulture)) : Results.NotFound());
 app.MapGet("/__bytes", () => Results.Json(bytes.OrderBy(b => b.Key).ToDictionary(b => b.Key, b => b.Value)));
 app.MapGet("/3/search/{kind}/{id}", async (HttpContext context, string kind) =>
 {
@@ -72,6 +75,7 @@ app.MapGet("/3/discover/{id}", (HttpContext context) => Answer(context, small));
 app.MapGet("/3/tv/{id}", (HttpContext context) => Answer(context, large));
 app.MapGet("/3/collection/{id}", async (HttpContext context, string id) =>
 {
+    arrivals.TryAdd(id, (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalMilliseconds);
     if (catalogue.Collections.TryGetValue(id, out var collection))
     {
         await Task.Delay(50);

@@ -32,6 +32,9 @@ internal sealed class ReadThroughCache(
 
     private readonly SingleFlight<FillOutcome> _fills = new();
 
+    // Lookups of a key missing from memory, shared by the reads that miss it at the same time (see LookupAsync).
+    private readonly SingleFlight<MaybeValue<CachedResponse>> _lookups = ForgottenOnChange(cache);
+
     // The fills background jobs started and no client has joined yet, by key.
     private readonly ConcurrentDictionary<string, BackgroundPriority> _backgroundFills = new(StringComparer.Ordinal);
 
@@ -60,7 +63,16 @@ internal sealed class ReadThroughCache(
             return new ReadResult.Forward(ForwardReason.NotCacheable);
         }
 
-        if (await LookupAsync(read, cancellationToken) is { } found)
+        var inMemory = InMemory(read, cancellationToken);
+        if (!inMemory.HasValue && !fetcher.IsKnownFailing(read.RouteId) && TryJoin(read, out var running))
+        {
+            // Nothing in memory and this instance's fill of the key on its way (it reads L2 itself, behind the locks): joined
+            // at once, as a read whose lookup found nothing would. The lookup's round trip to Redis, in a herd queued behind
+            // the herd's own requests, would only delay the answer.
+            return await AnswerFillAsync(read, running, started: false, cancellationToken);
+        }
+
+        if (await LookupAsync(read, inMemory, cancellationToken) is { } found)
         {
             if (found is { VariesBy: { } variesBy } && !read.IsVariant)
             {
@@ -138,7 +150,7 @@ internal sealed class ReadThroughCache(
     public async ValueTask<ReadResult?> PeekAsync(CacheRead read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(read);
-        return await LookupAsync(read, cancellationToken) is { } found ? Found(read, found) : null;
+        return await LookupAsync(read, InMemory(read, cancellationToken), cancellationToken) is { } found ? Found(read, found) : null;
     }
 
     /// <summary>Stores an answer the caller fetched for <paramref name="read"/>, by the fill's storability rules (<see cref="CacheFill.StoreAsync"/>).</summary>
@@ -183,11 +195,34 @@ internal sealed class ReadThroughCache(
 
     private bool IsExpired(CacheRead read, CachedResponse entry) => Freshness.Of(entry, read.Policy, time.GetUtcNow(), out _) == EntryState.Expired;
 
-    // The entry, unless a purge covers it. The copy in memory may be older than L2's (another instance may
-    // have refilled the key since), so memory is dropped first and L2 asked once more.
-    private async ValueTask<CachedResponse?> LookupAsync(CacheRead read, CancellationToken cancellationToken)
+    private MaybeValue<CachedResponse> InMemory(CacheRead read, CancellationToken cancellationToken) =>
+        cache.TryGet<CachedResponse>(read.Key, read.Policy.MemoryOnlyEntryOptions, cancellationToken);
+
+    // A change of a key (stored, removed, changed by another instance: FusionCache raises these before the call that made
+    // them returns) forgets the lookup of it in progress, so that a read after the change, a write's invalidation say, is not
+    // answered what was read before it.
+    private static SingleFlight<MaybeValue<CachedResponse>> ForgottenOnChange(IFusionCache cache)
     {
-        var cached = await cache.TryGetAsync<CachedResponse>(read.Key, read.Policy.EntryOptions, cancellationToken);
+        var lookups = new SingleFlight<MaybeValue<CachedResponse>>();
+        cache.Events.Memory.Set += (_, e) => lookups.Forget(e.Key);
+        cache.Events.Memory.Remove += (_, e) => lookups.Forget(e.Key);
+        cache.Events.Backplane.MessageReceived += (_, e) =>
+        {
+            if (e.Message.CacheKey is { } key)
+            {
+                lookups.Forget(key);
+            }
+        };
+        return lookups;
+    }
+
+    // The entry (found in memory by the caller, else in L2), unless a purge covers it. The copy in memory may be older than
+    // L2's (another instance may have refilled the key since), so memory is dropped first and L2 asked once more. Reads that
+    // miss memory at the same time share one L2 lookup: a herd's requests make one round trip to Redis, not one each.
+    private async ValueTask<CachedResponse?> LookupAsync(CacheRead read, MaybeValue<CachedResponse> inMemory, CancellationToken cancellationToken)
+    {
+        var cached = inMemory.HasValue ? inMemory : await _lookups.Run(read.Key, (Cache: cache, Read: read), static state =>
+            state.Cache.TryGetAsync<CachedResponse>(state.Read.Key, state.Read.Policy.EntryOptions, CancellationToken.None).AsTask()).Task.WaitAsync(cancellationToken);
         if (!cached.HasValue || !IsPurged(read, cached.Value))
         {
             return cached.HasValue ? cached.Value : null;
@@ -207,6 +242,11 @@ internal sealed class ReadThroughCache(
     private async ValueTask<ReadResult> FillAsync(CacheRead read, bool staleUsable, CancellationToken cancellationToken)
     {
         var (flight, started) = StartOrJoin(read, staleUsable);
+        return await AnswerFillAsync(read, flight, started, cancellationToken);
+    }
+
+    private async ValueTask<ReadResult> AnswerFillAsync(CacheRead read, Task<FillOutcome> flight, bool started, CancellationToken cancellationToken)
+    {
         var outcome = await flight.WaitAsync(cancellationToken);
         if (!read.IsVariant && outcome is FillOutcome.Answer { Entry.VariesBy: { } markerVariesBy })
         {
@@ -279,12 +319,37 @@ internal sealed class ReadThroughCache(
         {
             _backgroundFills.TryRemove(new KeyValuePair<string, BackgroundPriority>(key, background));
         }
-        else if (!started && _backgroundFills.TryGetValue(key, out var joined))
+        else if (!started)
         {
-            joined.RaiseToClient();
+            RaiseToClient(key);
         }
 
         return (flight, started);
+    }
+
+    // Joins the fill in progress for the key, if there is one (never starts one).
+    private bool TryJoin(CacheRead read, out Task<FillOutcome> flight)
+    {
+        if (!_fills.TryJoin(read.Key, out flight))
+        {
+            return false;
+        }
+
+        if (BackgroundWork.Current is null)
+        {
+            RaiseToClient(read.Key);
+        }
+
+        return true;
+    }
+
+    // A client joined the key's fill: if a background job started it, its upstream request no longer waits behind clients'.
+    private void RaiseToClient(string key)
+    {
+        if (_backgroundFills.TryGetValue(key, out var joined))
+        {
+            joined.RaiseToClient();
+        }
     }
 
     private async Task<FillOutcome> RunFillAsync(CacheRead read, BackgroundPriority? background, bool staleUsable)

@@ -36,14 +36,20 @@ internal sealed class SingleFlight<T>
         return (completion.Task, true);
     }
 
+    /// <summary>The work in progress for <paramref name="key"/>, if any; never starts any.</summary>
+    public bool TryJoin(string key, out Task<T> flight) => _flights.TryGetValue(key, out flight!);
+
+    /// <summary>Lets the next caller for <paramref name="key"/> start afresh; those who joined the work in progress still get its result.</summary>
+    public void Forget(string key) => _flights.TryRemove(key, out _);
+
     private async Task RunAsync<TState>(string key, TaskCompletionSource<T> completion, TState state, Func<TState, Task<T>> work)
     {
         T result = default!;
         Exception? failure = null;
         try
         {
-            // Off the caller's stack: the work must not be cancelled with the first client that asked for it.
-            await Task.Yield();
+            // Started on the caller's thread, not after a hop through the thread pool: in a herd, that queue holds hundreds of
+            // the herd's own requests, and every one of them waits for this work. The work gets no caller's cancellation.
             result = await work(state);
         }
 #pragma warning disable CA1031 // Every failure belongs to the waiters, who each turn it into an answer.

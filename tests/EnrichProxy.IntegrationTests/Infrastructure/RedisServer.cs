@@ -89,6 +89,23 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets the server's command counts (<see cref="CallsAsync"/>).</summary>
+    public async Task ResetStatisticsAsync()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(Configuration + ",allowAdmin=true");
+        await connection.GetServer(Configuration).ConfigResetStatisticsAsync();
+    }
+
+    /// <summary>How many times the server has run <paramref name="command"/> (lower case) since its counts were reset.</summary>
+    public async Task<long> CallsAsync(string command)
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(Configuration + ",allowAdmin=true");
+        var stats = await connection.GetServer(Configuration).InfoAsync("commandstats");
+        // Lines like "cmdstat_hmget:calls=9,usec=...".
+        var line = stats.SelectMany(group => group).FirstOrDefault(pair => pair.Key == "cmdstat_" + command).Value;
+        return line is null ? 0 : long.Parse(line.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Every key and value in the server, as text, for the tests that look for secrets.</summary>
     public async Task<string> DumpAsync()
     {

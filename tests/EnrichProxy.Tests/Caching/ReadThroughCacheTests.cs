@@ -53,6 +53,87 @@ public sealed class ReadThroughCacheTests
     }
 
     [Fact]
+    public async Task ReadAsync_ConcurrentMissesOfAKey_ShareOneSecondLevelLookup()
+    {
+        var secondLevel = new GatedSecondLevel();
+        await using var harness = new CacheHarness(CacheHarness.Options(), secondLevel, [CacheHarness.MovieRoute]);
+        harness.Fetcher.Answer(Movie, 200, """{"id":603}""");
+        secondLevel.Hold(); // A slow Redis: every read of the herd arrives while the first lookup is on its way.
+
+        var reads = Enumerable.Range(0, 20).Select(_ => harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None).AsTask()).ToList();
+        var lookups = secondLevel.Reads;
+        secondLevel.Release();
+        var results = await Task.WhenAll(reads);
+
+        Assert.Equal(1, lookups);
+        Assert.All(results, result => Assert.IsType<ReadResult.Filled>(result));
+        Assert.Equal(1, harness.Fetcher.CountOf(Movie));
+        // The shared lookup, and the fill's own before its fetch: not one per read.
+        Assert.Equal(2, secondLevel.Reads);
+    }
+
+    [Fact]
+    public async Task ReadAsync_WhileAFillOfTheKeyRuns_JoinsItWithoutALookup()
+    {
+        var secondLevel = new GatedSecondLevel();
+        await using var harness = new CacheHarness(CacheHarness.Options(), secondLevel, [CacheHarness.MovieRoute]);
+        harness.Fetcher.Answer(Movie, 200, """{"id":603}""");
+        harness.Fetcher.Hold();
+        var first = harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None).AsTask();
+        await Eventually.TrueAsync(() => harness.Fetcher.CountOf(Movie) == 1, "the fetch started");
+        var lookupsBefore = secondLevel.Reads;
+
+        var joiners = Enumerable.Range(0, 10).Select(_ => harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None).AsTask()).ToList();
+        var lookupsOfJoiners = secondLevel.Reads - lookupsBefore;
+        harness.Fetcher.Release();
+        var joined = await Task.WhenAll(joiners);
+
+        Assert.Equal(0, lookupsOfJoiners);
+        Assert.False((await first).Coalesced);
+        Assert.All(joined, result => Assert.True(Assert.IsType<ReadResult.Filled>(result).Coalesced));
+        Assert.Equal(1, harness.Fetcher.CountOf(Movie));
+    }
+
+    [Fact]
+    public async Task ReadAsync_TheFirstReaderOfASharedLookupLeaving_DoesNotCancelItForTheOthers()
+    {
+        var secondLevel = new GatedSecondLevel();
+        await using var harness = new CacheHarness(CacheHarness.Options(), secondLevel, [CacheHarness.MovieRoute]);
+        harness.Fetcher.Answer(Movie, 200, """{"id":603}""");
+        secondLevel.Hold();
+        using var leaving = new CancellationTokenSource();
+
+        var first = harness.Cache.ReadAsync(harness.Read(Movie), leaving.Token).AsTask();
+        var second = harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None).AsTask();
+        Assert.Equal(1, secondLevel.Reads); // The second joined the first's lookup.
+        await leaving.CancelAsync();
+        secondLevel.Release();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.IsType<ReadResult.Filled>(await second);
+        Assert.Equal(1, harness.Fetcher.CountOf(Movie));
+    }
+
+    [Fact]
+    public async Task ReadAsync_AfterTheKeyChangedDuringALookup_LooksItUpAfresh()
+    {
+        var secondLevel = new GatedSecondLevel();
+        await using var harness = new CacheHarness(CacheHarness.Options(), secondLevel, [CacheHarness.MovieRoute]);
+        harness.Fetcher.Answer(Movie, 200, """{"id":603}""");
+        secondLevel.Hold();
+        var before = harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None).AsTask();
+
+        // A write's invalidation, say: a read after it must not be answered what the lookup begun before it finds.
+        await harness.Services.GetRequiredService<ZiggyCreatures.Caching.Fusion.IFusionCache>().RemoveAsync(harness.Read(Movie).Key);
+        var after = harness.Cache.ReadAsync(harness.Read(Movie), CancellationToken.None).AsTask();
+        var lookups = secondLevel.Reads;
+        secondLevel.Release();
+        await Task.WhenAll(before, after);
+
+        Assert.Equal(2, lookups);
+    }
+
+    [Fact]
     public async Task ReadAsync_PastTheTtlWithinStaleWhileRevalidate_AnswersStaleAndRefreshesOnce()
     {
         await using var harness = new CacheHarness(CacheHarness.Options(staleWhileRevalidate: TimeSpan.FromHours(1)), CacheHarness.MovieRoute);

@@ -52,6 +52,23 @@ public sealed class SingleFlightTests
     }
 
     [Fact]
+    public async Task TryJoin_FindsOnlyWorkInProgressAndNeverStartsAny()
+    {
+        var flights = new SingleFlight<int>();
+        var release = new TaskCompletionSource<int>();
+
+        Assert.False(flights.TryJoin("k", out _));
+        var first = flights.Run("k", 0, _ => release.Task);
+        Assert.True(flights.TryJoin("k", out var joined));
+        release.SetResult(5);
+
+        Assert.Equal(5, await joined);
+        Assert.Equal(5, await first.Task);
+        Assert.False(flights.TryJoin("k", out _));
+        Assert.Equal(0, flights.Count);
+    }
+
+    [Fact]
     public async Task Run_DifferentKeys_RunIndependently()
     {
         var flights = new SingleFlight<string>();

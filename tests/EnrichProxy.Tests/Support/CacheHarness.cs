@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EnrichProxy.Background;
 using EnrichProxy.Caching;
 using EnrichProxy.Caching.Purging;
@@ -7,12 +8,14 @@ using EnrichProxy.Enrichment.Overrides;
 using EnrichProxy.Prefetching;
 using EnrichProxy.Routing;
 using EnrichProxy.Upstreams;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
 using ZiggyCreatures.Caching.Fusion;
+using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace EnrichProxy.Tests.Support;
 
@@ -29,6 +32,14 @@ internal sealed class CacheHarness : IAsyncDisposable
     private bool _queueStarted;
 
     public CacheHarness(EnrichProxyOptions options, params RouteConfig[] routes)
+        : this(options, secondLevel: null, routes)
+    {
+    }
+
+    /// <param name="options">The proxy's options.</param>
+    /// <param name="secondLevel">An L2 for the cache (none when null), as Redis or the disk is to the running proxy.</param>
+    /// <param name="routes">The routes.</param>
+    public CacheHarness(EnrichProxyOptions options, IDistributedCache? secondLevel, RouteConfig[] routes)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
         Fetcher = new FakeFetcher(Time);
@@ -39,7 +50,18 @@ internal sealed class CacheHarness : IAsyncDisposable
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton<IOptionsMonitor<EnrichProxyOptions>>(new ChangingOptions<EnrichProxyOptions>(options));
-        services.AddSingleton<IFusionCache>(_ => new FusionCache(new FusionCacheOptions()));
+        services.AddSingleton<IFusionCache>(_ =>
+        {
+            // Two settings of the proxy's (CacheServiceCollectionExtensions) that reads depend on: no tagging, which would add L2
+            // lookups of its own to every read, and event handlers run before the call that raised them returns.
+            var cache = new FusionCache(new FusionCacheOptions { DisableTagging = true, EnableSyncEventHandlersExecution = true });
+            if (secondLevel is not null)
+            {
+                cache.SetupDistributedCache(secondLevel, new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions { IncludeFields = true }));
+            }
+
+            return cache;
+        });
         services.AddSingleton<IUpstreamFetcher>(Fetcher);
         services.AddSingleton<IProxyStateLookup>(new FakeProxyState(routes));
         services.AddSingleton<IPurgeStore>(_ => new DiskPurgeStore(Path.Combine(_directory, "purges.json")));
