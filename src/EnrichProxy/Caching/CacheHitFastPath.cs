@@ -17,12 +17,41 @@ internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets,
     {
         if (!sharedRequests.Qualifies(context.Request)
             || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { } rawTarget
-            || !targets.TryGet(rawTarget, out var target)
-            || !TryGetFresh(target, out var entry, out var age))
+            || !targets.TryGet(rawTarget, out var target))
         {
-            return next(context); // Stale entries too: the full pipeline decides about refreshing.
+            return next(context);
         }
 
+        var now = time.GetUtcNow();
+        if (target.TryGetHeld(now, out var held, out var releases))
+        {
+            if (!held.IsFreshAt(now))
+            {
+                return next(context); // Stale entries too: the full pipeline decides about refreshing.
+            }
+
+            Answered(target);
+            var age = held.AgeAt(now);
+            var cacheStatus = CacheStatus.Hit(CacheStatus.Ttl(held.Lifetime, age));
+            // A plain request is written from what the target copied of the entry; conditions and ranges read the entry.
+            return RequestConditions.Any(context.Request.Headers)
+                ? CachedResponseWriter.WriteAsync(context, held.Entry, CacheResult.Hit, age, cacheStatus)
+                : CachedResponseWriter.WriteWholeAsync(context, held.StatusCode, held.Headers, held.Body, CacheResult.Hit, age, cacheStatus);
+        }
+
+        // Nothing held, or due for a look: memory (L1) only, by the same freshness rule as every read.
+        if (!cache.TryGetFreshFromMemory(target.Key, target.Policy, out var entry, out var entryAge))
+        {
+            return next(context);
+        }
+
+        target.Hold(releases, entry, now);
+        Answered(target);
+        return CachedResponseWriter.WriteAsync(context, entry, CacheResult.Hit, entryAge, CacheStatus.Hit(CacheStatus.Ttl(Freshness.Lifetime(entry, target.Policy), entryAge)));
+    }
+
+    private static void Answered(HotTarget target)
+    {
         target.Counters.Answered(CacheResult.Hit);
         if (Activity.Current is { } activity)
         {
@@ -30,26 +59,5 @@ internal sealed class CacheHitFastPath(RequestDelegate next, HotTargets targets,
             activity.SetTag(EnrichProxySpans.RouteAttribute, target.Counters.RouteId);
             activity.SetTag(EnrichProxySpans.CacheResultAttribute, "hit");
         }
-
-        return CachedResponseWriter.WriteAsync(context, entry, CacheResult.Hit, age, CacheStatus.Hit(CacheStatus.Ttl(Freshness.Lifetime(entry, target.Policy), age)));
-    }
-
-    // The held answer while it is current; otherwise memory (L1) only, by the same freshness rule as every read.
-    private bool TryGetFresh(HotTarget target, out CachedResponse entry, out TimeSpan age)
-    {
-        var now = time.GetUtcNow();
-        if (target.TryGetHeld(now, out var releases) is { } held)
-        {
-            entry = held;
-            return Freshness.Of(held, target.Policy, now, out age) == EntryState.Fresh;
-        }
-
-        if (!cache.TryGetFreshFromMemory(target.Key, target.Policy, out entry, out age))
-        {
-            return false;
-        }
-
-        target.Hold(releases, entry, now);
-        return true;
     }
 }

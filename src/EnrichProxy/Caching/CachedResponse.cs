@@ -96,11 +96,11 @@ internal sealed class CachedResponse : IJsonOnDeserialized
         };
     }
 
-    /// <summary>The answer's age (RFC 9111 4.2.3): the time since it was stored, and the age it had then when its origin said.</summary>
     /// <summary>The first stored value of the header <paramref name="name"/>, or null.</summary>
     public string? Header(string name) => ResponseHeader.Find(Headers, name);
 
-    public TimeSpan AgeAt(DateTimeOffset now) => Origin is { } origin ? origin.InitialAge + (now - StoredAt) : now - StoredAt;
+    /// <summary>The answer's age (RFC 9111 4.2.3): the time since it was stored, and the age it had then when its origin said.</summary>
+    public TimeSpan AgeAt(DateTimeOffset now) => now - Freshness.AgeBase(this);
 
     // Reminders written before IsTooLarge existed were answers with status 0, which no answer has (nor a variants marker).
     void IJsonOnDeserialized.OnDeserialized() => IsTooLarge |= StatusCode == 0 && VariesBy is null;

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Globalization;
 using EnrichProxy.Caching.Http;
 using EnrichProxy.Errors;
+using EnrichProxy.Upstreams;
 using Microsoft.Net.Http.Headers;
 
 namespace EnrichProxy.Caching;
@@ -26,11 +27,16 @@ internal static class CachedResponseWriter
 
         // Typed header checks: a plain request costs the hit path a few bit tests, not a parse.
         var selection = RequestConditions.Any(context.Request.Headers) ? RequestConditions.Select(context.Request, value) : Selection.Full;
+        if (selection.Kind == SelectionKind.Full)
+        {
+            return WriteWholeAsync(context, value.StatusCode, value.Headers, value.Body, result, age, cacheStatus);
+        }
+
         var response = context.Response;
         if (selection.Kind is not (SelectionKind.PreconditionFailed or SelectionKind.RangeNotSatisfiable))
         {
             // A 412 or 416 is the proxy's problem answer, not the representation: none of its headers (its max-age least of all).
-            WriteHeaders(response, value, selection.Kind == SelectionKind.NotModified);
+            WriteHeaders(response, value.Headers, selection.Kind == SelectionKind.NotModified);
         }
 
         CacheHeaders.Set(response, result, age);
@@ -53,27 +59,42 @@ internal static class CachedResponseWriter
                     CultureInfo.InvariantCulture, $"bytes {selection.Start}-{selection.Start + selection.Length - 1}/{value.Body.Length}");
                 response.ContentLength = selection.Length;
                 return response.Body.WriteAsync(value.Body.AsMemory((int)selection.Start, (int)selection.Length)).AsTask();
+            default:
+                throw new InvalidOperationException($"Unknown selection {selection.Kind}.");
         }
+    }
 
-        response.StatusCode = value.StatusCode;
-        if (value.StatusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
+    /// <summary>
+    /// Writes a stored answer whole, to a request without conditions or ranges (or whose conditions select it whole): from its
+    /// parts, so that the fast path can write what its target copied of the entry without reading the entry.
+    /// </summary>
+    public static Task WriteWholeAsync(
+        HttpContext context, int statusCode, ResponseHeader[] storedHeaders, byte[] body, CacheResult result, TimeSpan age, string cacheStatus)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var response = context.Response;
+        WriteHeaders(response, storedHeaders, notModified: false);
+        CacheHeaders.Set(response, result, age);
+        CacheStatus.Set(response.Headers, cacheStatus);
+        response.StatusCode = statusCode;
+        if (statusCode is StatusCodes.Status204NoContent or StatusCodes.Status304NotModified)
         {
             return Task.CompletedTask;
         }
 
-        response.ContentLength = value.Body.Length;
+        response.ContentLength = body.Length;
         // No RequestAborted: Kestrel ends a write to a client that left by itself, and asking for the token
         // makes it create a CancellationTokenSource for every answer.
-        return HttpMethods.IsHead(context.Request.Method) || value.Body.Length == 0
+        return HttpMethods.IsHead(context.Request.Method) || body.Length == 0
             ? Task.CompletedTask
-            : response.Body.WriteAsync(value.Body).AsTask();
+            : response.Body.WriteAsync(body).AsTask();
     }
 
-    private static void WriteHeaders(HttpResponse response, CachedResponse value, bool notModified)
+    private static void WriteHeaders(HttpResponse response, ResponseHeader[] storedHeaders, bool notModified)
     {
         var headers = response.Headers;
         string? previous = null;
-        foreach (var header in value.Headers)
+        foreach (var header in storedHeaders)
         {
             if (notModified && !NotModifiedHeaders.Contains(header.Name))
             {

@@ -27,7 +27,7 @@ internal enum EntryState
 /// <summary>The one rule of HIT versus STALE, for the full read and the fast path alike.</summary>
 internal static class Freshness
 {
-    /// <summary>How long <paramref name="entry"/> is fresh for, from when it was stored: its <c>Cache-Status</c> ttl is this less its age.</summary>
+    /// <summary>How long <paramref name="entry"/> is fresh for, from when its age was zero (<see cref="AgeBase"/>): its <c>Cache-Status</c> ttl is this less its age.</summary>
     public static TimeSpan Lifetime(CachedResponse entry, CachePolicy policy)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -35,6 +35,24 @@ internal static class Freshness
         var bound = entry.IsNotFound ? policy.NegativeTtl : policy.Ttl;
         // An origin's lifetime is bounded again by the policy as it is now: a TTL shrunk since the entry was stored applies to it too.
         return entry.Origin is { } origin ? Min(origin.Lifetime, bound) : bound;
+    }
+
+    /// <summary>When <paramref name="entry"/>'s age was zero: when it was stored, less the age its origin said it had then.</summary>
+    public static DateTimeOffset AgeBase(CachedResponse entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Origin is { } origin ? entry.StoredAt - origin.InitialAge : entry.StoredAt;
+    }
+
+    /// <summary>
+    /// The last instant at which <see cref="Of"/> says <paramref name="entry"/> is <see cref="EntryState.Fresh"/>: in every case
+    /// it is fresh while its age is at most its <see cref="Lifetime"/>.
+    /// </summary>
+    public static DateTimeOffset FreshUntil(CachedResponse entry, CachePolicy policy)
+    {
+        var ageBase = AgeBase(entry);
+        var lifetime = Lifetime(entry, policy);
+        return lifetime >= DateTimeOffset.MaxValue - ageBase ? DateTimeOffset.MaxValue : ageBase + lifetime;
     }
 
     public static EntryState Of(CachedResponse entry, CachePolicy policy, DateTimeOffset now, out TimeSpan age)

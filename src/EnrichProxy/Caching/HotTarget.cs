@@ -1,3 +1,5 @@
+using EnrichProxy.Upstreams;
+
 namespace EnrichProxy.Caching;
 
 /// <summary>
@@ -12,12 +14,20 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
     /// <summary>How long a held answer is used before the key is looked up in the cache again.</summary>
     public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(5);
 
-    // The held answer and when to look its key up again (UTC ticks) are fields of the target, not of an object it points
-    // to: over thousands of keys every object a hit reads is likely a cache and TLB miss, and these are read on every hit.
-    // Hits read them without a lock; a lookup holding what it found and a release take it.
+    // The held answer, when to look its key up again (UTC ticks), and what a plain hit needs of the answer, copied from it
+    // when it was held, are fields of the target, not of objects it points to: over thousands of keys every object a hit
+    // reads is likely a cache and TLB miss, and these are read on every hit. Hits read them without a lock, between two
+    // reads of _version, which every write (a lookup holding what it found, a release) makes odd while it lasts and advances:
+    // a hit that saw a write under way, or a different version after its reads, uses nothing it read.
     private readonly Lock _writing = new();
+    private int _version;
     private CachedResponse? _entry;
     private long _recheckAt;
+    private int _statusCode;
+    private ResponseHeader[] _headers = [];
+    private byte[] _body = [];
+    private long _ageBaseTicks;
+    private long _freshUntilTicks;
 
     // Advanced by every release: a lookup that began before a release cannot hold what it found.
     private int _releases;
@@ -30,22 +40,30 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
     public RouteCacheCounters Counters { get; } = counters;
 
     /// <summary>
-    /// The held answer, or null when there is none or it is due for a lookup at <paramref name="now"/>. <paramref name="releases"/>
+    /// The held answer, unless there is none or it is due for a lookup at <paramref name="now"/>. <paramref name="releases"/>
     /// is what <see cref="Hold"/> needs to know whether the target was released since.
     /// </summary>
-    public CachedResponse? TryGetHeld(DateTimeOffset now, out int releases)
+    public bool TryGetHeld(DateTimeOffset now, out HeldAnswer held, out int releases)
     {
         releases = Volatile.Read(ref _releases);
-        // The entry before its time (a lookup writes them the other way round), and the count again after both: a release
-        // counts last, so a pair read across a release, then another lookup, is never taken for one.
+        var version = Volatile.Read(ref _version);
         var entry = Volatile.Read(ref _entry);
-        var current = entry is not null && now.UtcTicks < Volatile.Read(ref _recheckAt);
-        return current && Volatile.Read(ref _releases) == releases ? entry : null;
+        if ((version & 1) != 0 || entry is null || now.UtcTicks >= Volatile.Read(ref _recheckAt))
+        {
+            held = default;
+            return false;
+        }
+
+        held = new HeldAnswer(
+            entry, Volatile.Read(ref _statusCode), Volatile.Read(ref _headers), Volatile.Read(ref _body), Volatile.Read(ref _ageBaseTicks),
+            Volatile.Read(ref _freshUntilTicks));
+        return Volatile.Read(ref _version) == version;
     }
 
     /// <summary>Holds <paramref name="entry"/>, found in the cache at <paramref name="now"/>, unless the target was released since <see cref="TryGetHeld"/> said <paramref name="releases"/>.</summary>
     public void Hold(int releases, CachedResponse entry, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         lock (_writing)
         {
             if (_releases != releases)
@@ -53,18 +71,30 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
                 return;
             }
 
-            Volatile.Write(ref _recheckAt, (now + RecheckInterval).UtcTicks);
-            Volatile.Write(ref _entry, entry);
+            Interlocked.Increment(ref _version);
+            _entry = entry;
+            _recheckAt = (now + RecheckInterval).UtcTicks;
+            _statusCode = entry.StatusCode;
+            _headers = entry.Headers;
+            _body = entry.Body;
+            _ageBaseTicks = Freshness.AgeBase(entry).UtcTicks;
+            _freshUntilTicks = Freshness.FreshUntil(entry, Policy).UtcTicks;
+            Interlocked.Increment(ref _version);
         }
     }
 
+    /// <summary>Lets go of the held answer (its key changed in the cache), and of what was copied from it.</summary>
     public void Release()
     {
         lock (_writing)
         {
-            Volatile.Write(ref _entry, null);
-            Volatile.Write(ref _recheckAt, 0);
-            Volatile.Write(ref _releases, _releases + 1);
+            Interlocked.Increment(ref _version);
+            _entry = null;
+            _recheckAt = 0;
+            _headers = [];
+            _body = [];
+            _releases++;
+            Interlocked.Increment(ref _version);
         }
     }
 
@@ -81,4 +111,27 @@ internal sealed class HotTarget(string key, CachePolicy policy, RouteCacheCounte
     }
 
     public void ForgetSpelling() => Interlocked.Decrement(ref _spellings);
+}
+
+/// <summary>
+/// A held answer, with what a plain hit needs of it copied when it was held (its status, headers and body; when its age was
+/// zero and until when it is fresh, by <see cref="Freshness"/>), so that a hit need not read the entry itself.
+/// </summary>
+internal readonly struct HeldAnswer(CachedResponse entry, int statusCode, ResponseHeader[] headers, byte[] body, long ageBaseTicks, long freshUntilTicks)
+{
+    public CachedResponse Entry { get; } = entry;
+
+    public int StatusCode { get; } = statusCode;
+
+    public ResponseHeader[] Headers { get; } = headers;
+
+    public byte[] Body { get; } = body;
+
+    /// <summary>How long it is fresh for from when its age was zero: <see cref="Freshness.Lifetime"/>.</summary>
+    public TimeSpan Lifetime => TimeSpan.FromTicks(freshUntilTicks - ageBaseTicks);
+
+    /// <summary>Whether it is fresh at <paramref name="now"/>: what <see cref="Freshness.Of"/> says of the entry.</summary>
+    public bool IsFreshAt(DateTimeOffset now) => now.UtcTicks <= freshUntilTicks;
+
+    public TimeSpan AgeAt(DateTimeOffset now) => TimeSpan.FromTicks(now.UtcTicks - ageBaseTicks);
 }

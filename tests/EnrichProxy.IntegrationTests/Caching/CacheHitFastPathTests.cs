@@ -41,6 +41,31 @@ public sealed class CacheHitFastPathTests : IDisposable
     }
 
     [Fact]
+    public async Task AHeldAnswer_IsWrittenAsTheEntryItself_WithItsAgeAndTtl()
+    {
+        _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie("Version 1"));
+        await using var proxy = await StartAsync(Settings(), _time);
+        using var miss = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var remembered = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var lookedUp = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath); // The fast path's lookup, which holds the entry.
+
+        _time.Advance(TimeSpan.FromSeconds(2)); // Within the recheck interval: answered from what the target copied.
+        using var held = await proxy.Client.GetAsync(Tmdb.ProxyMoviePath);
+        using var head = await proxy.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Tmdb.ProxyMoviePath));
+
+        Assert.Equal(["HIT", "HIT", "HIT"], new[] { lookedUp, held, head }.Select(r => r.XCache()));
+        Assert.Equal(2, held.AgeSeconds());
+        var ttl = long.Parse(lookedUp.Headers.GetValues("Cache-Status").Single().Split("ttl=")[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"EnrichProxy; hit; ttl={ttl - 2}", held.Headers.GetValues("Cache-Status").Single());
+        Assert.Equal(await lookedUp.BodyAsync(), await held.BodyAsync());
+        Assert.Equal(lookedUp.Content.Headers.ContentType, held.Content.Headers.ContentType);
+        Assert.Equal(lookedUp.Content.Headers.ContentLength, held.Content.Headers.ContentLength);
+        Assert.Equal(lookedUp.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        Assert.Single(_tmdb.Received(Tmdb.MoviePath));
+    }
+
+    [Fact]
     public async Task ARememberedTarget_IsFetchedAgainOnceItsEntryIsRemoved()
     {
         _tmdb.Json(Tmdb.MoviePath, Tmdb.Movie());

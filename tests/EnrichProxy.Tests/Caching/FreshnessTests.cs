@@ -36,4 +36,41 @@ public sealed class FreshnessTests
 
         Assert.Equal(Enum.Parse<EntryState>(expected), Freshness.Of(entry, policy, StoredAt.AddMinutes(minutes), out _));
     }
+
+    [Theory]
+    [InlineData(200, 0)]
+    [InlineData(404, 0)]
+    [InlineData(200, 3)]
+    [InlineData(404, 3)]
+    [InlineData(200, 60)]
+    public void FreshUntil_IsTheLastInstantOfFresh(int status, int originMinutes)
+    {
+        var policy = TestPolicies.Create(ttl: TimeSpan.FromMinutes(10), staleWhileRevalidate: TimeSpan.FromMinutes(5), negativeTtl: TimeSpan.FromMinutes(2));
+        var entry = new CachedResponse
+        {
+            StatusCode = status,
+            Headers = [],
+            Body = [],
+            StoredAt = StoredAt,
+            // An origin that said how long (60 minutes: longer than the policy allows), of which the answer had used 1 when it arrived.
+            Origin = originMinutes > 0
+                ? new(TimeSpan.FromMinutes(originMinutes), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.Zero, MustRevalidate: false)
+                : null,
+        };
+
+        var until = Freshness.FreshUntil(entry, policy);
+
+        Assert.Equal(originMinutes > 0 ? StoredAt.AddMinutes(-1) : StoredAt, Freshness.AgeBase(entry));
+        Assert.Equal(EntryState.Fresh, Freshness.Of(entry, policy, until, out _));
+        Assert.NotEqual(EntryState.Fresh, Freshness.Of(entry, policy, until.AddTicks(1), out _));
+    }
+
+    [Fact]
+    public void FreshUntil_OfALifetimePastTheCalendar_IsItsEnd()
+    {
+        var policy = TestPolicies.Create(ttl: TimeSpan.MaxValue);
+        var entry = new CachedResponse { StatusCode = 200, Headers = [], Body = [], StoredAt = StoredAt };
+
+        Assert.Equal(DateTimeOffset.MaxValue, Freshness.FreshUntil(entry, policy));
+    }
 }

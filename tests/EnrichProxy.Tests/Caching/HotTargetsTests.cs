@@ -92,11 +92,11 @@ public sealed class HotTargetsTests : IDisposable
         Hold(holder);
 
         await _cache.SetAsync("key", "newer");
-        Assert.Null(holder.TryGetHeld(Now, out _));
+        Assert.False(holder.TryGetHeld(Now, out _, out _));
 
         Hold(holder);
         await _cache.RemoveAsync("key");
-        Assert.Null(holder.TryGetHeld(Now, out _));
+        Assert.False(holder.TryGetHeld(Now, out _, out _));
     }
 
     [Fact]
@@ -105,20 +105,70 @@ public sealed class HotTargetsTests : IDisposable
         var holder = Remembered();
         Hold(holder);
 
-        Assert.Same(_entry, holder.TryGetHeld(Now + HotTarget.RecheckInterval - TimeSpan.FromTicks(1), out _));
-        Assert.Null(holder.TryGetHeld(Now + HotTarget.RecheckInterval, out _));
+        Assert.True(holder.TryGetHeld(Now + HotTarget.RecheckInterval - TimeSpan.FromTicks(1), out var held, out _));
+        Assert.Same(_entry, held.Entry);
+        Assert.False(holder.TryGetHeld(Now + HotTarget.RecheckInterval, out _, out _));
+    }
+
+    [Fact]
+    public void AHeldAnswer_CarriesWhatAHitWritesAndTheFreshnessOfItsEntry()
+    {
+        // An origin's answer that had used 1 of its 3 fresh minutes when it arrived, a minute ago.
+        var entry = new CachedResponse
+        {
+            StatusCode = 203,
+            Headers = [new("Content-Type", "application/json")],
+            Body = [1, 2, 3],
+            StoredAt = Now - TimeSpan.FromMinutes(1),
+            Origin = new(TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(1), TimeSpan.Zero, TimeSpan.Zero, MustRevalidate: false),
+        };
+        var holder = Remembered();
+        holder.TryGetHeld(Now, out _, out var seen);
+        holder.Hold(seen, entry, Now);
+
+        Assert.True(holder.TryGetHeld(Now, out var held, out _));
+
+        Assert.Same(entry, held.Entry);
+        Assert.Equal(203, held.StatusCode);
+        Assert.Same(entry.Headers, held.Headers);
+        Assert.Same(entry.Body, held.Body);
+        Assert.Equal(TimeSpan.FromMinutes(2), held.AgeAt(Now));
+        Assert.Equal(Freshness.Lifetime(entry, _policy), held.Lifetime);
+        // Fresh exactly when the rule of every read says so: to the tick of its third minute of age.
+        var lastFresh = Now + TimeSpan.FromMinutes(1);
+        Assert.Equal(EntryState.Fresh, Freshness.Of(entry, _policy, lastFresh, out _));
+        Assert.True(held.IsFreshAt(lastFresh));
+        Assert.NotEqual(EntryState.Fresh, Freshness.Of(entry, _policy, lastFresh.AddTicks(1), out _));
+        Assert.False(held.IsFreshAt(lastFresh.AddTicks(1)));
+    }
+
+    [Fact]
+    public void AfterARelease_WhatIsHeldNextIsTheNewEntrysWhole()
+    {
+        var holder = Remembered();
+        Hold(holder);
+        var newer = new CachedResponse { StatusCode = 200, Headers = [new("ETag", "\"2\"")], Body = [9], StoredAt = Now };
+
+        holder.Release();
+        Assert.False(holder.TryGetHeld(Now, out _, out var seen));
+        holder.Hold(seen, newer, Now);
+
+        Assert.True(holder.TryGetHeld(Now, out var held, out _));
+        Assert.Same(newer, held.Entry);
+        Assert.Same(newer.Headers, held.Headers);
+        Assert.Same(newer.Body, held.Body);
     }
 
     [Fact]
     public void ALookupThatBeganBeforeARelease_CannotHoldWhatItFound()
     {
         var holder = Remembered();
-        holder.TryGetHeld(Now, out var seen);
+        holder.TryGetHeld(Now, out _, out var seen);
 
         holder.Release();
         holder.Hold(seen, _entry, Now);
 
-        Assert.Null(holder.TryGetHeld(Now, out _));
+        Assert.False(holder.TryGetHeld(Now, out _, out _));
     }
 
     [Fact]
@@ -129,7 +179,7 @@ public sealed class HotTargetsTests : IDisposable
 
         _targets.ForgetAll();
 
-        Assert.Null(holder.TryGetHeld(Now, out _));
+        Assert.False(holder.TryGetHeld(Now, out _, out _));
     }
 
     public void Dispose() => _cache.Dispose();
@@ -143,8 +193,9 @@ public sealed class HotTargetsTests : IDisposable
 
     private void Hold(HotTarget holder)
     {
-        holder.TryGetHeld(Now, out var seen);
+        holder.TryGetHeld(Now, out _, out var seen);
         holder.Hold(seen, _entry, Now);
-        Assert.Same(_entry, holder.TryGetHeld(Now, out _));
+        Assert.True(holder.TryGetHeld(Now, out var held, out _));
+        Assert.Same(_entry, held.Entry);
     }
 }
