@@ -53,15 +53,14 @@ internal static class CachedResponseWriter
                 response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes */{value.Body.Length}");
                 return ProblemResponses.WriteAsync(context, StatusCodes.Status416RangeNotSatisfiable, "Range not satisfiable",
                     $"The representation has {value.Body.Length} bytes; the range asked for lies outside them.");
-            case SelectionKind.Partial:
-                response.StatusCode = StatusCodes.Status206PartialContent;
-                response.Headers.ContentRange = string.Create(
-                    CultureInfo.InvariantCulture, $"bytes {selection.Start}-{selection.Start + selection.Length - 1}/{value.Body.Length}");
-                response.ContentLength = selection.Length;
-                return response.Body.WriteAsync(value.Body.AsMemory((int)selection.Start, (int)selection.Length)).AsTask();
-            default:
-                throw new InvalidOperationException($"Unknown selection {selection.Kind}.");
         }
+
+        // Partial: the one range selected.
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        response.Headers.ContentRange = string.Create(
+            CultureInfo.InvariantCulture, $"bytes {selection.Start}-{selection.Start + selection.Length - 1}/{value.Body.Length}");
+        response.ContentLength = selection.Length;
+        return response.Body.WriteAsync(value.Body.AsMemory((int)selection.Start, (int)selection.Length)).AsTask();
     }
 
     /// <summary>

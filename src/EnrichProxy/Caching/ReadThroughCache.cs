@@ -64,11 +64,17 @@ internal sealed class ReadThroughCache(
         }
 
         var inMemory = InMemory(read, cancellationToken);
-        if (!inMemory.HasValue && !fetcher.IsKnownFailing(read.RouteId) && TryJoin(read, out var running))
+        if (!inMemory.HasValue && _fills.TryJoin(read.Key, out var running) && !fetcher.IsKnownFailing(read.RouteId))
         {
             // Nothing in memory and this instance's fill of the key on its way (it reads L2 itself, behind the locks): joined
             // at once, as a read whose lookup found nothing would. The lookup's round trip to Redis, in a herd queued behind
-            // the herd's own requests, would only delay the answer.
+            // the herd's own requests, would only delay the answer. (With the upstream failing, the read goes on to its
+            // stale copy below instead.)
+            if (BackgroundWork.Current is null)
+            {
+                RaiseToClient(read.Key);
+            }
+
             return await AnswerFillAsync(read, running, started: false, cancellationToken);
         }
 
@@ -325,22 +331,6 @@ internal sealed class ReadThroughCache(
         }
 
         return (flight, started);
-    }
-
-    // Joins the fill in progress for the key, if there is one (never starts one).
-    private bool TryJoin(CacheRead read, out Task<FillOutcome> flight)
-    {
-        if (!_fills.TryJoin(read.Key, out flight))
-        {
-            return false;
-        }
-
-        if (BackgroundWork.Current is null)
-        {
-            RaiseToClient(read.Key);
-        }
-
-        return true;
     }
 
     // A client joined the key's fill: if a background job started it, its upstream request no longer waits behind clients'.
