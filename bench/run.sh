@@ -215,9 +215,9 @@ herd() { # size
 
 # Memory of one build: fresh, warmed up on 20 keys (its request paths compiled), then by a fill of 2,000 keys at the
 # measured fill's own concurrency, idle; then 100,000 entries of 2 KB. The second warm-up takes what a process pays once
-# when it first serves fills under load out of the bytes per entry (here about 25 MB whatever the number of entries:
-# the young generation's 8 MB of pages first touched, 8-11 MB of native heap, 4-5 MB of code recompiled for the hot
-# paths). Records both idles and the full resident KiB under the label; runs before 2026-12-04 measured from idle20.
+# when it first serves fills under load out of the bytes per entry (here 22-26 MB after warm-ups of 500 to 10,000 keys,
+# besides their own entries: the young generation's 8 MB of pages first touched, 8-11 MB of native heap, 4-5 MB of
+# code recompiled for the hot paths). Records both idles and the full resident KiB under the label; runs before 2026-12-04 measured from idle20.
 memory() { # label build
   local label=$1; shift
   start_proxy "$1"
