@@ -30,6 +30,9 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
     // Cancelled when the drain deadline passes: running jobs end, idle workers leave.
     private readonly CancellationTokenSource _abandon = new();
+
+    // Where the workers run: off the thread pool, which answers clients (see BackgroundThread).
+    private readonly BackgroundThread _thread = new();
     private readonly QueueOptions _options;
     private readonly QueueMetrics _metrics;
     private readonly TimeProvider _time;
@@ -137,7 +140,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _workers = Task.WhenAll(Enumerable.Range(0, _options.Workers).Select(_ => Task.Run(WorkAsync, CancellationToken.None)));
+        _workers = Task.WhenAll(Enumerable.Range(0, _options.Workers).Select(_ => _thread.Start(WorkAsync)));
         return Task.WhenAll(_workers, ReportOverflowAsync(stoppingToken));
     }
 
@@ -197,6 +200,9 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
     public override void Dispose()
     {
+        // Whatever still runs goes on on the pool.
+        _thread.Dispose();
+
         // Not while a worker the host's deadline left behind may still read them.
         if (_workers.IsCompleted)
         {

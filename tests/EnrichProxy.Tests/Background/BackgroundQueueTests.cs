@@ -187,6 +187,28 @@ public sealed class BackgroundQueueTests : IAsyncDisposable
         Assert.Null(BackgroundWork.Current);
     }
 
+    [Fact]
+    public async Task Jobs_RunOnTheQueuesOwnThread_NotThePoolThatAnswersClients_BeforeAndAfterTheirAwaits()
+    {
+        var queue = await StartAsync(new QueueOptions { Workers = 2 });
+        var threads = new ConcurrentBag<(string? Name, bool Pool)>();
+        BackgroundJob Recording(string key) => new(JobKind.Refresh, key, QueueLane.Refresh, 0, async token =>
+        {
+            threads.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
+            await Task.Delay(5, token);
+            threads.Add((Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread));
+            _ran.Enqueue(key);
+            return JobResult.Stored;
+        });
+
+        queue.TryEnqueue(Recording("refresh|a"));
+        queue.TryEnqueue(Recording("refresh|b"));
+
+        await WaitUntilAsync(() => _ran.Count == 2);
+        Assert.Equal(4, threads.Count);
+        Assert.All(threads, thread => Assert.Equal(("EnrichProxy jobs", false), thread));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_queue is not null)
