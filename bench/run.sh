@@ -466,7 +466,10 @@ main() {
       if [ "$round" -gt 1 ]; then
         start_origin
         sleep 2.5
-        for target in $(builds) nginx; do curl -fs -o /dev/null "$(base_url "$target")/tmdb/3/movie/$((990000 + round))"; done
+        # One answer each past the break closes the circuits (tried a few times: the first may still find it open).
+        for target in $(builds) nginx; do
+          for _ in $(seq 1 20); do curl -fs -o /dev/null "$(base_url "$target")/tmdb/3/movie/$((990000 + round))" && break; sleep 0.2; done
+        done
       fi
       for target in $(builds) nginx; do
         for path in trending discover; do
@@ -481,7 +484,8 @@ main() {
           local probe; probe=$(dotnet "$OUT/loadtool/LoadTool.dll" probe "$(base_url "$target")/tmdb/3/$path/r$round-" 1000 32)
           log "outage round $round ($path) $target: $probe"
           record "outage-$path.$target.p99" "$(grep -o '"p99_ms":[0-9.]*' <<<"$probe" | cut -d: -f2)"
-          record "outage-$path.$target.stale" "$(grep -o '"STALE":[0-9]*' <<<"$probe" | cut -d: -f2)"
+          local stale; stale=$(grep -o '"STALE":[0-9]*' <<<"$probe" | cut -d: -f2 || true)
+          record "outage-$path.$target.stale" "${stale:-0}"
         done
       done
     done

@@ -32,7 +32,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
     private readonly CancellationTokenSource _abandon = new();
 
     // Where the workers run: off the thread pool, which answers clients (see BackgroundThread).
-    private readonly BackgroundThread _thread = new();
+    private readonly BackgroundThread _thread;
     private readonly QueueOptions _options;
     private readonly QueueMetrics _metrics;
     private readonly TimeProvider _time;
@@ -57,6 +57,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
             SingleWriter = false,
         }))];
         _patientRoom = [.. _lanes.Select(_ => new SemaphoreSlim(Math.Max(1, _options.Capacity / 2)))];
+        _thread = new BackgroundThread(); // Last: nothing that may throw comes after it, so no thread is left behind.
     }
 
     public int Capacity => _options.Capacity;
@@ -200,7 +201,7 @@ internal sealed partial class BackgroundQueue : BackgroundService
 
     public override void Dispose()
     {
-        // Whatever still runs goes on on the pool.
+        // The thread ends once it has run what it holds; continuations queued later run on the pool.
         _thread.Dispose();
 
         // Not while a worker the host's deadline left behind may still read them.

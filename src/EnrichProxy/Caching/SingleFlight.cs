@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EnrichProxy.Background;
 
 namespace EnrichProxy.Caching;
 
@@ -32,7 +33,8 @@ internal sealed class SingleFlight<T>
             return (flight, false);
         }
 
-        _ = RunAsync(key, completion, state, work);
+        // Started by a background job, the work runs on the pool: a client who joins it must not wait for the jobs' thread.
+        _ = BackgroundThread.IsCurrent ? Task.Run(() => RunAsync(key, completion, state, work)) : RunAsync(key, completion, state, work);
         return (completion.Task, true);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using EnrichProxy.Background;
 using EnrichProxy.Configuration;
 using Yarp.ReverseProxy.Model;
 
@@ -53,7 +54,9 @@ internal sealed partial class UpstreamTokens(UpstreamRegistry upstreams, TimePro
         }
     }
 
-    private Lazy<Task<Token>> Login(ClusterModel cluster) => new(() => LoginAsync(cluster));
+    // Started by a background job, the login runs on the pool: a client who joins it must not wait for the jobs' thread.
+    private Lazy<Task<Token>> Login(ClusterModel cluster) =>
+        new(() => BackgroundThread.IsCurrent ? Task.Run(() => LoginAsync(cluster)) : LoginAsync(cluster));
 
     private async Task<Token> LoginAsync(ClusterModel cluster)
     {

@@ -23,7 +23,7 @@ public sealed partial class FeatureDependencyTests
         ["Enrichment"] = ["Background", "Caching", "Configuration", "Errors", "Telemetry", "Upstreams"],
         ["Prefetching"] = ["Background", "Caching", "Configuration", "Routing", "Telemetry", "Upstreams"],
         ["Caching"] = ["Background", "Configuration", "Errors", "Routing", "Telemetry", "Upstreams"],
-        ["Upstreams"] = ["Configuration", "Errors", "Telemetry"],
+        ["Upstreams"] = ["Background", "Configuration", "Errors", "Telemetry"],
         ["Routing"] = ["Configuration"],
         ["Background"] = ["Configuration", "Telemetry"],
         ["Configuration"] = [],

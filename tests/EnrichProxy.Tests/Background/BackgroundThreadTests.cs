@@ -4,6 +4,8 @@ namespace EnrichProxy.Tests.Background;
 
 public sealed class BackgroundThreadTests
 {
+    private const string JobsThread = "EnrichProxy jobs";
+
     [Fact]
     public async Task AClientAwaitingAJobsWork_ResumesOnThePool_NotOnTheJobsThread()
     {
@@ -17,41 +19,52 @@ public sealed class BackgroundThreadTests
             answer.SetResult(42);
         });
 
-        var client = Task.Run(async () =>
-        {
-            var value = await answer.Task;
-            return (value, Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread, TaskScheduler.Current);
-        });
+        // The client's await is registered (on a pool thread, under the default scheduler) before the job may answer.
+        Task<(int, string?, bool, TaskScheduler)> client = null!;
+        await Task.Run(() => { client = ClientAsync(answer.Task); }); // An action: it returns once the await is registered.
+        Assert.False(client.IsCompleted);
         release.SetResult();
 
         var (value, name, pool, scheduler) = await client.WaitAsync(TimeSpan.FromSeconds(10));
         await job.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(42, value);
-        Assert.NotEqual("EnrichProxy jobs", name);
+        Assert.NotEqual(JobsThread, name);
         Assert.True(pool);
         Assert.Same(TaskScheduler.Default, scheduler);
     }
 
     [Fact]
-    public async Task OnceDisposed_WhatIsStillQueued_RunsOnThePool()
+    public async Task OnceDisposed_WhatItAlreadyHeldRunsOnItsThread_AndWhatComesLaterOnThePool()
     {
         var jobs = new BackgroundThread();
-        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var resumedOn = (Name: (string?)null, Pool: false);
-        var job = jobs.Start(async () =>
+        using var hold = new ManualResetEventSlim();
+        var held = jobs.Start(() =>
         {
-            waiting.SetResult();
-            await release.Task; // Comes back after the dispose below, to a scheduler that has let its thread go.
-            resumedOn = (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread);
+            hold.Wait(TimeSpan.FromSeconds(10)); // Keeps the thread busy while the next job is queued and the scheduler disposed.
+            return Task.CompletedTask;
+        });
+        string? queuedBeforeRanOn = null;
+        var queuedBefore = jobs.Start(() =>
+        {
+            queuedBeforeRanOn = Thread.CurrentThread.Name;
+            return Task.CompletedTask;
         });
 
-        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(10));
         jobs.Dispose();
-        release.SetResult();
+        var queuedAfter = jobs.Start(async () =>
+        {
+            await Task.Yield();
+            Assert.True(Thread.CurrentThread.IsThreadPoolThread);
+        });
+        hold.Set();
 
-        await job.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(resumedOn.Pool, $"resumed on {resumedOn.Name}");
-        await jobs.Start(() => Task.CompletedTask).WaitAsync(TimeSpan.FromSeconds(10)); // Started after the dispose: on the pool too.
+        await Task.WhenAll(held, queuedBefore, queuedAfter).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(JobsThread, queuedBeforeRanOn);
+    }
+
+    private static async Task<(int, string?, bool, TaskScheduler)> ClientAsync(Task<int> answer)
+    {
+        var value = await answer;
+        return (value, Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread, TaskScheduler.Current);
     }
 }

@@ -1,3 +1,4 @@
+using EnrichProxy.Background;
 using EnrichProxy.Caching;
 
 namespace EnrichProxy.Tests.Caching;
@@ -25,6 +26,26 @@ public sealed class SingleFlightTests
         Assert.Equal(1, executions);
         Assert.Single(calls, c => c.Started);
         Assert.All(results, r => Assert.Equal(42, r));
+    }
+
+    [Fact]
+    public async Task Run_StartedByABackgroundJob_RunsTheWorkOnThePool_SoThatClientsJoiningItNeverWaitForTheJobsThread()
+    {
+        using var jobs = new BackgroundThread();
+        var flights = new SingleFlight<(bool Pool, bool UnderJobs)>();
+        Task<(bool Pool, bool UnderJobs)> flight = null!;
+
+        await jobs.Start(() =>
+        {
+            (flight, _) = flights.Run("k", 0, async _ =>
+            {
+                await Task.Yield(); // Comes back to whatever scheduler the work was started under.
+                return (Thread.CurrentThread.IsThreadPoolThread, BackgroundThread.IsCurrent);
+            });
+            return Task.CompletedTask;
+        }).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal((true, false), await flight.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
