@@ -468,7 +468,12 @@ main() {
         sleep 2.5
         # One answer each past the break closes the circuits (tried a few times: the first may still find it open).
         for target in $(builds) nginx; do
-          for _ in $(seq 1 20); do curl -fs -o /dev/null "$(base_url "$target")/tmdb/3/movie/$((990000 + round))" && break; sleep 0.2; done
+          local closed=0
+          for _ in $(seq 1 20); do
+            curl -fs -o /dev/null "$(base_url "$target")/tmdb/3/movie/$((990000 + round))" && { closed=1; break; }
+            sleep 0.2
+          done
+          [ "$closed" = 1 ] || log "WARNING: $target still refuses with the origin back; round $round's fills may fail (see its STALE count)"
         done
       fi
       for target in $(builds) nginx; do
@@ -476,7 +481,7 @@ main() {
           dotnet "$OUT/loadtool/LoadTool.dll" fill "$(base_url "$target")/tmdb/3/$path/r$round-" 1000 32 >/dev/null
         done
       done
-      kill "$ORIGIN_PID"; wait "$ORIGIN_PID" 2>/dev/null || true
+      kill "$ORIGIN_PID" 2>/dev/null || true; wait "$ORIGIN_PID" 2>/dev/null || true
       sleep 3
       ROTATION=$((ROTATION + 1))
       for path in trending discover; do

@@ -50,8 +50,9 @@ internal sealed class SingleFlight<T>
         Exception? failure = null;
         try
         {
-            // Started on the caller's thread, not after a hop through the thread pool: in a herd, that queue holds hundreds of
-            // the herd's own requests, and every one of them waits for this work. The work gets no caller's cancellation.
+            // A client's flight starts on its thread, not after a hop through the thread pool: in a herd, that queue holds hundreds
+            // of the herd's own requests, and every one of them waits for this work (a job's hops, see Run). The work gets no
+            // caller's cancellation.
             result = await work(state);
         }
 #pragma warning disable CA1031 // Every failure belongs to the waiters, who each turn it into an answer.

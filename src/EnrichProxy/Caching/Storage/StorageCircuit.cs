@@ -62,7 +62,8 @@ internal sealed class StorageCircuit(TimeSpan timeout, TimeProvider time)
     {
         try
         {
-            return await running.WaitAsync(Timeout, time);
+            // Not back on the caller's scheduler: a trip must not wait for the background jobs' thread when a job's call timed out.
+            return await running.WaitAsync(Timeout, time).ConfigureAwait(false);
         }
         catch
         {

@@ -18,7 +18,9 @@ namespace EnrichProxy.Upstreams.Resilience;
 /// (timeouts, retries) and System.Threading.RateLimiting, with a breaker that counts failures in a row.
 /// Refused requests never count for or against an upstream's health, and neither do answers to a client's own
 /// credentials (<see cref="UpstreamRequestOptions.CarriesClientCredentials"/>): a client's 429 or failing requests
-/// pause and break the cluster for no one else.
+/// pause and break the cluster for no one else. Its awaits do not come back to the caller's scheduler: what is
+/// recorded after an attempt (the breaker's verdict, a pause, a refused connection) must not wait for the background
+/// jobs' thread (<see cref="Background.BackgroundThread"/>) when a job sent it, a refresh holding a circuit's probe say.
 /// </summary>
 internal sealed partial class ClusterResilience : IDisposable
 {
@@ -83,7 +85,7 @@ internal sealed partial class ClusterResilience : IDisposable
         HttpRequestMessage request, Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> send, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await WaitOutShortPauseAsync(cancellationToken);
+        await WaitOutShortPauseAsync(cancellationToken).ConfigureAwait(false);
         if (PauseRefusal() is { } paused)
         {
             _metrics.Refused(ClusterId, paused.Reason);
@@ -97,7 +99,7 @@ internal sealed partial class ClusterResilience : IDisposable
             var outcome = await _pipeline.ExecuteOutcomeAsync(
                 static (context, state) => state.Self.AttemptAsync(state.Request, state.Send, context.CancellationToken),
                 context,
-                (Self: this, Request: request, Send: send));
+                (Self: this, Request: request, Send: send)).ConfigureAwait(false);
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -119,13 +121,13 @@ internal sealed partial class ClusterResilience : IDisposable
         try
         {
             // A pause can begin between two attempts.
-            await WaitOutShortPauseAsync(cancellationToken);
+            await WaitOutShortPauseAsync(cancellationToken).ConfigureAwait(false);
             if (PauseRefusal() is { } paused)
             {
                 throw paused;
             }
 
-            var response = await SendToDestinationsAsync(request, send, cancellationToken);
+            var response = await SendToDestinationsAsync(request, send, cancellationToken).ConfigureAwait(false);
             // A 429 to a client's own key is about that client's quota, not the proxy's: it pauses no one else.
             if (!UpstreamRequestOptions.CarriesClientCredentials(request) && Pause.Observe(response) is { } pause)
             {
@@ -154,10 +156,10 @@ internal sealed partial class ClusterResilience : IDisposable
         var addressed = destinations.Of(request.RequestUri!);
         if (!destinations.FailsOver || addressed is null)
         {
-            return await SendToAsync(addressed?.Circuit ?? _destinations.Unlisted, request, send, cancellationToken);
+            return await SendToAsync(addressed?.Circuit ?? _destinations.Unlisted, request, send, cancellationToken).ConfigureAwait(false);
         }
 
-        return await FailOverAsync(destinations, addressed, request, send, cancellationToken);
+        return await FailOverAsync(destinations, addressed, request, send, cancellationToken).ConfigureAwait(false);
     }
 
     // Down the failover order: a destination whose circuit is open is passed over before anything is sent, one
@@ -200,7 +202,7 @@ internal sealed partial class ClusterResilience : IDisposable
 
                 try
                 {
-                    var response = await SendToAsync(destination.Circuit, request, send, cancellationToken);
+                    var response = await SendToAsync(destination.Circuit, request, send, cancellationToken).ConfigureAwait(false);
                     if (!IsTransientAnswer(response) || !IsRetryable(request))
                     {
                         failedAnswer?.Dispose();
@@ -253,7 +255,7 @@ internal sealed partial class ClusterResilience : IDisposable
                 throw new UpstreamRefusedException(ClusterId, RefusalReason.CircuitOpen, untilOpenProbe);
             }
 
-            if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.Background(request), cancellationToken))
+            if (await _rateLimiter.WaitForPermitAsync(UpstreamRequestOptions.Background(request), cancellationToken).ConfigureAwait(false))
             {
                 _metrics.WaitedForPermit(ClusterId);
                 Report.WaitedForPermit();
@@ -272,7 +274,7 @@ internal sealed partial class ClusterResilience : IDisposable
             response = await _attempt.ExecuteAsync(
                 static (state, token) => new ValueTask<HttpResponseMessage>(state.Send(state.Request, token)),
                 (Request: request, Send: send),
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsTransientException(exception))
         {
@@ -360,7 +362,7 @@ internal sealed partial class ClusterResilience : IDisposable
     {
         if (Pause.Remaining is { } left && left <= ShortestRefusedPause)
         {
-            await Task.Delay(left, _time, cancellationToken);
+            await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
