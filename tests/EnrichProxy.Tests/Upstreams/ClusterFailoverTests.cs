@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using EnrichProxy.Background;
 using EnrichProxy.Configuration;
 using EnrichProxy.Upstreams.Resilience;
 using Microsoft.Extensions.DependencyInjection;
@@ -169,6 +170,40 @@ public sealed class ClusterFailoverTests : IDisposable
         Assert.False(cluster.IsKnownFailing);
         _time.Advance(DestinationCircuit.RefusedWindow);
         Assert.False(cluster.Destinations[0].Circuit.RefusedRecently);
+    }
+
+    [Fact]
+    public async Task AVerdictOnABackgroundJobsRequest_IsRecordedWhileTheJobsThreadIsBusy()
+    {
+        using var cluster = Cluster(["primary", "mirror"]);
+        using var jobs = new BackgroundThread();
+        var primary = new TaskCompletionSource<HttpResponseMessage>();
+        using var busy = new ManualResetEventSlim();
+        Task<HttpResponseMessage> sent = null!;
+
+        // A refresh's request, sent from the jobs' thread, waits for its connection; then the thread is kept busy.
+        await jobs.Start(() =>
+        {
+            sent = cluster.SendAsync(new HttpRequestMessage(HttpMethod.Get, Primary + "artist/1"), (message, _) =>
+                message.RequestUri!.Host == "primary.test" ? primary.Task : Task.FromResult(Answer(HttpStatusCode.OK)), CancellationToken.None);
+            return Task.CompletedTask;
+        }).WaitAsync(TimeSpan.FromSeconds(10));
+        var blocker = jobs.Start(() =>
+        {
+            busy.Wait(TimeSpan.FromSeconds(10));
+            return Task.CompletedTask;
+        });
+
+        primary.SetException(new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused"));
+
+        // Recorded, and the request moved on to the mirror and answered, while the jobs' thread is still busy: the
+        // circuit's bookkeeping does not wait for it (a refresh may hold a breaker's probe, which clients wait for).
+        using var answer = await sent.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(blocker.IsCompleted);
+        Assert.True(cluster.Destinations[0].Circuit.RefusedRecently);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        busy.Set();
+        await blocker.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
