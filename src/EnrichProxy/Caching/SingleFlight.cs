@@ -34,7 +34,7 @@ internal sealed class SingleFlight<T>
         }
 
         // Started by a background job, the work runs on the pool: a client who joins it must not wait for the jobs' thread.
-        _ = BackgroundThread.IsCurrent ? Task.Run(() => RunAsync(key, completion, state, work)) : RunAsync(key, completion, state, work);
+        _ = BackgroundThread.IsCurrent ? RunOnPool(key, completion, state, work) : RunAsync(key, completion, state, work);
         return (completion.Task, true);
     }
 
@@ -43,6 +43,10 @@ internal sealed class SingleFlight<T>
 
     /// <summary>Lets the next caller for <paramref name="key"/> start afresh; those who joined the work in progress still get its result.</summary>
     public void Forget(string key) => _flights.TryRemove(key, out _);
+
+    // Apart from Run, so that a client's call does not allocate the closure.
+    private Task RunOnPool<TState>(string key, TaskCompletionSource<T> completion, TState state, Func<TState, Task<T>> work) =>
+        Task.Run(() => RunAsync(key, completion, state, work));
 
     private async Task RunAsync<TState>(string key, TaskCompletionSource<T> completion, TState state, Func<TState, Task<T>> work)
     {
