@@ -466,14 +466,10 @@ main() {
       if [ "$round" -gt 1 ]; then
         start_origin
         sleep 2.5
-        # One answer each past the break closes the circuits (tried a few times: the first may still find it open).
+        # One answer each past the break closes the circuits (wait_for tries again while the first still finds one open).
         for target in $(builds) nginx; do
-          local closed=0
-          for _ in $(seq 1 20); do
-            curl -fs -o /dev/null "$(base_url "$target")/tmdb/3/movie/$((990000 + round))" && { closed=1; break; }
-            sleep 0.2
-          done
-          [ "$closed" = 1 ] || log "WARNING: $target still refuses with the origin back; round $round's fills may fail (see its STALE count)"
+          wait_for "$(base_url "$target")/tmdb/3/movie/$((990000 + round))" \
+            || log "WARNING: $target still refuses with the origin back; round $round's fills may fail (see its STALE count)"
         done
       fi
       for target in $(builds) nginx; do
